@@ -1,0 +1,367 @@
+/* config.c - the declarative configuration table and its parser. */
+#include "config.h"
+#include "timeutil.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum config_type {
+	CT_STRING,
+	CT_DURATION,    /* seconds, with s/m/h/d/w units */
+	CT_BOOL,
+	CT_FRACTION,    /* 0..1, as "0.05" or "5%" */
+};
+
+struct config_def {
+	const char *name;
+	enum config_type type;
+	const char *def;         /* default, parsed like a file value */
+	size_t offset;
+	uint64_t min, max;       /* for durations, in seconds */
+};
+
+#define DAY (24ULL * 3600)
+#define OFF(field) offsetof(struct dormant_config, field)
+
+static const struct config_def config_defs[] = {
+	{ "db", CT_STRING, DORMANT_DEFAULT_DBDIR, OFF(db), 0, 0 },
+	{ "update_interval", CT_DURATION, "60s", OFF(update_interval), 0, DAY },
+	{ "default_domain", CT_STRING, "", OFF(default_domain), 0, 0 },
+	{ "local_domains", CT_STRING, "", OFF(local_domains), 0, 0 },
+	{ "lowercase_local_part", CT_BOOL, "yes", OFF(lowercase_local_part), 0, 0 },
+	{ "recipient_delimiter", CT_STRING, "+", OFF(recipient_delimiter), 0, 0 },
+	{ "warn_after", CT_DURATION, "60d", OFF(warn_after), 3600, 100 * 365 * DAY },
+	{ "dormant_after", CT_DURATION, "90d", OFF(dormant_after), 3600, 100 * 365 * DAY },
+	{ "suspend_after", CT_DURATION, "120d", OFF(suspend_after), 3600, 100 * 365 * DAY },
+	{ "notice_days", CT_DURATION, "14d", OFF(notice_days), 0, 365 * DAY },
+	{ "max_suspend_fraction", CT_FRACTION, "5%", OFF(max_suspend_fraction), 0, 0 },
+	{ "deny_file", CT_STRING, "", OFF(deny_file), 0, 0 },
+	{ "suspend_command", CT_STRING, "", OFF(suspend_command), 0, 0 },
+	{ "report_dir", CT_STRING, "/var/lib/dormant/reports", OFF(report_dir), 0, 0 },
+	{ "report_to", CT_STRING, "", OFF(report_to), 0, 0 },
+	{ "sendmail", CT_STRING, "/usr/sbin/sendmail", OFF(sendmail), 0, 0 },
+	{ "milter_socket", CT_STRING, "unix:/run/dormant/milter.sock", OFF(milter_socket), 0, 0 },
+	{ "milter_user", CT_STRING, "", OFF(milter_user), 0, 0 },
+	{ "milter_pidfile", CT_STRING, "", OFF(milter_pidfile), 0, 0 },
+	{ "syslog_facility", CT_STRING, "mail", OFF(syslog_facility), 0, 0 },
+	{ "reject_text", CT_STRING, "Account suspended for inactivity; contact your administrator",
+	  OFF(reject_text), 0, 0 },
+	{ "enforce", CT_BOOL, "yes", OFF(enforce), 0, 0 },
+	{ "trusted_networks", CT_STRING, "", OFF(trusted_networks), 0, 0 },
+};
+#define N_DEFS (sizeof(config_defs) / sizeof(config_defs[0]))
+
+static _Thread_local char config_errbuf[CONFIG_LINE_MAX + 256];
+
+static const char *config_err(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static const char *config_err(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(config_errbuf, sizeof(config_errbuf), fmt, args);
+	va_end(args);
+	return config_errbuf;
+}
+
+static const struct config_def *config_find(const char *key)
+{
+	for (size_t i = 0; i < N_DEFS; i++) {
+		if (strcmp(config_defs[i].name, key) == 0)
+			return &config_defs[i];
+	}
+	return NULL;
+}
+
+static int bool_parse(const char *text, bool *b_r)
+{
+	if (strcasecmp(text, "yes") == 0 || strcasecmp(text, "true") == 0 ||
+	    strcmp(text, "1") == 0 || strcasecmp(text, "on") == 0) {
+		*b_r = true;
+		return 0;
+	}
+	if (strcasecmp(text, "no") == 0 || strcasecmp(text, "false") == 0 ||
+	    strcmp(text, "0") == 0 || strcasecmp(text, "off") == 0) {
+		*b_r = false;
+		return 0;
+	}
+	return -1;
+}
+
+static int fraction_parse(const char *text, double *f_r)
+{
+	char *end;
+	double f;
+	size_t len = strlen(text);
+
+	if (len == 0 || len > 32)
+		return -1;
+	errno = 0;
+	f = strtod(text, &end);
+	if (errno != 0 || end == text)
+		return -1;
+	if (*end == '%') {
+		f /= 100;
+		end++;
+	}
+	if (*end != '\0' || !(f >= 0 && f <= 1))
+		return -1;
+	*f_r = f;
+	return 0;
+}
+
+static int config_apply(struct dormant_config *cfg, const struct config_def *def,
+			const char *value, const char **error_r)
+{
+	void *dest = (char *)cfg + def->offset;
+	uint64_t secs;
+	double f;
+	bool b;
+	char *s;
+
+	switch (def->type) {
+	case CT_STRING:
+		for (const char *p = value; *p != '\0'; p++) {
+			if ((unsigned char)*p < 0x20 && *p != '\t') {
+				*error_r = config_err("%s: control character in value",
+						      def->name);
+				return -1;
+			}
+		}
+		if ((s = strdup(value)) == NULL) {
+			*error_r = "out of memory";
+			return -1;
+		}
+		free(*(char **)dest);
+		*(char **)dest = s;
+		return 0;
+	case CT_DURATION:
+		if (duration_parse(value, def->max, &secs) < 0 || secs < def->min) {
+			*error_r = config_err("%s: invalid duration '%s' (use e.g. 90d, 12h, "
+					      "60s; between %llus and %llus)", def->name,
+					      value, (unsigned long long)def->min,
+					      (unsigned long long)def->max);
+			return -1;
+		}
+		*(uint64_t *)dest = secs;
+		return 0;
+	case CT_BOOL:
+		if (bool_parse(value, &b) < 0) {
+			*error_r = config_err("%s: invalid boolean '%s' (use yes or no)",
+					      def->name, value);
+			return -1;
+		}
+		*(bool *)dest = b;
+		return 0;
+	case CT_FRACTION:
+		if (fraction_parse(value, &f) < 0) {
+			*error_r = config_err("%s: invalid fraction '%s' (use e.g. 0.05 or 5%%)",
+					      def->name, value);
+			return -1;
+		}
+		*(double *)dest = f;
+		return 0;
+	}
+	*error_r = "internal error: unknown setting type";
+	return -1;
+}
+
+void config_init(struct dormant_config *cfg)
+{
+	const char *error;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < N_DEFS; i++) {
+		/* defaults are compiled in and valid; a failure is a bug */
+		if (config_apply(cfg, &config_defs[i], config_defs[i].def, &error) < 0)
+			abort();
+	}
+}
+
+void config_free(struct dormant_config *cfg)
+{
+	for (size_t i = 0; i < N_DEFS; i++) {
+		if (config_defs[i].type == CT_STRING) {
+			char **s = (char **)((char *)cfg + config_defs[i].offset);
+			free(*s);
+			*s = NULL;
+		}
+	}
+}
+
+int config_set(struct dormant_config *cfg, const char *key, const char *value,
+	       const char **error_r)
+{
+	const struct config_def *def = config_find(key);
+
+	if (def == NULL) {
+		*error_r = config_err("unknown setting '%s'", key);
+		return -1;
+	}
+	return config_apply(cfg, def, value, error_r);
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* Read one line into buf (without its newline). Returns 1, 0 at end of
+   file, -1 for a line over CONFIG_LINE_MAX, -2 for a NUL byte. */
+static int read_line(FILE *f, char buf[CONFIG_LINE_MAX + 1])
+{
+	size_t len = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == '\0')
+			return -2;
+		if (len == CONFIG_LINE_MAX)
+			return -1;
+		buf[len++] = (char)c;
+	}
+	buf[len] = '\0';
+	return c == EOF && len == 0 ? 0 : 1;
+}
+
+int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
+		const char **error_r)
+{
+	char line[CONFIG_LINE_MAX + 1];
+	unsigned int lineno = 0;
+	const char *err;
+	FILE *f;
+	int ret = 0, r;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		*error_r = config_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((r = read_line(f, line)) != 0) {
+		char *key, *value, *eq;
+
+		lineno++;
+		if (r < 0) {
+			*error_r = r == -1 ?
+				config_err("%s:%u: line longer than %d bytes", path,
+					   lineno, CONFIG_LINE_MAX) :
+				config_err("%s:%u: NUL byte in line", path, lineno);
+			ret = -1;
+			break;
+		}
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		eq = strchr(key, '=');
+		if (eq == NULL) {
+			*error_r = config_err("%s:%u: expected 'key = value'", path, lineno);
+			ret = -1;
+			break;
+		}
+		*eq = '\0';
+		value = trim(eq + 1);
+		key = trim(key);
+		if (config_set(cfg, key, value, &err) < 0) {
+			*error_r = config_err("%s:%u: %s", path, lineno, err);
+			ret = -1;
+			break;
+		}
+	}
+	if (ret == 0 && ferror(f)) {
+		*error_r = config_err("%s: read error: %s", path, strerror(errno));
+		ret = -1;
+	}
+	fclose(f);
+	return ret;
+}
+
+int config_check(const struct dormant_config *cfg, const char **error_r)
+{
+	if (cfg->db == NULL || cfg->db[0] != '/') {
+		*error_r = "db: must be an absolute directory path";
+		return -1;
+	}
+	if (!(cfg->warn_after < cfg->dormant_after)) {
+		*error_r = "warn_after must be shorter than dormant_after";
+		return -1;
+	}
+	if (!(cfg->dormant_after <= cfg->suspend_after)) {
+		*error_r = "dormant_after must not be longer than suspend_after";
+		return -1;
+	}
+	if (cfg->notice_days >= cfg->suspend_after) {
+		*error_r = "notice_days must be shorter than suspend_after";
+		return -1;
+	}
+	if (cfg->deny_file[0] != '\0' && cfg->deny_file[0] != '/') {
+		*error_r = "deny_file: must be an absolute path";
+		return -1;
+	}
+	if (cfg->suspend_command[0] != '\0' && cfg->suspend_command[0] != '/') {
+		*error_r = "suspend_command: must be an absolute path";
+		return -1;
+	}
+	return 0;
+}
+
+void config_dump(const struct dormant_config *cfg, FILE *out)
+{
+	for (size_t i = 0; i < N_DEFS; i++) {
+		const struct config_def *def = &config_defs[i];
+		const void *src = (const char *)cfg + def->offset;
+
+		fprintf(out, "%s = ", def->name);
+		switch (def->type) {
+		case CT_STRING:
+			fputs(*(char *const *)src, out);
+			break;
+		case CT_DURATION: {
+			uint64_t s = *(const uint64_t *)src;
+			if (s != 0 && s % DAY == 0)
+				fprintf(out, "%llud", (unsigned long long)(s / DAY));
+			else
+				fprintf(out, "%llus", (unsigned long long)s);
+			break;
+		}
+		case CT_BOOL:
+			fputs(*(const bool *)src ? "yes" : "no", out);
+			break;
+		case CT_FRACTION:
+			fprintf(out, "%g%%", *(const double *)src * 100);
+			break;
+		}
+		fputc('\n', out);
+	}
+}
+
+bool config_is_local_domain(const struct dormant_config *cfg, const char *domain)
+{
+	const char *p = cfg->local_domains;
+	size_t dlen = strlen(domain);
+
+	while (*p != '\0') {
+		size_t n;
+		p += strspn(p, " ,\t");
+		n = strcspn(p, " ,\t");
+		if (n == dlen && n > 0 && strncasecmp(p, domain, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}

@@ -1,0 +1,344 @@
+/* record.c - encode and decode the activity and state records. */
+#include "record.h"
+
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+
+/* Layout of an activity record, version 1 (offsets in bytes). */
+#define OFF_VERSION      0
+#define OFF_LOGIN_FAM    1
+#define OFF_SEND_FAM     2
+#define OFF_LAST_LOGIN   8
+#define OFF_LAST_SEND   16
+#define OFF_LAST_RECV   24
+#define OFF_LOGIN_IP    32
+#define OFF_SEND_IP     48
+#define OFF_SERVICE     64
+
+static void put_le64(uint8_t *p, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(u >> (8 * i));
+}
+
+static int64_t get_le64(const uint8_t *p)
+{
+	uint64_t u = 0;
+	for (int i = 0; i < 8; i++)
+		u |= (uint64_t)p[i] << (8 * i);
+	return (int64_t)u;
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint8_t family_encode(uint8_t family)
+{
+	return family == 4 || family == 6 ? family : 0;
+}
+
+void record_activity_encode(const struct activity *rec,
+			    uint8_t buf[RECORD_ACTIVITY_SIZE])
+{
+	memset(buf, 0, RECORD_ACTIVITY_SIZE);
+	buf[OFF_VERSION] = RECORD_ACTIVITY_VERSION;
+	buf[OFF_LOGIN_FAM] = family_encode(rec->login_ip.family);
+	buf[OFF_SEND_FAM] = family_encode(rec->send_ip.family);
+	put_le64(buf + OFF_LAST_LOGIN, rec->last_login);
+	put_le64(buf + OFF_LAST_SEND, rec->last_send);
+	put_le64(buf + OFF_LAST_RECV, rec->last_receive);
+	memcpy(buf + OFF_LOGIN_IP, rec->login_ip.addr, 16);
+	memcpy(buf + OFF_SEND_IP, rec->send_ip.addr, 16);
+	memcpy(buf + OFF_SERVICE, rec->login_service,
+	       strnlen(rec->login_service, ACTIVITY_SERVICE_MAX));
+}
+
+static bool service_valid(const uint8_t *p)
+{
+	size_t i = 0;
+
+	/* NUL padded, printable ASCII, no holes */
+	for (; i < ACTIVITY_SERVICE_MAX + 1 && p[i] != '\0'; i++) {
+		if (p[i] <= 0x20 || p[i] >= 0x7f)
+			return false;
+	}
+	for (; i < ACTIVITY_SERVICE_MAX + 1; i++) {
+		if (p[i] != '\0')
+			return false;
+	}
+	return true;
+}
+
+int record_activity_decode(const void *data, size_t size,
+			   struct activity *rec_r, const char **error_r)
+{
+	const uint8_t *p = data;
+	struct activity rec;
+
+	if (size < 1) {
+		*error_r = "empty activity record";
+		return -1;
+	}
+	if (p[OFF_VERSION] == 0) {
+		*error_r = "activity record has version 0";
+		return -1;
+	}
+	if (p[OFF_VERSION] > RECORD_ACTIVITY_VERSION) {
+		*error_r = "activity record written by a newer dormant (upgrade this program)";
+		return -1;
+	}
+	/* A later minor change may append fields: longer is fine, shorter not. */
+	if (size < RECORD_ACTIVITY_SIZE) {
+		*error_r = "truncated activity record";
+		return -1;
+	}
+	if (family_encode(p[OFF_LOGIN_FAM]) != p[OFF_LOGIN_FAM] ||
+	    family_encode(p[OFF_SEND_FAM]) != p[OFF_SEND_FAM]) {
+		*error_r = "activity record has an invalid address family";
+		return -1;
+	}
+	if (!service_valid(p + OFF_SERVICE)) {
+		*error_r = "activity record has an invalid service name";
+		return -1;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.last_login = get_le64(p + OFF_LAST_LOGIN);
+	rec.last_send = get_le64(p + OFF_LAST_SEND);
+	rec.last_receive = get_le64(p + OFF_LAST_RECV);
+	if (rec.last_login < 0 || rec.last_send < 0 || rec.last_receive < 0) {
+		*error_r = "activity record has a negative time";
+		return -1;
+	}
+	rec.login_ip.family = p[OFF_LOGIN_FAM];
+	rec.send_ip.family = p[OFF_SEND_FAM];
+	memcpy(rec.login_ip.addr, p + OFF_LOGIN_IP, 16);
+	memcpy(rec.send_ip.addr, p + OFF_SEND_IP, 16);
+	memcpy(rec.login_service, p + OFF_SERVICE, ACTIVITY_SERVICE_MAX);
+	rec.login_service[ACTIVITY_SERVICE_MAX] = '\0';
+	*rec_r = rec;
+	return 0;
+}
+
+static void service_copy(char dst[ACTIVITY_SERVICE_MAX + 1], const char *src)
+{
+	size_t i = 0;
+
+	/* keep printable ASCII only, so the record always decodes */
+	if (src != NULL) {
+		for (; src[i] != '\0' && i < ACTIVITY_SERVICE_MAX; i++) {
+			unsigned char c = (unsigned char)src[i];
+			dst[i] = c > 0x20 && c < 0x7f ? (char)c : '?';
+		}
+	}
+	memset(dst + i, 0, ACTIVITY_SERVICE_MAX + 1 - i);
+}
+
+static void event_ip(const struct activity_event *ev, struct ip_bin *ip_r)
+{
+	if (ev->ip == NULL || ip_parse(ev->ip, ip_r) < 0)
+		memset(ip_r, 0, sizeof(*ip_r));
+}
+
+bool activity_apply(struct activity *rec, const struct activity_event *ev)
+{
+	switch (ev->kind) {
+	case ACTIVITY_LOGIN:
+		if (ev->time <= rec->last_login)
+			return false;
+		rec->last_login = ev->time;
+		event_ip(ev, &rec->login_ip);
+		service_copy(rec->login_service, ev->service);
+		return true;
+	case ACTIVITY_SEND:
+		if (ev->time <= rec->last_send)
+			return false;
+		rec->last_send = ev->time;
+		event_ip(ev, &rec->send_ip);
+		return true;
+	case ACTIVITY_RECEIVE:
+		if (ev->time <= rec->last_receive)
+			return false;
+		rec->last_receive = ev->time;
+		return true;
+	}
+	return false;
+}
+
+bool activity_is_fresh(const struct activity *rec,
+		       const struct activity_event *ev, unsigned int interval)
+{
+	struct ip_bin ip;
+	char service[ACTIVITY_SERVICE_MAX + 1];
+	int64_t stored;
+
+	switch (ev->kind) {
+	case ACTIVITY_LOGIN:
+		stored = rec->last_login;
+		break;
+	case ACTIVITY_SEND:
+		stored = rec->last_send;
+		break;
+	case ACTIVITY_RECEIVE:
+		stored = rec->last_receive;
+		break;
+	default:
+		return false;
+	}
+	if (ev->time <= stored)
+		return true;            /* nothing newer to write at all */
+	if (ev->time - stored >= (int64_t)interval)
+		return false;
+	if (ev->kind == ACTIVITY_RECEIVE)
+		return true;
+	/* A new address or service is news even inside the interval. */
+	event_ip(ev, &ip);
+	if (ev->kind == ACTIVITY_LOGIN) {
+		service_copy(service, ev->service);
+		return memcmp(&ip, &rec->login_ip, sizeof(ip)) == 0 &&
+			strcmp(service, rec->login_service) == 0;
+	}
+	return memcmp(&ip, &rec->send_ip, sizeof(ip)) == 0;
+}
+
+int64_t activity_last(const struct activity *rec)
+{
+	return rec->last_login > rec->last_send ? rec->last_login : rec->last_send;
+}
+
+int ip_parse(const char *text, struct ip_bin *ip_r)
+{
+	struct ip_bin ip;
+	char buf[IP_TEXT_MAX + 2];
+	size_t len = strlen(text);
+
+	memset(&ip, 0, sizeof(ip));
+	/* accept "[::1]" and "IPv6:::1" as libmilter and Postfix print them */
+	if (len > 5 && strncasecmp(text, "IPv6:", 5) == 0) {
+		text += 5;
+		len -= 5;
+	}
+	if (len >= 2 && text[0] == '[' && text[len - 1] == ']') {
+		text++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(buf)) {
+		*ip_r = ip;
+		return -1;
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, ip.addr) == 1) {
+		ip.family = 4;
+	} else if (inet_pton(AF_INET6, buf, ip.addr) == 1) {
+		ip.family = 6;
+	} else {
+		memset(&ip, 0, sizeof(ip));
+		*ip_r = ip;
+		return -1;
+	}
+	*ip_r = ip;
+	return 0;
+}
+
+void ip_format(const struct ip_bin *ip, char buf[IP_TEXT_MAX])
+{
+	int af = ip->family == 4 ? AF_INET : ip->family == 6 ? AF_INET6 : -1;
+
+	buf[0] = '\0';
+	if (af < 0 || inet_ntop(af, ip->addr, buf, IP_TEXT_MAX) == NULL)
+		buf[0] = '\0';
+}
+
+/* State record, version 1:
+   version, kind, since (8), until (8), reason (u16 length + bytes),
+   actor (u16 length + bytes). */
+size_t record_state_encode(const struct account_state *st, uint8_t *buf,
+			   size_t bufsize)
+{
+	size_t rlen = strnlen(st->reason, STATE_TEXT_MAX);
+	size_t alen = strnlen(st->actor, STATE_TEXT_MAX);
+	size_t need = 1 + 1 + 8 + 8 + 2 + rlen + 2 + alen;
+	uint8_t *p = buf;
+
+	if (bufsize < need)
+		return 0;
+	*p++ = RECORD_STATE_VERSION;
+	*p++ = (uint8_t)st->kind;
+	put_le64(p, st->since); p += 8;
+	put_le64(p, st->until); p += 8;
+	put_le16(p, (uint16_t)rlen); p += 2;
+	memcpy(p, st->reason, rlen); p += rlen;
+	put_le16(p, (uint16_t)alen); p += 2;
+	memcpy(p, st->actor, alen); p += alen;
+	return need;
+}
+
+static int take_text(const uint8_t **pp, size_t *left, char *dst)
+{
+	uint16_t len;
+
+	if (*left < 2)
+		return -1;
+	len = get_le16(*pp);
+	*pp += 2;
+	*left -= 2;
+	if (len > STATE_TEXT_MAX || len > *left || memchr(*pp, '\0', len) != NULL)
+		return -1;
+	memcpy(dst, *pp, len);
+	dst[len] = '\0';
+	*pp += len;
+	*left -= len;
+	return 0;
+}
+
+int record_state_decode(const void *data, size_t size,
+			struct account_state *st_r, const char **error_r)
+{
+	const uint8_t *p = data;
+	size_t left = size;
+	struct account_state st;
+
+	if (size < 1 || p[0] == 0) {
+		*error_r = "empty state record";
+		return -1;
+	}
+	if (p[0] > RECORD_STATE_VERSION) {
+		*error_r = "state record written by a newer dormant (upgrade this program)";
+		return -1;
+	}
+	if (size < 18) {
+		*error_r = "truncated state record";
+		return -1;
+	}
+	memset(&st, 0, sizeof(st));
+	if (p[1] != STATE_SUSPENDED && p[1] != STATE_EXEMPT) {
+		*error_r = "state record has an unknown kind";
+		return -1;
+	}
+	st.kind = (enum account_state_kind)p[1];
+	st.since = get_le64(p + 2);
+	st.until = get_le64(p + 10);
+	p += 18;
+	left -= 18;
+	if (take_text(&p, &left, st.reason) < 0 ||
+	    take_text(&p, &left, st.actor) < 0) {
+		*error_r = "truncated or malformed state record";
+		return -1;
+	}
+	if (left != 0) {
+		*error_r = "state record has trailing bytes";
+		return -1;
+	}
+	*st_r = st;
+	return 0;
+}

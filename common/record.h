@@ -1,0 +1,107 @@
+/* record.h - the on-disk records of the activity and state databases.
+ *
+ * Records are fixed-layout little-endian byte strings that start with a
+ * version byte.  A reader accepts its own version and older ones and refuses
+ * newer ones with an error, so an old program never misreads a new record.
+ * Nothing here touches LMDB: these are pure encode/decode functions. */
+#ifndef DORMANT_RECORD_H
+#define DORMANT_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define RECORD_ACTIVITY_VERSION 1
+/* 1 version + 1 login-ip family + 1 send-ip family + 5 reserved
+   + 3 * 8 times + 2 * 16 addresses + 16 service = 80 bytes */
+#define RECORD_ACTIVITY_SIZE 80
+#define ACTIVITY_SERVICE_MAX 15      /* longest service name kept */
+#define IP_TEXT_MAX 46               /* INET6_ADDRSTRLEN */
+
+/* An IP address in binary form; family 0 means "none". */
+struct ip_bin {
+	uint8_t family;              /* 0, 4 or 6 */
+	uint8_t addr[16];
+};
+
+/* Everything known about one account's activity. Times are seconds since
+   the epoch, UTC; 0 means never. */
+struct activity {
+	int64_t last_login;
+	int64_t last_send;
+	int64_t last_receive;        /* informational: never makes an account active */
+	struct ip_bin login_ip;
+	struct ip_bin send_ip;
+	char login_service[ACTIVITY_SERVICE_MAX + 1];
+};
+
+enum activity_kind {
+	ACTIVITY_LOGIN,
+	ACTIVITY_SEND,
+	ACTIVITY_RECEIVE,
+};
+
+/* One observed event. service and ip may be NULL; ip is text ("10.0.0.1",
+   "2001:db8::1"); an unparsable ip is stored as "none". */
+struct activity_event {
+	enum activity_kind kind;
+	int64_t time;
+	const char *service;
+	const char *ip;
+};
+
+/* Encode rec into buf (RECORD_ACTIVITY_SIZE bytes). */
+void record_activity_encode(const struct activity *rec,
+			    uint8_t buf[RECORD_ACTIVITY_SIZE]);
+/* Decode; returns 0, or -1 with *error_r set (static text) for a record
+   that is truncated, of a newer version, or malformed. *rec_r is written
+   only on success. */
+int record_activity_decode(const void *data, size_t size,
+			   struct activity *rec_r, const char **error_r);
+
+/* Fold ev into rec by the "timestamps only move forward" rule: the event
+   replaces the stored values of its kind only when it is newer.
+   Returns true if rec changed. */
+bool activity_apply(struct activity *rec, const struct activity_event *ev);
+
+/* True if writing ev would change nothing a reader cares about within
+   interval seconds: the stored time of its kind is younger than interval
+   and service and ip are unchanged (write coalescing). */
+bool activity_is_fresh(const struct activity *rec,
+		       const struct activity_event *ev, unsigned int interval);
+
+/* max(last_login, last_send): what the policy calls last activity. */
+int64_t activity_last(const struct activity *rec);
+
+/* IP helpers. ip_parse returns 0, or -1 (and family 0) if text is not an
+   address. ip_format writes "" for family 0. */
+int ip_parse(const char *text, struct ip_bin *ip_r);
+void ip_format(const struct ip_bin *ip, char buf[IP_TEXT_MAX]);
+
+/* State of an account: set only by the CLI. */
+enum account_state_kind {
+	STATE_NONE = 0,
+	STATE_SUSPENDED = 1,
+	STATE_EXEMPT = 2,
+};
+
+#define RECORD_STATE_VERSION 1
+#define STATE_TEXT_MAX 1024          /* reason and actor, each */
+
+struct account_state {
+	enum account_state_kind kind;
+	int64_t since;
+	int64_t until;               /* 0: no end */
+	char reason[STATE_TEXT_MAX + 1];
+	char actor[STATE_TEXT_MAX + 1];
+};
+
+/* Encode into buf of size bufsize; returns the encoded length, or 0 when
+   bufsize is too small. RECORD_STATE_MAX always suffices. */
+#define RECORD_STATE_MAX (1 + 1 + 8 + 8 + 2 + STATE_TEXT_MAX + 2 + STATE_TEXT_MAX)
+size_t record_state_encode(const struct account_state *st, uint8_t *buf,
+			   size_t bufsize);
+int record_state_decode(const void *data, size_t size,
+			struct account_state *st_r, const char **error_r);
+
+#endif

@@ -1,0 +1,112 @@
+/* store.h - the LMDB store shared by the plugin, the milter and the CLI.
+ *
+ * One LMDB environment in a directory (default /var/lib/dormant) with the
+ * named databases of DESIGN 3: activity, accounts, state, audit, meta.
+ *
+ * Rules the store keeps for all callers:
+ *  - no read transaction outlives a call, so no process pins an LMDB reader
+ *    slot between events (Dovecot runs hundreds of mail processes);
+ *  - MDB_NOTLS, so a handle can be used from several threads (the milter),
+ *    one transaction per call;
+ *  - a handle is never used across fork(): store calls made in a child of the
+ *    opening process fail with an error instead of corrupting the lock file;
+ *  - timestamps only move forward (activity_apply), and an update that would
+ *    change nothing within the coalescing interval costs one read-only
+ *    transaction and no write;
+ *  - MDB_NOMETASYNC: a system crash may lose the last commit, never corrupts;
+ *  - the map grows on MDB_MAP_FULL and follows other processes' growth
+ *    (MDB_MAP_RESIZED).
+ * Functions return 0 (or 1 / 0 for found / not found) and -1 on error with
+ * *error_r pointing to a message valid until the next store call from the
+ * same thread. Nothing here logs or exits. */
+#ifndef DORMANT_STORE_H
+#define DORMANT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "record.h"
+
+#define STORE_SCHEMA_VERSION 1
+/* Initial map: room for well over a million accounts. The file is sparse
+   and grows with use; this is address space, not disk. */
+#define STORE_DEFAULT_MAPSIZE ((size_t)1 << 30)
+
+struct store;
+
+enum store_open_flags {
+	/* open read-only: never creates, never writes */
+	STORE_READONLY = 0x01,
+};
+
+/* Open the environment in dir, creating data and lock files (mode 0660,
+   group from the directory) and the named databases when they are
+   missing and the caller may write. The directory itself must exist. */
+int store_open(const char *dir, unsigned int flags, struct store **store_r,
+	       const char **error_r);
+/* Close and free; sets *store to NULL. Safe with *store == NULL. */
+void store_close(struct store **store);
+
+/* Activity of one (normalised) account: 1 found, 0 none, -1 error. */
+int store_activity_get(struct store *store, const char *account,
+		       struct activity *rec_r, const char **error_r);
+
+/* Record ev for account. Returns 1 if a write was committed, 0 if the
+   event was coalesced or older than what is stored (no write), -1 on
+   error. If old_r is not NULL it receives the record as it was before
+   (all zero if the account was unknown). */
+int store_activity_update(struct store *store, const char *account,
+			  const struct activity_event *ev,
+			  unsigned int update_interval,
+			  struct activity *old_r, const char **error_r);
+
+/* Fold a whole record into account by the max rule (merge, import). */
+int store_activity_merge(struct store *store, const char *account,
+			 const struct activity *rec, const char **error_r);
+
+/* Called for each activity record in key order. Return 0 to go on, any
+   other value to stop (store_activity_foreach then returns that value).
+   A record that fails to decode is passed with rec == NULL and its error
+   in decode_error, so a caller can report it and go on. */
+typedef int store_activity_cb(void *ctx, const char *account, size_t len,
+			      const struct activity *rec,
+			      const char *decode_error);
+int store_activity_foreach(struct store *store, store_activity_cb *cb,
+			   void *ctx, const char **error_r);
+
+/* State of an account: 1 found, 0 none, -1 error. */
+int store_state_get(struct store *store, const char *account,
+		    struct account_state *st_r, const char **error_r);
+
+/* Set (st != NULL) or clear (st == NULL) an account's state, and append
+   audit_json (one JSON object, the caller's text) to the audit database, in
+   one transaction: there is never a change without its audit entry. */
+int store_state_set(struct store *store, const char *account,
+		    const struct account_state *st, const char *audit_json,
+		    const char **error_r);
+
+/* Called for each state record in key order; as store_activity_cb. */
+typedef int store_state_cb(void *ctx, const char *account,
+			   const struct account_state *st,
+			   const char *decode_error);
+int store_state_foreach(struct store *store, store_state_cb *cb, void *ctx,
+			const char **error_r);
+
+/* Called for each audit entry, oldest first, from time since on. */
+typedef int store_audit_cb(void *ctx, int64_t time, const char *json,
+			   size_t len);
+int store_audit_foreach(struct store *store, int64_t since, store_audit_cb *cb,
+			void *ctx, const char **error_r);
+
+/* Tracking start (seconds, UTC): when this database began seeing events,
+   moved earlier by imports. 0 if unknown. */
+int store_tracking_start(struct store *store, int64_t *start_r,
+			 const char **error_r);
+
+/* Number of commits this handle made (tests prove coalescing with it). */
+uint64_t store_commit_count(const struct store *store);
+
+/* The directory the store was opened in. */
+const char *store_dir(const struct store *store);
+
+#endif
