@@ -342,3 +342,45 @@ int record_state_decode(const void *data, size_t size,
 	*st_r = st;
 	return 0;
 }
+
+/* Account record, version 1: version, source, first_seen, last_seen,
+   gone_since (8 bytes each). */
+void record_account_encode(const struct account_info *info,
+			   uint8_t buf[RECORD_ACCOUNT_SIZE])
+{
+	buf[0] = RECORD_ACCOUNT_VERSION;
+	buf[1] = (uint8_t)info->source;
+	put_le64(buf + 2, info->first_seen);
+	put_le64(buf + 10, info->last_seen);
+	put_le64(buf + 18, info->gone_since);
+}
+
+int record_account_decode(const void *data, size_t size,
+			  struct account_info *info_r, const char **error_r)
+{
+	const uint8_t *p = data;
+	struct account_info info;
+
+	if (size < 1 || p[0] == 0) {
+		*error_r = "empty account record";
+		return -1;
+	}
+	if (p[0] > RECORD_ACCOUNT_VERSION) {
+		*error_r = "account record written by a newer dormant (upgrade this program)";
+		return -1;
+	}
+	if (size < RECORD_ACCOUNT_SIZE) {
+		*error_r = "truncated account record";
+		return -1;
+	}
+	if (p[1] > SOURCE_FILE) {
+		*error_r = "account record has an unknown source";
+		return -1;
+	}
+	info.source = (enum account_source)p[1];
+	info.first_seen = get_le64(p + 2);
+	info.last_seen = get_le64(p + 10);
+	info.gone_since = get_le64(p + 18);
+	*info_r = info;
+	return 0;
+}

@@ -104,4 +104,26 @@ size_t record_state_encode(const struct account_state *st, uint8_t *buf,
 int record_state_decode(const void *data, size_t size,
 			struct account_state *st_r, const char **error_r);
 
+/* What the directory (dormant sync) knows of an account. */
+#define RECORD_ACCOUNT_VERSION 1
+#define RECORD_ACCOUNT_SIZE 26
+
+enum account_source {
+	SOURCE_UNKNOWN = 0,
+	SOURCE_DOVEADM = 1,
+	SOURCE_FILE = 2,
+};
+
+struct account_info {
+	int64_t first_seen;          /* first sync that listed it */
+	int64_t last_seen;           /* latest sync that listed it */
+	int64_t gone_since;          /* 0: still listed; else first sync without it */
+	enum account_source source;
+};
+
+void record_account_encode(const struct account_info *info,
+			   uint8_t buf[RECORD_ACCOUNT_SIZE]);
+int record_account_decode(const void *data, size_t size,
+			  struct account_info *info_r, const char **error_r);
+
 #endif

@@ -879,3 +879,123 @@ out:
 	}
 	return cbret;
 }
+
+/* One cursor of the merge in store_account_foreach. */
+struct join_cursor {
+	MDB_cursor *cursor;
+	MDB_val key, val;
+	bool valid;
+};
+
+static int join_next(struct join_cursor *jc, MDB_cursor_op op)
+{
+	int ret;
+
+	if (jc->cursor == NULL) {
+		jc->valid = false;
+		return 0;
+	}
+	ret = mdb_cursor_get(jc->cursor, &jc->key, &jc->val, op);
+	jc->valid = ret == 0;
+	return ret == MDB_NOTFOUND ? 0 : ret;
+}
+
+static int key_cmp(const MDB_val *a, const MDB_val *b)
+{
+	size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+	int c = memcmp(a->mv_data, b->mv_data, n);
+
+	if (c != 0)
+		return c;
+	return a->mv_size < b->mv_size ? -1 : a->mv_size > b->mv_size ? 1 : 0;
+}
+
+int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
+			  const char **error_r)
+{
+	static const enum store_db join_dbs[3] = { DB_ACTIVITY, DB_ACCOUNTS, DB_STATE };
+	struct join_cursor jc[3];
+	char name[ACCOUNT_MAX + 1];
+	MDB_txn *txn;
+	int ret = 0, cbret = 0;
+
+	if (store_check(store, error_r) < 0)
+		return -1;
+	memset(jc, 0, sizeof(jc));
+	pthread_rwlock_rdlock(&store->map_lock);
+	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
+	for (int i = 0; i < 3 && ret == 0; i++) {
+		if (!store->have_db[join_dbs[i]])
+			continue;
+		ret = mdb_cursor_open(txn, store->dbi[join_dbs[i]], &jc[i].cursor);
+		if (ret == 0)
+			ret = join_next(&jc[i], MDB_FIRST);
+	}
+	while (ret == 0 && cbret == 0) {
+		struct activity act;
+		struct account_info info;
+		struct account_state st;
+		struct account_view view;
+		const MDB_val *min = NULL;
+		bool match[3];
+		const char *derr;
+
+		for (int i = 0; i < 3; i++) {
+			if (jc[i].valid && (min == NULL || key_cmp(&jc[i].key, min) < 0))
+				min = &jc[i].key;
+		}
+		if (min == NULL)
+			break;
+		memset(&view, 0, sizeof(view));
+		view.account_len = min->mv_size > ACCOUNT_MAX ? ACCOUNT_MAX : min->mv_size;
+		memcpy(name, min->mv_data, view.account_len);
+		name[view.account_len] = '\0';
+		view.account = name;
+		if (min->mv_size > ACCOUNT_MAX)
+			view.decode_error = "account key too long";
+		for (int i = 0; i < 3; i++)
+			match[i] = jc[i].valid && key_cmp(&jc[i].key, min) == 0;
+		if (match[0]) {
+			if (record_activity_decode(jc[0].val.mv_data, jc[0].val.mv_size,
+						   &act, &derr) == 0)
+				view.activity = &act;
+			else if (view.decode_error == NULL)
+				view.decode_error = derr;
+		}
+		if (match[1]) {
+			if (record_account_decode(jc[1].val.mv_data, jc[1].val.mv_size,
+						  &info, &derr) == 0)
+				view.info = &info;
+			else if (view.decode_error == NULL)
+				view.decode_error = derr;
+		}
+		if (match[2]) {
+			if (record_state_decode(jc[2].val.mv_data, jc[2].val.mv_size,
+						&st, &derr) == 0)
+				view.state = &st;
+			else if (view.decode_error == NULL)
+				view.decode_error = derr;
+		}
+		cbret = cb(ctx, &view);
+		/* min points into a cursor's key: advance only after the callback */
+		for (int i = 0; i < 3 && ret == 0; i++) {
+			if (match[i])
+				ret = join_next(&jc[i], MDB_NEXT);
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		if (jc[i].cursor != NULL)
+			mdb_cursor_close(jc[i].cursor);
+	}
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&store->map_lock);
+	if (ret != 0) {
+		*error_r = store_err("%s: reading accounts: %s", store->dir,
+				     mdb_strerror(ret));
+		return -1;
+	}
+	return cbret;
+}

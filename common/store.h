@@ -74,6 +74,26 @@ typedef int store_activity_cb(void *ctx, const char *account, size_t len,
 int store_activity_foreach(struct store *store, store_activity_cb *cb,
 			   void *ctx, const char **error_r);
 
+/* One account as the three per-account databases see it. A pointer is
+   NULL where that database has no record; a record that fails to decode
+   is NULL too, with its error in decode_error (the first one found). */
+struct account_view {
+	const char *account;
+	size_t account_len;
+	const struct activity *activity;
+	const struct account_info *info;
+	const struct account_state *state;
+	const char *decode_error;
+};
+
+/* Visit every account present in activity, accounts or state, in key
+   order, streaming (a merge of three cursors in one read transaction):
+   memory does not grow with the number of accounts. Return values as
+   store_activity_foreach. */
+typedef int store_account_cb(void *ctx, const struct account_view *view);
+int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
+			  const char **error_r);
+
 /* State of an account: 1 found, 0 none, -1 error. */
 int store_state_get(struct store *store, const char *account,
 		    struct account_state *st_r, const char **error_r);

@@ -1,0 +1,285 @@
+/* dormant-plugin.c - the Dovecot glue: turn a person's mail session into
+ * library calls. On a session of a counted service it records a login at
+ * the start, every dormant_update_interval while the session stays open,
+ * and at the end. What is never counted is decided here in code, whatever
+ * mail_plugins says: other services (lmtp, lda, doveadm, indexer-worker,
+ * ...), master-user logins, restored (unhibernated) sessions and users
+ * auto-created to open someone else's shared mailbox.
+ *
+ * A failure of dormant never fails a login: it is logged (once per cause,
+ * see dormant_log_error) and the session goes on. */
+#include "lib.h"
+#include "ioloop.h"
+#include "net.h"
+#include "module-context.h"
+#include "mail-user.h"
+#include "mail-storage-hooks.h"
+
+#include "dormant-plugin.h"
+#include "account.h"
+#include "config.h"
+#include "store.h"
+#include "timeutil.h"
+
+#include <unistd.h>
+
+#define DORMANT_USER_CONTEXT(obj) \
+	MODULE_CONTEXT(obj, dormant_user_module)
+#define DORMANT_DEFAULT_SERVICES "imap pop3 submission managesieve"
+/* After a failure to open the database, retry at most this often in a
+   long-lived process. */
+#define DORMANT_REOPEN_INTERVAL 60
+
+struct dormant_settings {
+	const char *db;
+	unsigned int update_interval;
+	const char *services;
+	bool count_master_user;
+	struct account_rules rules;
+};
+
+struct dormant_user {
+	union mail_user_module_context module_ctx;
+	struct dormant_settings set;
+	char account[ACCOUNT_MAX + 1];
+	char ip[IP_TEXT_MAX];
+	struct timeout *to_touch;
+};
+
+/* One store per process, opened on first use. */
+static struct {
+	struct store *store;
+	char *dir;
+	time_t next_open_try;
+	char last_error[256];
+} dormant_proc;
+
+const char *dormant_plugin_version = DOVECOT_ABI_VERSION;
+const char *dormant_plugin_dependencies[] = { NULL };
+
+static MODULE_CONTEXT_DEFINE_INIT(dormant_user_module,
+				  &mail_user_module_register);
+
+/* Log an error once per distinct cause in this process, so a broken
+   database costs one log line, not one per event. */
+static void dormant_log_error(struct mail_user *user, const char *error)
+{
+	if (strncmp(dormant_proc.last_error, error,
+		    sizeof(dormant_proc.last_error) - 1) == 0)
+		return;
+	i_strocpy(dormant_proc.last_error, error, sizeof(dormant_proc.last_error));
+	e_error(user->event, "dormant: %s (login not recorded; mail goes on)", error);
+}
+
+static struct store *dormant_store_get(struct mail_user *user, const char *dir)
+{
+	const char *error;
+
+	if (dormant_proc.store != NULL && strcmp(dormant_proc.dir, dir) == 0)
+		return dormant_proc.store;
+	if (dormant_proc.store != NULL) {
+		/* another user of this process has another db setting */
+		store_close(&dormant_proc.store);
+		i_free(dormant_proc.dir);
+	}
+	if (ioloop_time < dormant_proc.next_open_try)
+		return NULL;
+	if (store_open(dir, 0, &dormant_proc.store, &error) < 0) {
+		dormant_proc.next_open_try = ioloop_time + DORMANT_REOPEN_INTERVAL;
+		dormant_log_error(user, error);
+		return NULL;
+	}
+	dormant_proc.dir = i_strdup(dir);
+	return dormant_proc.store;
+}
+
+static void dormant_record(struct mail_user *user, struct dormant_user *duser)
+{
+	struct activity_event ev;
+	struct store *store;
+	const char *error;
+
+	store = dormant_store_get(user, duser->set.db);
+	if (store == NULL)
+		return;
+	i_zero(&ev);
+	ev.kind = ACTIVITY_LOGIN;
+	ev.time = ioloop_time;
+	ev.service = user->service;
+	ev.ip = duser->ip[0] != '\0' ? duser->ip : NULL;
+	if (store_activity_update(store, duser->account, &ev,
+				  duser->set.update_interval, NULL, &error) < 0)
+		dormant_log_error(user, error);
+}
+
+static bool dormant_service_counted(const char *services, const char *service)
+{
+	const char *p = services;
+	size_t len = strlen(service);
+
+	while (*p != '\0') {
+		size_t n;
+		p += strspn(p, " ,");
+		n = strcspn(p, " ,");
+		if (n == len && n > 0 && strncmp(p, service, n) == 0)
+			return TRUE;
+		p += n;
+	}
+	return FALSE;
+}
+
+static const char *dormant_userdb_field(struct mail_user *user, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (user->userdb_fields == NULL)
+		return NULL;
+	for (const char *const *f = user->userdb_fields; *f != NULL; f++) {
+		if (strncmp(*f, name, len) == 0 && (*f)[len] == '=')
+			return *f + len + 1;
+	}
+	return NULL;
+}
+
+/* Read the plugin {} settings. Returns 0, or -1 with the offending
+   setting named in *error_r. */
+static int dormant_settings_read(struct mail_user *user,
+				 struct dormant_settings *set_r,
+				 const char **error_r)
+{
+	const char *value;
+	uint64_t secs;
+
+	i_zero(set_r);
+	value = mail_user_plugin_getenv(user, "dormant_db");
+	set_r->db = value != NULL && *value != '\0' ? value : DORMANT_DEFAULT_DBDIR;
+	if (set_r->db[0] != '/') {
+		*error_r = t_strdup_printf("dormant_db: must be an absolute path: %s",
+					   set_r->db);
+		return -1;
+	}
+	value = mail_user_plugin_getenv(user, "dormant_update_interval");
+	set_r->update_interval = 60;
+	if (value != NULL && *value != '\0') {
+		if (duration_parse(value, 24 * 3600, &secs) < 0) {
+			*error_r = t_strdup_printf(
+				"dormant_update_interval: invalid duration '%s' "
+				"(use e.g. 60s, 5m; at most 1d)", value);
+			return -1;
+		}
+		set_r->update_interval = (unsigned int)secs;
+	}
+	value = mail_user_plugin_getenv(user, "dormant_services");
+	set_r->services = value != NULL ? value : DORMANT_DEFAULT_SERVICES;
+	value = mail_user_plugin_getenv(user, "dormant_count_master_user");
+	if (value != NULL && *value != '\0') {
+		if (strcasecmp(value, "yes") == 0)
+			set_r->count_master_user = TRUE;
+		else if (strcasecmp(value, "no") != 0) {
+			*error_r = t_strdup_printf(
+				"dormant_count_master_user: must be yes or no, not '%s'",
+				value);
+			return -1;
+		}
+	}
+	set_r->rules.default_domain =
+		mail_user_plugin_getenv(user, "dormant_default_domain");
+	value = mail_user_plugin_getenv(user, "dormant_lowercase_local_part");
+	set_r->rules.keep_local_case = value != NULL && strcasecmp(value, "no") == 0;
+	return 0;
+}
+
+/* Whether this mail_user is a person's session we count. */
+static bool dormant_user_counted(struct mail_user *user,
+				 const struct dormant_settings *set)
+{
+	if (user->service == NULL ||
+	    !dormant_service_counted(set->services, user->service))
+		return FALSE;
+	/* shared mailbox owners and raw (lda) users are created on behalf
+	   of someone else */
+	if (user->autocreated || user->creator != NULL)
+		return FALSE;
+	/* unhibernation continues a session counted when it began */
+	if (user->session_restored)
+		return FALSE;
+	if (user->dsyncing || user->admin)
+		return FALSE;
+	if (!set->count_master_user &&
+	    dormant_userdb_field(user, "master_user") != NULL)
+		return FALSE;
+	return TRUE;
+}
+
+static void dormant_touch(struct mail_user *user)
+{
+	struct dormant_user *duser = DORMANT_USER_CONTEXT(user);
+
+	dormant_record(user, duser);
+}
+
+static void dormant_user_deinit(struct mail_user *user)
+{
+	struct dormant_user *duser = DORMANT_USER_CONTEXT(user);
+
+	timeout_remove(&duser->to_touch);
+	/* the end of a session is activity too */
+	dormant_record(user, duser);
+	duser->module_ctx.super.deinit(user);
+}
+
+static void dormant_mail_user_created(struct mail_user *user)
+{
+	struct mail_user_vfuncs *v = user->vlast;
+	struct dormant_settings set;
+	struct dormant_user *duser;
+	const char *error;
+
+	if (dormant_settings_read(user, &set, &error) < 0) {
+		/* invalid setting: the plugin is off for this session */
+		dormant_log_error(user, error);
+		return;
+	}
+	if (!dormant_user_counted(user, &set))
+		return;
+
+	duser = p_new(user->pool, struct dormant_user, 1);
+	duser->set = set;
+	duser->set.db = p_strdup(user->pool, set.db);
+	if (account_normalize(user->username, strlen(user->username),
+			      ACCOUNT_LOGIN, &set.rules, duser->account,
+			      &error) < 0) {
+		e_warning(user->event, "dormant: login name not recorded: %s", error);
+		return;
+	}
+	if (user->conn.remote_ip != NULL && user->conn.remote_ip->family != 0)
+		i_strocpy(duser->ip, net_ip2addr(user->conn.remote_ip),
+			  sizeof(duser->ip));
+
+	duser->module_ctx.super = *v;
+	user->vlast = &duser->module_ctx.super;
+	v->deinit = dormant_user_deinit;
+	MODULE_CONTEXT_SET(user, dormant_user_module, duser);
+
+	dormant_record(user, duser);
+	/* a phone holding one IDLE connection for weeks is in use */
+	duser->to_touch = timeout_add(
+		(set.update_interval > 0 ? set.update_interval : 60) * 1000,
+		dormant_touch, user);
+}
+
+static struct mail_storage_hooks dormant_mail_storage_hooks = {
+	.mail_user_created = dormant_mail_user_created,
+};
+
+void dormant_plugin_init(struct module *module)
+{
+	mail_storage_hooks_add(module, &dormant_mail_storage_hooks);
+}
+
+void dormant_plugin_deinit(void)
+{
+	mail_storage_hooks_remove(&dormant_mail_storage_hooks);
+	store_close(&dormant_proc.store);
+	i_free(dormant_proc.dir);
+}

@@ -1,0 +1,45 @@
+/* cli.h - what every subcommand of the dormant command shares. */
+#ifndef DORMANT_CLI_H
+#define DORMANT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "config.h"
+#include "policy.h"
+#include "store.h"
+
+/* Exit codes (DESIGN 11): a contract for admins' scripts. */
+#define EXIT_OK       0
+#define EXIT_FINDINGS 1   /* a check found problems / a dry run would refuse */
+#define EXIT_USAGE    2   /* usage or configuration error */
+#define EXIT_RUNTIME  3   /* database or I/O failure */
+
+struct cli {
+	struct dormant_config cfg;
+	const char *config_path;
+	const char *prog;
+	int64_t now;              /* --now, or the clock */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *usage;        /* options after the command name */
+	const char *summary;      /* one line */
+	const char *help;         /* more lines, or NULL */
+};
+
+/* Print "dormant: message" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Report a usage error for cmd and return EXIT_USAGE. */
+int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Open the store; on failure print the error and return NULL. */
+struct store *cli_store_open(struct cli *cli, bool readonly);
+/* The policy thresholds from the configuration. */
+void cli_policy(const struct cli *cli, struct policy *policy_r);
+
+extern const struct cli_command cmd_list;
+
+#endif

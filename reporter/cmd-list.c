@@ -1,0 +1,129 @@
+/* cmd-list.c - "dormant list": every account with its status. */
+#include "cli.h"
+#include "view.h"
+
+#include <getopt.h>
+#include <string.h>
+#include <strings.h>
+
+struct list_ctx {
+	struct view_ctx view;
+	enum output_format format;
+	int status;                  /* -1: all */
+	const char *domain;          /* NULL: all */
+	unsigned long rows, errors;
+};
+
+static int list_one(void *_ctx, const struct account_view *view)
+{
+	struct list_ctx *ctx = _ctx;
+	struct row row;
+
+	if (view->decode_error != NULL) {
+		cli_error("account %s: %s (skipped)", view->account, view->decode_error);
+		ctx->errors++;
+		return 0;
+	}
+	view_row(&ctx->view, view, &row);
+	if (ctx->status >= 0 && (int)row.status != ctx->status)
+		return 0;
+	if (ctx->domain != NULL && strcasecmp(ctx->domain, row.domain) != 0)
+		return 0;
+	switch (ctx->format) {
+	case FORMAT_CSV:
+		view_write_csv(stdout, &row, false);
+		break;
+	case FORMAT_JSON:
+		fputs(ctx->rows == 0 ? "\n" : ",\n", stdout);
+		view_write_json(stdout, &row, false);
+		break;
+	default:
+		view_write_text(stdout, &row);
+		break;
+	}
+	ctx->rows++;
+	return 0;
+}
+
+static int list_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "status", required_argument, NULL, 's' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct list_ctx ctx;
+	struct store *store;
+	const char *error;
+	int c, ret;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.format = FORMAT_TEXT;
+	ctx.status = -1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			ret = output_format_parse(optarg, 1 << FORMAT_TEXT |
+						  1 << FORMAT_CSV | 1 << FORMAT_JSON);
+			if (ret < 0)
+				return cli_usage(&cmd_list, "unknown format '%s'", optarg);
+			ctx.format = (enum output_format)ret;
+			break;
+		case 's':
+			ctx.status = policy_status_parse(optarg);
+			if (ctx.status < 0)
+				return cli_usage(&cmd_list, "unknown status '%s'", optarg);
+			break;
+		case 'D':
+			ctx.domain = optarg;
+			break;
+		default:
+			return cli_usage(&cmd_list, NULL);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
+
+	store = cli_store_open(cli, true);
+	if (store == NULL)
+		return EXIT_RUNTIME;
+	cli_policy(cli, &ctx.view.policy);
+	ctx.view.now = cli->now;
+	if (store_tracking_start(store, &ctx.view.tracking_start, &error) < 0) {
+		cli_error("%s", error);
+		store_close(&store);
+		return EXIT_RUNTIME;
+	}
+	if (ctx.format == FORMAT_CSV)
+		printf("%s\r\n", view_csv_header);
+	else if (ctx.format == FORMAT_JSON)
+		fputs("[", stdout);
+	else
+		view_write_text_header(stdout);
+	ret = store_account_foreach(store, list_one, &ctx, &error);
+	if (ctx.format == FORMAT_JSON)
+		fputs(ctx.rows == 0 ? "]\n" : "\n]\n", stdout);
+	store_close(&store);
+	if (ret < 0) {
+		cli_error("%s", error);
+		return EXIT_RUNTIME;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("writing output failed");
+		return EXIT_RUNTIME;
+	}
+	return ctx.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+const struct cli_command cmd_list = {
+	"list", list_run,
+	"[--format text|csv|json] [--status STATUS] [--domain DOMAIN]",
+	"list every account with its status, last login and last send",
+	"  --format   text (default), csv or json; CSV columns:\n"
+	"             account,status,idle_days,last_login,login_service,login_ip,\n"
+	"             last_send,send_ip,last_receive,first_seen (times RFC 3339 UTC)\n"
+	"  --status   only accounts with this status (active, idle, dormant,\n"
+	"             never-used, insufficient-history, exempt, suspended)\n"
+	"  --domain   only accounts of this domain\n",
+};

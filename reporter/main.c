@@ -1,0 +1,178 @@
+/* main.c - the dormant command: global options, configuration, dispatch.
+ * Each command family lives in its own cmd-*.c file. */
+#include "cli.h"
+#include "timeutil.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct cli_command *const commands[] = {
+	&cmd_list,
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void cli_error(const char *fmt, ...)
+{
+	va_list args;
+
+	fflush(stdout);
+	fputs("dormant: ", stderr);
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fputc('\n', stderr);
+}
+
+int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
+{
+	va_list args;
+
+	if (fmt != NULL) {
+		fprintf(stderr, "dormant %s: ", cmd->name);
+		va_start(args, fmt);
+		vfprintf(stderr, fmt, args);
+		va_end(args);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "usage: dormant [-c FILE] [-d DBDIR] %s %s\n", cmd->name,
+		cmd->usage);
+	return EXIT_USAGE;
+}
+
+struct store *cli_store_open(struct cli *cli, bool readonly)
+{
+	struct store *store;
+	const char *error;
+
+	if (store_open(cli->cfg.db, readonly ? STORE_READONLY : 0, &store,
+		       &error) < 0) {
+		cli_error("%s", error);
+		return NULL;
+	}
+	return store;
+}
+
+void cli_policy(const struct cli *cli, struct policy *policy_r)
+{
+	policy_r->warn_after = (int64_t)cli->cfg.warn_after;
+	policy_r->dormant_after = (int64_t)cli->cfg.dormant_after;
+	policy_r->suspend_after = (int64_t)cli->cfg.suspend_after;
+}
+
+static const struct cli_command *command_find(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	}
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: dormant [-c FILE] [-d DBDIR] [--now TIME] COMMAND [OPTIONS]\n"
+	      "       dormant help [COMMAND]\n\ncommands:\n", out);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
+	fputs("\noptions:\n"
+	      "  -c FILE     configuration file (default " DORMANT_DEFAULT_CONFIG ")\n"
+	      "  -d DBDIR    database directory (overrides db in the file)\n"
+	      "  --now TIME  act as if it were TIME (RFC 3339), for tests and what-ifs\n"
+	      "\nexit: 0 ok, 1 problems found, 2 usage or configuration error,\n"
+	      "      3 database or I/O failure\n", out);
+}
+
+static int help(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	cmd = command_find(argv[1]);
+	if (cmd == NULL) {
+		cli_error("no such command: %s", argv[1]);
+		return EXIT_USAGE;
+	}
+	printf("usage: dormant [-c FILE] [-d DBDIR] %s %s\n\n%s\n", cmd->name,
+	       cmd->usage, cmd->summary);
+	if (cmd->help != NULL)
+		printf("\n%s", cmd->help);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "now", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct cli_command *cmd;
+	const char *dbdir = NULL, *error, *now_text = NULL;
+	struct cli cli;
+	int c, ret;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.prog = "dormant";
+	/* '+': global options end at the command name */
+	while ((c = getopt_long(argc, argv, "+c:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cli.config_path = optarg;
+			break;
+		case 'd':
+			dbdir = optarg;
+			break;
+		case 'N':
+			now_text = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			puts("dormant " PACKAGE_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(argv[0], "help") == 0)
+		return help(argc, argv);
+	cmd = command_find(argv[0]);
+	if (cmd == NULL) {
+		cli_error("no such command: %s (try 'dormant help')", argv[0]);
+		return EXIT_USAGE;
+	}
+
+	cli.now = time(NULL);
+	if (now_text != NULL && time_parse_rfc3339(now_text, &cli.now) < 0) {
+		cli_error("--now: not an RFC 3339 time: %s", now_text);
+		return EXIT_USAGE;
+	}
+	config_init(&cli.cfg);
+	if (config_load(&cli.cfg, cli.config_path != NULL ? cli.config_path :
+			DORMANT_DEFAULT_CONFIG, cli.config_path != NULL, &error) < 0 ||
+	    (dbdir != NULL && config_set(&cli.cfg, "db", dbdir, &error) < 0) ||
+	    config_check(&cli.cfg, &error) < 0) {
+		cli_error("%s", error);
+		config_free(&cli.cfg);
+		return EXIT_USAGE;
+	}
+	optind = 0;     /* GNU getopt: start over for the command's options */
+	ret = cmd->run(&cli, argc, argv);
+	config_free(&cli.cfg);
+	return ret;
+}

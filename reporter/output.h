@@ -1,0 +1,37 @@
+/* output.h - safe writing of untrusted text in each output format.
+ * Account names come from the network and from files: every format
+ * escapes whatever bytes they hold. */
+#ifndef DORMANT_OUTPUT_H
+#define DORMANT_OUTPUT_H
+
+#include <stdio.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+enum output_format {
+	FORMAT_TEXT,
+	FORMAT_CSV,
+	FORMAT_JSON,
+	FORMAT_HTML,
+};
+
+/* "text", "csv", "json", "html" -> format; -1 if unknown. allowed is a
+   bit mask (1 << FORMAT_x) of what the command supports. */
+int output_format_parse(const char *name, unsigned int allowed);
+
+/* One RFC 4180 field (no separator). Quotes when needed; a field starting
+   with = + - @ TAB or CR is prefixed with ' so no spreadsheet runs it. */
+void csv_field(FILE *out, const char *s);
+/* A JSON string with quotes. Invalid UTF-8 bytes become U+FFFD. */
+void json_string(FILE *out, const char *s, size_t len);
+/* Text for a terminal: printable ASCII and valid UTF-8 as they are,
+   anything else as \xNN. */
+void text_safe(FILE *out, const char *s, size_t len);
+/* HTML text content / attribute value: & < > " ' escaped, invalid UTF-8
+   as U+FFFD. */
+void html_escape(FILE *out, const char *s, size_t len);
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+size_t utf8_seq_len(const unsigned char *s, size_t left);
+
+#endif
