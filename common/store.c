@@ -210,7 +210,7 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 		return -1;
 	}
 	if (!(txnflags & MDB_RDONLY))
-		store->commits++;
+		__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -998,4 +998,259 @@ int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
 		return -1;
 	}
 	return cbret;
+}
+
+/* Writes per transaction for long writers (sync, merge, import): keeps
+   each hold of LMDB's writer lock short. */
+#define STORE_BATCH 512
+
+static bool sorted_contains(const char *const *names, size_t count,
+			    const char *key, size_t keylen)
+{
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		size_t n = strlen(names[mid]);
+		int c = memcmp(names[mid], key, n < keylen ? n : keylen);
+		if (c == 0)
+			c = n < keylen ? -1 : n > keylen ? 1 : 0;
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+int store_accounts_sync(struct store *store, const char *const *names,
+			size_t count, enum account_source source, int64_t now,
+			struct store_sync_stats *stats_r, const char **error_r)
+{
+	struct store_sync_stats stats;
+	MDB_txn *txn = NULL;
+	int ret = 0;
+
+	memset(&stats, 0, sizeof(stats));
+	if (store_check(store, error_r) < 0)
+		return -1;
+	if (store->flags & STORE_READONLY) {
+		*error_r = "database opened read-only";
+		return -1;
+	}
+	stats.listed = count;
+	/* Phase 1: every listed account, STORE_BATCH per transaction. */
+	for (size_t i = 0; i < count && ret == 0; i++) {
+		struct account_info info;
+		uint8_t buf[RECORD_ACCOUNT_SIZE];
+		MDB_val key = account_key(names[i]), val;
+		const char *derr;
+
+		if (txn == NULL) {
+			pthread_rwlock_rdlock(&store->map_lock);
+			if (txn_begin(store, 0, &txn, error_r) < 0) {
+				pthread_rwlock_unlock(&store->map_lock);
+				return -1;
+			}
+		}
+		ret = mdb_get(txn, store->dbi[DB_ACCOUNTS], &key, &val);
+		if (ret == 0 &&
+		    record_account_decode(val.mv_data, val.mv_size, &info, &derr) == 0) {
+			if (info.gone_since != 0)
+				stats.returned++;
+		} else if (ret == 0 || ret == MDB_NOTFOUND) {
+			memset(&info, 0, sizeof(info));
+			info.first_seen = now;
+			stats.added++;
+		} else {
+			break;
+		}
+		info.last_seen = now;
+		info.gone_since = 0;
+		info.source = source;
+		record_account_encode(&info, buf);
+		val.mv_size = sizeof(buf);
+		val.mv_data = buf;
+		ret = mdb_put(txn, store->dbi[DB_ACCOUNTS], &key, &val, 0);
+		if (ret == 0 && ((i + 1) % STORE_BATCH == 0 || i + 1 == count)) {
+			ret = mdb_txn_commit(txn);
+			txn = NULL;
+			pthread_rwlock_unlock(&store->map_lock);
+			__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
+		}
+	}
+	if (txn != NULL) {
+		mdb_txn_abort(txn);
+		pthread_rwlock_unlock(&store->map_lock);
+		txn = NULL;
+	}
+	/* Phase 2: accounts no longer listed get gone_since, STORE_BATCH
+	   marks per transaction; resume holds the key to go on from. */
+	char resume[ACCOUNT_MAX + 1] = "";
+	while (ret == 0) {
+		size_t n = 0;
+		MDB_cursor *cursor;
+		MDB_val key, val;
+		bool more = false;
+
+		pthread_rwlock_rdlock(&store->map_lock);
+		if (txn_begin(store, 0, &txn, error_r) < 0) {
+			pthread_rwlock_unlock(&store->map_lock);
+			return -1;
+		}
+		ret = mdb_cursor_open(txn, store->dbi[DB_ACCOUNTS], &cursor);
+		if (ret == 0) {
+			MDB_cursor_op op = MDB_FIRST;
+			if (resume[0] != '\0') {
+				key = account_key(resume);
+				op = MDB_SET_RANGE;
+			}
+			while (n < STORE_BATCH &&
+			       (ret = mdb_cursor_get(cursor, &key, &val, op)) == 0) {
+				struct account_info info;
+				uint8_t buf[RECORD_ACCOUNT_SIZE];
+				const char *derr;
+
+				op = MDB_NEXT;
+				if (key.mv_size > ACCOUNT_MAX ||
+				    sorted_contains(names, count, key.mv_data, key.mv_size))
+					continue;
+				if (record_account_decode(val.mv_data, val.mv_size,
+							  &info, &derr) < 0 ||
+				    info.gone_since != 0)
+					continue;
+				info.gone_since = now;
+				record_account_encode(&info, buf);
+				val.mv_size = sizeof(buf);
+				val.mv_data = buf;
+				ret = mdb_cursor_put(cursor, &key, &val, MDB_CURRENT);
+				if (ret != 0)
+					break;
+				stats.gone++;
+				n++;
+			}
+			if (ret == 0 && n == STORE_BATCH) {
+				/* remember where to go on after this commit */
+				memcpy(resume, key.mv_data, key.mv_size);
+				resume[key.mv_size] = '\0';
+				more = true;
+			}
+			if (ret == MDB_NOTFOUND)
+				ret = 0;
+			mdb_cursor_close(cursor);
+		}
+		if (ret == 0)
+			ret = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		txn = NULL;
+		pthread_rwlock_unlock(&store->map_lock);
+		if (ret == 0)
+			__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
+		if (!more)
+			break;
+	}
+	if (ret != 0) {
+		*error_r = store_err("%s: sync accounts: %s", store->dir,
+				     mdb_strerror(ret));
+		return -1;
+	}
+	*stats_r = stats;
+	return 0;
+}
+
+int store_meta_get(struct store *store, const char *name, int64_t *value_r,
+		   const char **error_r)
+{
+	MDB_txn *txn;
+	int ret;
+
+	if (store_check(store, error_r) < 0)
+		return -1;
+	if (!store->have_db[DB_META])
+		return 0;
+	pthread_rwlock_rdlock(&store->map_lock);
+	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
+	ret = meta_get_int(txn, store->dbi[DB_META], name, value_r);
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&store->map_lock);
+	if (ret == MDB_NOTFOUND)
+		return 0;
+	if (ret != 0) {
+		*error_r = store_err("%s: read %s: %s", store->dir, name,
+				     mdb_strerror(ret));
+		return -1;
+	}
+	return 1;
+}
+
+int store_meta_set(struct store *store, const char *name, int64_t value,
+		   const char **error_r)
+{
+	MDB_txn *txn;
+	int ret;
+
+	if (store_check(store, error_r) < 0)
+		return -1;
+	if (store->flags & STORE_READONLY) {
+		*error_r = "database opened read-only";
+		return -1;
+	}
+	pthread_rwlock_rdlock(&store->map_lock);
+	if (txn_begin(store, 0, &txn, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
+	ret = meta_put_int(txn, store->dbi[DB_META], name, value);
+	if (ret == 0)
+		ret = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&store->map_lock);
+	if (ret != 0) {
+		*error_r = store_err("%s: write %s: %s", store->dir, name,
+				     mdb_strerror(ret));
+		return -1;
+	}
+	__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int store_account_info_get(struct store *store, const char *account,
+			   struct account_info *info_r, const char **error_r)
+{
+	MDB_val key, val;
+	MDB_txn *txn;
+	const char *derr = NULL;
+	int ret;
+
+	if (store_check(store, error_r) < 0 || key_check(account, error_r) < 0)
+		return -1;
+	if (!store->have_db[DB_ACCOUNTS])
+		return 0;
+	key = account_key(account);
+	pthread_rwlock_rdlock(&store->map_lock);
+	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
+	ret = mdb_get(txn, store->dbi[DB_ACCOUNTS], &key, &val);
+	if (ret == 0 && record_account_decode(val.mv_data, val.mv_size, info_r,
+					      &derr) < 0)
+		ret = -2;
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&store->map_lock);
+	if (ret == 0)
+		return 1;
+	if (ret == MDB_NOTFOUND)
+		return 0;
+	*error_r = ret == -2 ? store_err("%s: account %s: %s", store->dir, account, derr) :
+		store_err("%s: read account %s: %s", store->dir, account,
+			  mdb_strerror(ret));
+	return -1;
 }

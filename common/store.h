@@ -94,6 +94,10 @@ typedef int store_account_cb(void *ctx, const struct account_view *view);
 int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
 			  const char **error_r);
 
+/* Directory record of an account: 1 found, 0 none, -1 error. */
+int store_account_info_get(struct store *store, const char *account,
+			   struct account_info *info_r, const char **error_r);
+
 /* State of an account: 1 found, 0 none, -1 error. */
 int store_state_get(struct store *store, const char *account,
 		    struct account_state *st_r, const char **error_r);
@@ -117,6 +121,26 @@ typedef int store_audit_cb(void *ctx, int64_t time, const char *json,
 			   size_t len);
 int store_audit_foreach(struct store *store, int64_t since, store_audit_cb *cb,
 			void *ctx, const char **error_r);
+
+/* Reconcile the accounts database with the directory's list at time now:
+   names[0..count) must be normalised, sorted (strcmp) and unique. Listed
+   accounts get first_seen (if new) and last_seen = now and lose any
+   gone_since; accounts no longer listed get gone_since = now (kept, never
+   deleted). Commits in batches so logins never wait long on the writer
+   lock. Counts of new, returning and gone accounts go to *stats_r. */
+struct store_sync_stats {
+	unsigned long listed, added, returned, gone;
+};
+int store_accounts_sync(struct store *store, const char *const *names,
+			size_t count, enum account_source source, int64_t now,
+			struct store_sync_stats *stats_r, const char **error_r);
+
+/* Small named integers in the meta database (schema, tracking_start, the
+   policy thresholds the CLI copies for the plugin). 1 found, 0 not, -1. */
+int store_meta_get(struct store *store, const char *name, int64_t *value_r,
+		   const char **error_r);
+int store_meta_set(struct store *store, const char *name, int64_t value,
+		   const char **error_r);
 
 /* Tracking start (seconds, UTC): when this database began seeing events,
    moved earlier by imports. 0 if unknown. */

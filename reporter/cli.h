@@ -41,5 +41,8 @@ struct store *cli_store_open(struct cli *cli, bool readonly);
 void cli_policy(const struct cli *cli, struct policy *policy_r);
 
 extern const struct cli_command cmd_list;
+extern const struct cli_command cmd_sync;
+extern const struct cli_command cmd_show;
+extern const struct cli_command cmd_exempt;
 
 #endif

@@ -11,6 +11,9 @@
 
 static const struct cli_command *const commands[] = {
 	&cmd_list,
+	&cmd_show,
+	&cmd_sync,
+	&cmd_exempt,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -70,7 +70,14 @@ static void json_field(FILE *out, const char *name, const char *value, bool firs
 
 void view_write_json(FILE *out, const struct row *row, bool with_domain)
 {
-	fputs("{\"account\":", out);
+	fputc('{', out);
+	view_write_json_fields(out, row, with_domain);
+	fputc('}', out);
+}
+
+void view_write_json_fields(FILE *out, const struct row *row, bool with_domain)
+{
+	fputs("\"account\":", out);
 	json_string(out, row->account, row->account_len);
 	fprintf(out, ",\"status\":\"%s\",\"idle_days\":", policy_status_name(row->status));
 	if (row->idle_days >= 0)
@@ -88,7 +95,6 @@ void view_write_json(FILE *out, const struct row *row, bool with_domain)
 		fputs(",\"domain\":", out);
 		json_string(out, row->domain, strlen(row->domain));
 	}
-	fputc('}', out);
 }
 
 void view_write_text_header(FILE *out)

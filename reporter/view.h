@@ -41,6 +41,8 @@ extern const char view_csv_header[];
 void view_write_csv(FILE *out, const struct row *row, bool with_domain);
 /* One JSON object (no separator, no newline). */
 void view_write_json(FILE *out, const struct row *row, bool with_domain);
+/* The members of that object only, for callers that add their own. */
+void view_write_json_fields(FILE *out, const struct row *row, bool with_domain);
 void view_write_text_header(FILE *out);
 void view_write_text(FILE *out, const struct row *row);
 

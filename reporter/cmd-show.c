@@ -1,0 +1,170 @@
+/* cmd-show.c - "dormant show ACCOUNT": everything known about one account. */
+#include "cli.h"
+#include "account.h"
+#include "view.h"
+
+#include <getopt.h>
+#include <string.h>
+
+static const char *state_kind_name(enum account_state_kind kind)
+{
+	return kind == STATE_SUSPENDED ? "suspended" :
+		kind == STATE_EXEMPT ? "exempt" : "none";
+}
+
+static void show_text(const struct row *row, const struct account_view *view)
+{
+	char t[RFC3339_MAX];
+
+	fputs("account:        ", stdout);
+	text_safe(stdout, row->account, row->account_len);
+	printf("\nstatus:         %s\n", policy_status_name(row->status));
+	if (row->idle_days >= 0)
+		printf("idle days:      %lld\n", (long long)row->idle_days);
+	printf("last login:     %s", row->last_login[0] ? row->last_login : "never");
+	if (row->last_login[0] != '\0')
+		printf(" (%s from %s)", row->login_service[0] ? row->login_service : "?",
+		       row->login_ip[0] ? row->login_ip : "unknown address");
+	printf("\nlast send:      %s", row->last_send[0] ? row->last_send : "never");
+	if (row->last_send[0] != '\0' && row->send_ip[0] != '\0')
+		printf(" (from %s)", row->send_ip);
+	printf("\nlast receive:   %s\n", row->last_receive[0] ? row->last_receive : "never");
+	if (view->info != NULL) {
+		printf("first seen:     %s\n", row->first_seen);
+		time_format_rfc3339(view->info->last_seen, t);
+		printf("last synced:    %s\n", t);
+		if (view->info->gone_since != 0) {
+			time_format_rfc3339(view->info->gone_since, t);
+			printf("gone since:     %s (no longer in the directory)\n", t);
+		}
+	} else {
+		puts("directory:      not seen by dormant sync");
+	}
+	if (view->state != NULL) {
+		printf("state:          %s", state_kind_name(view->state->kind));
+		time_format_rfc3339(view->state->since, t);
+		printf(" since %s", t);
+		if (view->state->until != 0) {
+			time_format_rfc3339(view->state->until, t);
+			printf(" until %s", t);
+		}
+		fputs(" by ", stdout);
+		text_safe(stdout, view->state->actor, strlen(view->state->actor));
+		fputs("\nreason:         ", stdout);
+		text_safe(stdout, view->state->reason, strlen(view->state->reason));
+		putchar('\n');
+	}
+}
+
+static void show_json(const struct row *row, const struct account_view *view)
+{
+	char t[RFC3339_MAX];
+
+	fputc('{', stdout);
+	view_write_json_fields(stdout, row, true);
+	fputs(",\"directory\":", stdout);
+	if (view->info != NULL) {
+		time_format_rfc3339(view->info->last_seen, t);
+		printf("{\"last_synced\":\"%s\",\"gone_since\":", t);
+		time_format_rfc3339(view->info->gone_since, t);
+		if (t[0] != '\0')
+			printf("\"%s\"}", t);
+		else
+			fputs("null}", stdout);
+	} else {
+		fputs("null", stdout);
+	}
+	fputs(",\"state\":", stdout);
+	if (view->state != NULL) {
+		printf("{\"kind\":\"%s\",\"since\":", state_kind_name(view->state->kind));
+		time_format_rfc3339(view->state->since, t);
+		printf("\"%s\",\"until\":", t);
+		time_format_rfc3339(view->state->until, t);
+		if (t[0] != '\0')
+			printf("\"%s\"", t);
+		else
+			fputs("null", stdout);
+		fputs(",\"reason\":", stdout);
+		json_string(stdout, view->state->reason, strlen(view->state->reason));
+		fputs(",\"actor\":", stdout);
+		json_string(stdout, view->state->actor, strlen(view->state->actor));
+		fputc('}', stdout);
+	} else {
+		fputs("null", stdout);
+	}
+	fputs("}\n", stdout);
+}
+
+static int show_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct account_rules rules = {
+		.default_domain = cli->cfg.default_domain,
+		.keep_local_case = !cli->cfg.lowercase_local_part,
+	};
+	char name[ACCOUNT_MAX + 1];
+	struct activity act;
+	struct account_info info;
+	struct account_state st;
+	struct account_view view;
+	struct view_ctx vctx;
+	struct store *store;
+	struct row row;
+	const char *error;
+	int c, format = FORMAT_TEXT, r1, r2, r3;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'F')
+			return cli_usage(&cmd_show, NULL);
+		format = output_format_parse(optarg, 1 << FORMAT_TEXT | 1 << FORMAT_JSON);
+		if (format < 0)
+			return cli_usage(&cmd_show, "unknown format '%s'", optarg);
+	}
+	if (optind + 1 != argc)
+		return cli_usage(&cmd_show, "give one account");
+	if (account_normalize(argv[optind], strlen(argv[optind]), ACCOUNT_LOGIN,
+			      &rules, name, &error) < 0) {
+		cli_error("%s: %s", argv[optind], error);
+		return EXIT_USAGE;
+	}
+	store = cli_store_open(cli, true);
+	if (store == NULL)
+		return EXIT_RUNTIME;
+	memset(&vctx, 0, sizeof(vctx));
+	cli_policy(cli, &vctx.policy);
+	vctx.now = cli->now;
+	r1 = store_activity_get(store, name, &act, &error);
+	r2 = r1 < 0 ? -1 : store_account_info_get(store, name, &info, &error);
+	r3 = r2 < 0 ? -1 : store_state_get(store, name, &st, &error);
+	if (r3 >= 0 && store_tracking_start(store, &vctx.tracking_start, &error) < 0)
+		r3 = -1;
+	store_close(&store);
+	if (r1 < 0 || r2 < 0 || r3 < 0) {
+		cli_error("%s", error);
+		return EXIT_RUNTIME;
+	}
+	if (r1 == 0 && r2 == 0 && r3 == 0) {
+		cli_error("%s: unknown account (never seen, not synced)", name);
+		return EXIT_FINDINGS;
+	}
+	memset(&view, 0, sizeof(view));
+	view.account = name;
+	view.account_len = strlen(name);
+	view.activity = r1 > 0 ? &act : NULL;
+	view.info = r2 > 0 ? &info : NULL;
+	view.state = r3 > 0 ? &st : NULL;
+	view_row(&vctx, &view, &row);
+	if (format == FORMAT_JSON)
+		show_json(&row, &view);
+	else
+		show_text(&row, &view);
+	return EXIT_OK;
+}
+
+const struct cli_command cmd_show = {
+	"show", show_run, "[--format text|json] ACCOUNT",
+	"everything known about one account", NULL,
+};
