@@ -384,3 +384,60 @@ int record_account_decode(const void *data, size_t size,
 	*info_r = info;
 	return 0;
 }
+
+/* Event record, version 1: version, kind, ip family, 5 reserved,
+   idle (8), ip (16), service (16). */
+void record_event_encode(const struct event *ev, uint8_t buf[RECORD_EVENT_SIZE])
+{
+	memset(buf, 0, RECORD_EVENT_SIZE);
+	buf[0] = RECORD_EVENT_VERSION;
+	buf[1] = (uint8_t)ev->kind;
+	buf[2] = family_encode(ev->ip.family);
+	put_le64(buf + 8, ev->idle);
+	memcpy(buf + 16, ev->ip.addr, 16);
+	memcpy(buf + 32, ev->service, strnlen(ev->service, ACTIVITY_SERVICE_MAX));
+}
+
+int record_event_decode(const void *data, size_t size, struct event *ev_r,
+			const char **error_r)
+{
+	const uint8_t *p = data;
+	struct event ev;
+
+	if (size < 1 || p[0] == 0) {
+		*error_r = "empty event record";
+		return -1;
+	}
+	if (p[0] > RECORD_EVENT_VERSION) {
+		*error_r = "event record written by a newer dormant (upgrade this program)";
+		return -1;
+	}
+	if (size < RECORD_EVENT_SIZE) {
+		*error_r = "truncated event record";
+		return -1;
+	}
+	if (p[1] < EVENT_WAKEUP_LOGIN || p[1] > EVENT_REFUSED_SEND ||
+	    family_encode(p[2]) != p[2] || !service_valid(p + 32)) {
+		*error_r = "malformed event record";
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = (enum event_kind)p[1];
+	ev.ip.family = p[2];
+	ev.idle = get_le64(p + 8);
+	memcpy(ev.ip.addr, p + 16, 16);
+	memcpy(ev.service, p + 32, ACTIVITY_SERVICE_MAX);
+	*ev_r = ev;
+	return 0;
+}
+
+const char *event_kind_name(enum event_kind kind)
+{
+	switch (kind) {
+	case EVENT_WAKEUP_LOGIN: return "wakeup-login";
+	case EVENT_WAKEUP_SEND: return "wakeup-send";
+	case EVENT_REFUSED_LOGIN: return "refused-login";
+	case EVENT_REFUSED_SEND: return "refused-send";
+	}
+	return "unknown";
+}

@@ -126,4 +126,28 @@ void record_account_encode(const struct account_info *info,
 int record_account_decode(const void *data, size_t size,
 			  struct account_info *info_r, const char **error_r);
 
+/* Events the reporter shows: a dormant account waking up, a suspended
+   one being refused. Stored under time + account. */
+#define RECORD_EVENT_VERSION 1
+#define RECORD_EVENT_SIZE 48
+
+enum event_kind {
+	EVENT_WAKEUP_LOGIN = 1,      /* a login after >= dormant_after idle */
+	EVENT_WAKEUP_SEND = 2,       /* an authenticated send, the same */
+	EVENT_REFUSED_LOGIN = 3,     /* a suspended account tried to log in */
+	EVENT_REFUSED_SEND = 4,      /* a suspended account tried to send */
+};
+
+struct event {
+	enum event_kind kind;
+	int64_t idle;                /* seconds idle before the event; -1 unknown */
+	struct ip_bin ip;
+	char service[ACTIVITY_SERVICE_MAX + 1];
+};
+
+void record_event_encode(const struct event *ev, uint8_t buf[RECORD_EVENT_SIZE]);
+int record_event_decode(const void *data, size_t size, struct event *ev_r,
+			const char **error_r);
+const char *event_kind_name(enum event_kind kind);
+
 #endif

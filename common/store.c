@@ -19,11 +19,12 @@ enum store_db {
 	DB_STATE,
 	DB_AUDIT,
 	DB_META,
+	DB_EVENTS,
 	DB_COUNT
 };
 
 static const char *const db_names[DB_COUNT] = {
-	"activity", "accounts", "state", "audit", "meta",
+	"activity", "accounts", "state", "audit", "meta", "events",
 };
 
 /* Readers only hold a slot for the length of one call, so this is about
@@ -1253,4 +1254,108 @@ int store_account_info_get(struct store *store, const char *account,
 		store_err("%s: read account %s: %s", store->dir, account,
 			  mdb_strerror(ret));
 	return -1;
+}
+
+int store_event_add(struct store *store, int64_t t, const char *account,
+		    const struct event *ev, const char **error_r)
+{
+	uint8_t kbuf[8 + ACCOUNT_MAX], vbuf[RECORD_EVENT_SIZE];
+	size_t alen = strlen(account);
+	MDB_val key, val;
+	MDB_txn *txn;
+	int ret;
+
+	if (store_check(store, error_r) < 0 || key_check(account, error_r) < 0)
+		return -1;
+	if (store->flags & STORE_READONLY) {
+		*error_r = "database opened read-only";
+		return -1;
+	}
+	put_be(kbuf, t > 0 ? (uint64_t)t : 0, 8);
+	memcpy(kbuf + 8, account, alen);
+	key.mv_size = 8 + alen;
+	key.mv_data = kbuf;
+	record_event_encode(ev, vbuf);
+	val.mv_size = sizeof(vbuf);
+	val.mv_data = vbuf;
+	pthread_rwlock_rdlock(&store->map_lock);
+	if (txn_begin(store, 0, &txn, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
+	ret = mdb_put(txn, store->dbi[DB_EVENTS], &key, &val, 0);
+	if (ret == 0)
+		ret = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&store->map_lock);
+	if (ret != 0) {
+		*error_r = store_err("%s: record event for %s: %s", store->dir,
+				     account, mdb_strerror(ret));
+		return -1;
+	}
+	__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int store_event_foreach(struct store *store, int64_t since, int64_t until,
+			store_event_cb *cb, void *ctx, const char **error_r)
+{
+	char name[ACCOUNT_MAX + 1];
+	uint8_t start[8];
+	MDB_txn *txn;
+	MDB_cursor *cursor;
+	MDB_val key, val;
+	MDB_cursor_op op = MDB_SET_RANGE;
+	int ret, cbret = 0;
+
+	if (store_check(store, error_r) < 0)
+		return -1;
+	if (!store->have_db[DB_EVENTS])
+		return 0;
+	put_be(start, since > 0 ? (uint64_t)since : 0, 8);
+	pthread_rwlock_rdlock(&store->map_lock);
+	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
+	ret = mdb_cursor_open(txn, store->dbi[DB_EVENTS], &cursor);
+	if (ret != 0)
+		goto out;
+	key.mv_size = sizeof(start);
+	key.mv_data = start;
+	while ((ret = mdb_cursor_get(cursor, &key, &val, op)) == 0) {
+		struct event ev;
+		const char *derr;
+		int64_t t;
+		size_t alen;
+
+		op = MDB_NEXT;
+		if (key.mv_size <= 8 || key.mv_size > 8 + ACCOUNT_MAX)
+			continue;
+		t = (int64_t)get_be(key.mv_data, 8);
+		if (t >= until)
+			break;
+		alen = key.mv_size - 8;
+		memcpy(name, (const uint8_t *)key.mv_data + 8, alen);
+		name[alen] = '\0';
+		if (record_event_decode(val.mv_data, val.mv_size, &ev, &derr) == 0)
+			cbret = cb(ctx, t, name, &ev);
+		else
+			cbret = cb(ctx, t, name, NULL);
+		if (cbret != 0)
+			break;
+	}
+	mdb_cursor_close(cursor);
+	if (ret == MDB_NOTFOUND || cbret != 0)
+		ret = 0;
+out:
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&store->map_lock);
+	if (ret != 0) {
+		*error_r = store_err("%s: reading events: %s", store->dir,
+				     mdb_strerror(ret));
+		return -1;
+	}
+	return cbret;
 }

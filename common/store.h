@@ -142,6 +142,16 @@ int store_meta_get(struct store *store, const char *name, int64_t *value_r,
 int store_meta_set(struct store *store, const char *name, int64_t value,
 		   const char **error_r);
 
+/* Append an event for account at time t (seconds). */
+int store_event_add(struct store *store, int64_t t, const char *account,
+		    const struct event *ev, const char **error_r);
+/* Events with since <= time < until, oldest first. A malformed record is
+   passed with ev == NULL. */
+typedef int store_event_cb(void *ctx, int64_t time, const char *account,
+			   const struct event *ev);
+int store_event_foreach(struct store *store, int64_t since, int64_t until,
+			store_event_cb *cb, void *ctx, const char **error_r);
+
 /* Tracking start (seconds, UTC): when this database began seeing events,
    moved earlier by imports. 0 if unknown. */
 int store_tracking_start(struct store *store, int64_t *start_r,

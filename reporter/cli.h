@@ -44,5 +44,7 @@ extern const struct cli_command cmd_list;
 extern const struct cli_command cmd_sync;
 extern const struct cli_command cmd_show;
 extern const struct cli_command cmd_exempt;
+extern const struct cli_command cmd_audit;
+extern const struct cli_command cmd_report;
 
 #endif

@@ -14,6 +14,8 @@ static const struct cli_command *const commands[] = {
 	&cmd_show,
 	&cmd_sync,
 	&cmd_exempt,
+	&cmd_report,
+	&cmd_audit,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

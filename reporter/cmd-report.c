@@ -1,0 +1,181 @@
+/* cmd-report.c - "dormant report": the report for a month, in any format,
+ * to a file (gzip when it ends in .gz) or stdout; --monthly writes the
+ * HTML and CSV files into report_dir for cron and can mail the HTML. */
+#include "cli.h"
+#include "mail.h"
+#include "outfile.h"
+#include "report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int report_write(struct report *rep, int format, FILE *out)
+{
+	switch (format) {
+	case FORMAT_CSV: return report_write_csv(rep, out);
+	case FORMAT_JSON: return report_write_json(rep, out);
+	case FORMAT_HTML: return report_write_html(rep, out);
+	default: return report_write_text(rep, out);
+	}
+}
+
+static int report_to_file(struct report *rep, int format, const char *path)
+{
+	struct outfile *of;
+	FILE *out;
+
+	of = outfile_open(path, 0640, &out);
+	if (of == NULL)
+		return -1;
+	if (report_write(rep, format, out) < 0) {
+		outfile_abort(&of);
+		return -1;
+	}
+	return outfile_commit(&of);
+}
+
+static int report_mail(struct cli *cli, struct report *rep, const char *html_path)
+{
+	struct mail m;
+	FILE *src;
+	int ret;
+
+	if (cli->cfg.report_to[0] == '\0') {
+		cli_error("--mail: report_to is not set in the configuration");
+		return -1;
+	}
+	src = fopen(html_path, "r");
+	if (src == NULL) {
+		cli_error("%s: %s", html_path, strerror(errno));
+		return -1;
+	}
+	if (mail_open(&m, cli->cfg.sendmail) < 0) {
+		fclose(src);
+		return -1;
+	}
+	fprintf(m.f, "To: %s\nSubject: Dormant mailbox report %s\n"
+		"MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n"
+		"Content-Transfer-Encoding: base64\nAuto-Submitted: auto-generated\n\n",
+		cli->cfg.report_to, rep->month);
+	ret = mail_base64(src, m.f);
+	fclose(src);
+	if (mail_close(&m) < 0 || ret < 0)
+		return -1;
+	return 0;
+}
+
+/* The month before the one containing now, "YYYY-MM". */
+static void previous_month(int64_t now, char buf[8])
+{
+	char stamp[RFC3339_MAX];
+	int y, m;
+
+	time_format_rfc3339(now, stamp);
+	y = (stamp[0] - '0') * 1000 + (stamp[1] - '0') * 100 +
+		(stamp[2] - '0') * 10 + (stamp[3] - '0');
+	m = (stamp[5] - '0') * 10 + (stamp[6] - '0');
+	if (--m == 0) {
+		m = 12;
+		y--;
+	}
+	snprintf(buf, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
+}
+
+static int report_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "month", required_argument, NULL, 'm' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "monthly", no_argument, NULL, 'M' },
+		{ "mail", no_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *month = NULL, *output = "-", *error;
+	bool monthly = false, mail = false;
+	char prev[8], path[4096];
+	int c, format = FORMAT_TEXT, ret = 0;
+	struct view_ctx view;
+	struct report rep;
+	struct store *store;
+
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': month = optarg; break;
+		case 'o': output = optarg; break;
+		case 'M': monthly = true; break;
+		case 'S': mail = true; break;
+		case 'F':
+			format = output_format_parse(optarg, 0xf);
+			if (format < 0)
+				return cli_usage(&cmd_report, "unknown format '%s'", optarg);
+			break;
+		default:
+			return cli_usage(&cmd_report, NULL);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(&cmd_report, "unexpected argument '%s'", argv[optind]);
+	if (mail && !monthly)
+		return cli_usage(&cmd_report, "--mail goes with --monthly");
+	if (monthly && month == NULL) {
+		previous_month(cli->now, prev);
+		month = prev;
+	}
+	store = cli_store_open(cli, true);
+	if (store == NULL)
+		return EXIT_RUNTIME;
+	memset(&view, 0, sizeof(view));
+	cli_policy(cli, &view.policy);
+	if (store_tracking_start(store, &view.tracking_start, &error) < 0) {
+		cli_error("%s", error);
+		store_close(&store);
+		return EXIT_RUNTIME;
+	}
+	if (report_init(&rep, store, &view, cli->now, month) < 0) {
+		report_free(&rep);
+		store_close(&store);
+		return EXIT_RUNTIME;
+	}
+	if (!monthly) {
+		ret = report_to_file(&rep, format, output);
+	} else {
+		if (mkdir(cli->cfg.report_dir, 0750) < 0 && errno != EEXIST) {
+			cli_error("%s: %s", cli->cfg.report_dir, strerror(errno));
+			ret = -1;
+		}
+		snprintf(path, sizeof(path), "%s/dormant-%s.csv.gz",
+			 cli->cfg.report_dir, rep.month);
+		if (ret == 0)
+			ret = report_to_file(&rep, FORMAT_CSV, path);
+		snprintf(path, sizeof(path), "%s/dormant-%s.html",
+			 cli->cfg.report_dir, rep.month);
+		if (ret == 0)
+			ret = report_to_file(&rep, FORMAT_HTML, path);
+		if (ret == 0 && mail)
+			ret = report_mail(cli, &rep, path);
+		if (ret == 0)
+			printf("wrote %s/dormant-%s.{html,csv.gz}%s\n", cli->cfg.report_dir,
+			       rep.month, mail ? " and mailed the HTML" : "");
+	}
+	c = rep.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
+	report_free(&rep);
+	store_close(&store);
+	return ret < 0 ? EXIT_RUNTIME : c;
+}
+
+const struct cli_command cmd_report = {
+	"report", report_run,
+	"[--month YYYY-MM] [--format text|csv|json|html] [-o FILE] | --monthly [--mail]",
+	"the dormancy report for a month (default: this month)",
+	"  --month    the month to report; a past month is evaluated at its end\n"
+	"  --format   text (default), csv (every account, the list columns plus\n"
+	"             domain), json (generated, month, summary, accounts, events)\n"
+	"             or html (one self-contained file)\n"
+	"  -o FILE    write to FILE atomically; gzip-compressed if it ends in .gz\n"
+	"  --monthly  write dormant-YYYY-MM.html and dormant-YYYY-MM.csv.gz for\n"
+	"             the previous month into report_dir (for cron)\n"
+	"  --mail     with --monthly: mail the HTML to report_to via sendmail\n",
+};

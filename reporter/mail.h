@@ -1,0 +1,22 @@
+/* mail.h - hand a message to the local MTA: "sendmail -t -oi" run by execv
+ * (no shell), recipients taken from the headers. */
+#ifndef DORMANT_MAIL_H
+#define DORMANT_MAIL_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+struct mail {
+	FILE *f;
+	pid_t pid;
+};
+
+/* Start sendmail; write headers, a blank line and the body to m->f. */
+int mail_open(struct mail *m, const char *sendmail);
+/* Close the pipe and wait: 0 if sendmail exited 0, else -1 (printed). */
+int mail_close(struct mail *m);
+
+/* Write the bytes of src (to EOF) base64-encoded, 76 columns. */
+int mail_base64(FILE *src, FILE *out);
+
+#endif

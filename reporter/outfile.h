@@ -1,0 +1,25 @@
+/* outfile.h - write a report file atomically, gzip-compressed when its name
+ * ends in ".gz". The data goes to a temporary file in the same directory,
+ * which is fsynced and renamed over the target only on success, so a
+ * reader never sees half a report. A symlink at the target is refused. */
+#ifndef DORMANT_OUTFILE_H
+#define DORMANT_OUTFILE_H
+
+#include <stdio.h>
+#include <stdbool.h>
+
+struct outfile;
+
+/* Open path for writing ("-" is stdout, never compressed). *f_r is the
+   stream to write to. Returns NULL with a message on stderr. mode is the
+   file mode of the result (e.g. 0640). */
+struct outfile *outfile_open(const char *path, int mode, FILE **f_r);
+/* Finish: flush, compress, fsync, rename. Returns 0, or -1 after printing
+   an error and removing the temporary file. Frees outfile either way. */
+int outfile_commit(struct outfile **outfile);
+/* Give up: remove the temporary file. */
+void outfile_abort(struct outfile **outfile);
+
+bool outfile_is_gzip(const char *path);
+
+#endif

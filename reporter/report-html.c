@@ -1,0 +1,224 @@
+/* report-html.c - the report as one self-contained HTML file: inline CSS,
+ * an inline SVG histogram of idle days, no scripts, nothing fetched from
+ * the network, readable on screen and on paper. Everything printed from
+ * the database is escaped. */
+#include "report.h"
+
+#include <string.h>
+
+static const char html_head[] =
+	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<title>Dormant mailbox report %s</title>\n<style>\n"
+	"body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
+	"color:#1c2530;margin:2em auto;max-width:72em;padding:0 1em;line-height:1.4}\n"
+	"h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;"
+	"border-bottom:2px solid #d0d7de;padding-bottom:.2em}\n"
+	".meta{color:#57606a;margin-top:0}\n"
+	"table{border-collapse:collapse;width:100%%;font-size:.9em;margin:.5em 0}\n"
+	"th,td{padding:.3em .6em;border-bottom:1px solid #d8dee4;text-align:left;"
+	"vertical-align:top}\n"
+	"th{background:#f3f5f7;font-weight:600}td.n,th.n{text-align:right;"
+	"font-variant-numeric:tabular-nums}\n"
+	"tr.total td{font-weight:600;border-top:2px solid #8c959f}\n"
+	".cards{display:flex;flex-wrap:wrap;gap:.8em;margin:1em 0}\n"
+	".card{border:1px solid #d0d7de;border-radius:6px;padding:.6em 1em;min-width:8em}\n"
+	".card b{display:block;font-size:1.6em}\n"
+	".dormant{color:#b35900}.never-used{color:#a40e26}.suspended{color:#57606a}\n"
+	".active{color:#1a7f37}.idle{color:#9a6700}\n"
+	"code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;"
+	"font-size:.95em;word-break:break-all}\n"
+	"svg{max-width:40em;height:auto}\n"
+	"@media print{body{margin:0;max-width:none;font-size:10pt}"
+	"h2{break-after:avoid}tr{break-inside:avoid}.cards{gap:.4em}}\n"
+	"</style>\n</head>\n<body>\n";
+
+static void esc(FILE *out, const char *s)
+{
+	html_escape(out, s, strlen(s));
+}
+
+static void html_summary(struct report *rep, FILE *out)
+{
+	static const enum account_status cards[] = {
+		STATUS_ACTIVE, STATUS_IDLE, STATUS_DORMANT, STATUS_NEVER_USED,
+		STATUS_SUSPENDED, STATUS_EXEMPT, STATUS_INSUFFICIENT_HISTORY,
+	};
+
+	fputs("<div class=\"cards\">\n", out);
+	fprintf(out, "<div class=\"card\"><b>%lu</b>accounts</div>\n", rep->total);
+	for (size_t i = 0; i < sizeof(cards) / sizeof(cards[0]); i++)
+		fprintf(out, "<div class=\"card %s\"><b>%lu</b>%s</div>\n",
+			policy_status_name(cards[i]), rep->totals[cards[i]],
+			policy_status_name(cards[i]));
+	fputs("</div>\n<h2>By domain</h2>\n<table>\n<thead><tr><th>Domain</th>"
+	      "<th class=\"n\">Total</th>", out);
+	for (int s = 0; s < STATUS_COUNT; s++)
+		fprintf(out, "<th class=\"n\">%s</th>",
+			policy_status_name((enum account_status)s));
+	fputs("</tr></thead>\n<tbody>\n", out);
+	for (size_t i = 0; i <= rep->ndomains; i++) {
+		bool all = i == rep->ndomains;
+		const unsigned long *counts = all ? rep->totals : rep->domains[i].counts;
+
+		fputs(all ? "<tr class=\"total\"><td>All domains</td>" : "<tr><td>", out);
+		if (!all) {
+			esc(out, rep->domains[i].domain[0] != '\0' ?
+			    rep->domains[i].domain : "(no domain)");
+			fputs("</td>", out);
+		}
+		fprintf(out, "<td class=\"n\">%lu</td>",
+			all ? rep->total : rep->domains[i].total);
+		for (int s = 0; s < STATUS_COUNT; s++)
+			fprintf(out, "<td class=\"n\">%lu</td>", counts[s]);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody>\n</table>\n", out);
+}
+
+/* A bar chart of how long accounts have been idle. */
+static void html_histogram(struct report *rep, FILE *out)
+{
+	static const char *const labels[REPORT_BUCKETS] = {
+		"0-29", "30-59", "60-89", "90-119", "120-179", "180-364", "365+",
+	};
+	const int width = 560, height = 240, left = 50, bottom = 40, top = 20;
+	const int plot_h = height - bottom - top;
+	const int slot = (width - left - 10) / REPORT_BUCKETS;
+	unsigned long max = 1;
+
+	for (int b = 0; b < REPORT_BUCKETS; b++)
+		if (rep->hist[b] > max)
+			max = rep->hist[b];
+	fputs("<h2>Idle time</h2>\n", out);
+	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+		"height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
+		"aria-label=\"Accounts by days since last use\">\n", width, height,
+		width, height);
+	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8c959f\"/>\n",
+		left, height - bottom, width - 10, height - bottom);
+	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" "
+		"fill=\"#57606a\">%lu</text>\n", left - 6, top + 4, max);
+	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" "
+		"fill=\"#57606a\">0</text>\n", left - 6, height - bottom + 4);
+	for (int b = 0; b < REPORT_BUCKETS; b++) {
+		int h = (int)((double)rep->hist[b] / (double)max * plot_h);
+		int x = left + b * slot + slot / 6;
+		int w = slot * 2 / 3;
+		int days = report_bucket_days[b];
+		const char *fill = days >= (int)(rep->view.policy.dormant_after / 86400) ?
+			"#b35900" : days >= (int)(rep->view.policy.warn_after / 86400) ?
+			"#d4a72c" : "#2da44e";
+
+		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+			"fill=\"%s\"><title>%s days: %lu</title></rect>\n", x,
+			height - bottom - h, w, h, fill, labels[b], rep->hist[b]);
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" "
+			"text-anchor=\"middle\">%lu</text>\n", x + w / 2,
+			height - bottom - h - 4, rep->hist[b]);
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" "
+			"text-anchor=\"middle\" fill=\"#57606a\">%s</text>\n", x + w / 2,
+			height - bottom + 16, labels[b]);
+	}
+	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" "
+		"fill=\"#57606a\">days since last login or send</text>\n</svg>\n",
+		left + (width - left) / 2, height - 6);
+}
+
+static void html_row(struct report *rep, const struct row *row, FILE *out,
+		     void *ctx)
+{
+	enum account_status *want = ctx;
+
+	(void)rep;
+	if (row->status != *want)
+		return;
+	fputs("<tr><td class=\"mono\">", out);
+	html_escape(out, row->account, row->account_len);
+	fputs("</td><td class=\"n\">", out);
+	if (row->idle_days >= 0)
+		fprintf(out, "%lld", (long long)row->idle_days);
+	fputs("</td><td>", out);
+	esc(out, row->last_login[0] ? row->last_login : "never");
+	fputs("</td><td>", out);
+	esc(out, row->login_service);
+	fputs("</td><td class=\"mono\">", out);
+	esc(out, row->login_ip);
+	fputs("</td><td>", out);
+	esc(out, row->last_send[0] ? row->last_send : "never");
+	fputs("</td><td>", out);
+	esc(out, row->first_seen);
+	fputs("</td></tr>\n", out);
+}
+
+static void html_event(struct report *rep, int64_t time, const char *account,
+		       const struct event *ev, FILE *out, void *ctx)
+{
+	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX];
+
+	(void)rep; (void)ctx;
+	time_format_rfc3339(time, stamp);
+	ip_format(&ev->ip, ip);
+	fprintf(out, "<tr><td>%s</td><td>%s</td><td class=\"mono\">", stamp,
+		event_kind_name(ev->kind));
+	esc(out, account);
+	fputs("</td><td class=\"n\">", out);
+	if (ev->idle >= 0)
+		fprintf(out, "%lld", (long long)(ev->idle / 86400));
+	fputs("</td><td>", out);
+	esc(out, ev->service);
+	fprintf(out, "</td><td class=\"mono\">%s</td></tr>\n", ip);
+}
+
+int report_write_html(struct report *rep, FILE *out)
+{
+	static const enum account_status listed[] = {
+		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
+	};
+	static const char *const titles[] = {
+		"Dormant accounts", "Never used", "Suspended",
+	};
+	char stamp[RFC3339_MAX];
+
+	time_format_rfc3339(rep->generated, stamp);
+	fprintf(out, html_head, rep->month);
+	fprintf(out, "<h1>Dormant mailbox report: %s</h1>\n", rep->month);
+	fprintf(out, "<p class=\"meta\">Generated %s. Idle from %lld days, dormant "
+		"from %lld days, suspension from %lld days.</p>\n", stamp,
+		(long long)(rep->view.policy.warn_after / 86400),
+		(long long)(rep->view.policy.dormant_after / 86400),
+		(long long)(rep->view.policy.suspend_after / 86400));
+	html_summary(rep, out);
+	html_histogram(rep, out);
+	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
+		enum account_status want = listed[i];
+
+		fprintf(out, "<h2>%s (%lu)</h2>\n", titles[i], rep->totals[want]);
+		if (rep->totals[want] == 0) {
+			fputs("<p>None.</p>\n", out);
+			continue;
+		}
+		fputs("<table>\n<thead><tr><th>Account</th><th class=\"n\">Idle days"
+		      "</th><th>Last login</th><th>Service</th><th>From</th>"
+		      "<th>Last send</th><th>First seen</th></tr></thead>\n<tbody>\n", out);
+		if (report_foreach_row(rep, html_row, out, &want) < 0)
+			return -1;
+		fputs("</tbody>\n</table>\n", out);
+	}
+	fprintf(out, "<h2>Wake-ups and refusals in %s (%lu)</h2>\n", rep->month,
+		rep->events);
+	if (rep->events == 0) {
+		fputs("<p>None.</p>\n", out);
+	} else {
+		fputs("<table>\n<thead><tr><th>Time</th><th>Event</th><th>Account</th>"
+		      "<th class=\"n\">Idle days before</th><th>Service</th><th>From"
+		      "</th></tr></thead>\n<tbody>\n", out);
+		if (report_foreach_event(rep, html_event, out, NULL) < 0)
+			return -1;
+		fputs("</tbody>\n</table>\n", out);
+	}
+	fputs("<p class=\"meta\">A wake-up is a login or send by an account that had "
+	      "been dormant: if its owner did not expect it, treat the account as "
+	      "compromised.</p>\n</body>\n</html>\n", out);
+	return 0;
+}

@@ -1,0 +1,388 @@
+/* report.c - gathering the report and writing it as text, CSV and JSON. */
+#include "report.h"
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const int report_bucket_days[REPORT_BUCKETS] = { 0, 30, 60, 90, 120, 180, 365 };
+
+bool report_status_listed(enum account_status status)
+{
+	return status == STATUS_DORMANT || status == STATUS_NEVER_USED ||
+		status == STATUS_SUSPENDED;
+}
+
+/* "YYYY-MM" -> the first second of that month and of the next. */
+static int month_parse(const char *text, int64_t *start_r, int64_t *end_r)
+{
+	char buf[32];
+	unsigned int y = 0, m = 0;
+
+	if (strlen(text) != 7 || text[4] != '-')
+		return -1;
+	for (int i = 0; i < 7; i++) {
+		if (i == 4)
+			continue;
+		if (text[i] < '0' || text[i] > '9')
+			return -1;
+		if (i < 4)
+			y = y * 10 + (unsigned)(text[i] - '0');
+		else
+			m = m * 10 + (unsigned)(text[i] - '0');
+	}
+	if (m < 1 || m > 12 || y < 1970)
+		return -1;
+	snprintf(buf, sizeof(buf), "%04u-%02u-01", y, m);
+	if (time_parse_rfc3339(buf, start_r) < 0)
+		return -1;
+	if (m == 12)
+		snprintf(buf, sizeof(buf), "%04u-01-01", y + 1);
+	else
+		snprintf(buf, sizeof(buf), "%04u-%02u-01", y, m + 1);
+	return time_parse_rfc3339(buf, end_r);
+}
+
+static struct domain_summary *domain_get(struct report *rep, const char *domain)
+{
+	size_t lo = 0, hi = rep->ndomains;
+	struct domain_summary *d;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(rep->domains[mid].domain, domain);
+		if (c == 0)
+			return &rep->domains[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	d = realloc(rep->domains, (rep->ndomains + 1) * sizeof(*d));
+	if (d == NULL)
+		return NULL;
+	rep->domains = d;
+	memmove(d + lo + 1, d + lo, (rep->ndomains - lo) * sizeof(*d));
+	memset(&d[lo], 0, sizeof(d[lo]));
+	d[lo].domain = strdup(domain);
+	if (d[lo].domain == NULL) {
+		memmove(d + lo, d + lo + 1, (rep->ndomains - lo) * sizeof(*d));
+		return NULL;
+	}
+	rep->ndomains++;
+	return &d[lo];
+}
+
+static int gather_one(void *ctx, const struct account_view *view)
+{
+	struct report *rep = ctx;
+	struct domain_summary *d;
+	struct row row;
+	int b;
+
+	if (view->decode_error != NULL) {
+		cli_error("account %s: %s (left out of the report)", view->account,
+			  view->decode_error);
+		rep->errors++;
+		return 0;
+	}
+	view_row(&rep->view, view, &row);
+	d = domain_get(rep, row.domain);
+	if (d == NULL) {
+		cli_error("out of memory");
+		return -1;
+	}
+	d->counts[row.status]++;
+	d->total++;
+	rep->totals[row.status]++;
+	rep->total++;
+	if (row.idle_days >= 0 && row.status != STATUS_EXEMPT &&
+	    row.status != STATUS_SUSPENDED) {
+		for (b = REPORT_BUCKETS - 1; b > 0; b--) {
+			if (row.idle_days >= report_bucket_days[b])
+				break;
+		}
+		rep->hist[b]++;
+	}
+	return 0;
+}
+
+static int count_event(void *ctx, int64_t time, const char *account,
+		       const struct event *ev)
+{
+	struct report *rep = ctx;
+
+	(void)time; (void)account; (void)ev;
+	rep->events++;
+	return 0;
+}
+
+int report_init(struct report *rep, struct store *store,
+		const struct view_ctx *view, int64_t now, const char *month)
+{
+	char stamp[RFC3339_MAX], current[8];
+	const char *error = NULL;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->store = store;
+	rep->view = *view;
+	rep->generated = now;
+	if (month == NULL) {
+		time_format_rfc3339(now, stamp);
+		memcpy(current, stamp, 7);
+		current[7] = '\0';
+		month = current;
+	}
+	if (month_parse(month, &rep->month_start, &rep->month_end) < 0) {
+		cli_error("--month: not a month (YYYY-MM): %s", month);
+		return -1;
+	}
+	if (rep->month_start > now) {
+		cli_error("--month %s lies in the future", month);
+		return -1;
+	}
+	snprintf(rep->month, sizeof(rep->month), "%s", month);
+	/* a past month is reported as it stood at its last second */
+	rep->view.now = now < rep->month_end ? now : rep->month_end - 1;
+	if (store_account_foreach(store, gather_one, rep, &error) != 0 ||
+	    store_event_foreach(store, rep->month_start, rep->month_end,
+				count_event, rep, &error) < 0) {
+		if (error != NULL)
+			cli_error("%s", error);
+		return -1;
+	}
+	return 0;
+}
+
+void report_free(struct report *rep)
+{
+	for (size_t i = 0; i < rep->ndomains; i++)
+		free(rep->domains[i].domain);
+	free(rep->domains);
+	rep->domains = NULL;
+	rep->ndomains = 0;
+}
+
+struct row_walk {
+	struct report *rep;
+	report_row_fn *fn;
+	FILE *out;
+	void *ctx;
+};
+
+static int walk_one(void *_ctx, const struct account_view *view)
+{
+	struct row_walk *w = _ctx;
+	struct row row;
+
+	if (view->decode_error != NULL)
+		return 0;
+	view_row(&w->rep->view, view, &row);
+	w->fn(w->rep, &row, w->out, w->ctx);
+	return 0;
+}
+
+int report_foreach_row(struct report *rep, report_row_fn *fn, FILE *out, void *ctx)
+{
+	struct row_walk w = { rep, fn, out, ctx };
+	const char *error;
+
+	if (store_account_foreach(rep->store, walk_one, &w, &error) < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	return 0;
+}
+
+struct event_walk {
+	struct report *rep;
+	report_event_fn *fn;
+	FILE *out;
+	void *ctx;
+};
+
+static int event_one(void *_ctx, int64_t time, const char *account,
+		     const struct event *ev)
+{
+	struct event_walk *w = _ctx;
+
+	if (ev != NULL)
+		w->fn(w->rep, time, account, ev, w->out, w->ctx);
+	return 0;
+}
+
+int report_foreach_event(struct report *rep, report_event_fn *fn, FILE *out,
+			 void *ctx)
+{
+	struct event_walk w = { rep, fn, out, ctx };
+	const char *error;
+
+	if (store_event_foreach(rep->store, rep->month_start, rep->month_end,
+				event_one, &w, &error) < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- text ---- */
+
+static void text_row(struct report *rep, const struct row *row, FILE *out,
+		     void *ctx)
+{
+	enum account_status *want = ctx;
+
+	(void)rep;
+	if (row->status == *want)
+		view_write_text(out, row);
+}
+
+static void text_event(struct report *rep, int64_t time, const char *account,
+		       const struct event *ev, FILE *out, void *ctx)
+{
+	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX];
+
+	(void)rep; (void)ctx;
+	time_format_rfc3339(time, stamp);
+	ip_format(&ev->ip, ip);
+	fprintf(out, "%s  %-14s ", stamp, event_kind_name(ev->kind));
+	text_safe(out, account, strlen(account));
+	if (ev->idle >= 0)
+		fprintf(out, "  after %lld days idle", (long long)(ev->idle / 86400));
+	fprintf(out, "  %s %s\n", ev->service[0] ? ev->service : "-", ip[0] ? ip : "-");
+}
+
+int report_write_text(struct report *rep, FILE *out)
+{
+	static const enum account_status listed[] = {
+		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
+	};
+	char stamp[RFC3339_MAX];
+
+	time_format_rfc3339(rep->generated, stamp);
+	fprintf(out, "Dormant mailbox report for %s (generated %s)\n\n", rep->month, stamp);
+	fprintf(out, "%-30s %7s", "DOMAIN", "TOTAL");
+	for (int s = 0; s < STATUS_COUNT; s++)
+		fprintf(out, " %*s", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,
+			s == STATUS_INSUFFICIENT_HISTORY ? "no-history" :
+			policy_status_name((enum account_status)s));
+	fputc('\n', out);
+	for (size_t i = 0; i <= rep->ndomains; i++) {
+		const char *name = i < rep->ndomains ? rep->domains[i].domain : "all";
+		const unsigned long *counts = i < rep->ndomains ?
+			rep->domains[i].counts : rep->totals;
+		unsigned long total = i < rep->ndomains ? rep->domains[i].total : rep->total;
+		size_t len = strlen(name);
+
+		text_safe(out, name[0] != '\0' ? name : "(no domain)",
+			  name[0] != '\0' ? len : 11);
+		fprintf(out, "%*s %7lu", len < 30 ? (int)(30 - (name[0] ? len : 11)) : 0,
+			"", total);
+		for (int s = 0; s < STATUS_COUNT; s++)
+			fprintf(out, " %*lu", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,
+				counts[s]);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
+		enum account_status want = listed[i];
+		fprintf(out, "\n%s accounts (%lu)\n", policy_status_name(want),
+			rep->totals[want]);
+		if (rep->totals[want] == 0)
+			continue;
+		view_write_text_header(out);
+		if (report_foreach_row(rep, text_row, out, &want) < 0)
+			return -1;
+	}
+	fprintf(out, "\nwake-up and refusal events in %s (%lu)\n", rep->month, rep->events);
+	return report_foreach_event(rep, text_event, out, NULL);
+}
+
+/* ---- CSV: every account, the list columns plus domain ---- */
+
+static void csv_row(struct report *rep, const struct row *row, FILE *out, void *ctx)
+{
+	(void)rep; (void)ctx;
+	view_write_csv(out, row, true);
+}
+
+int report_write_csv(struct report *rep, FILE *out)
+{
+	fprintf(out, "%s,domain\r\n", view_csv_header);
+	return report_foreach_row(rep, csv_row, out, NULL);
+}
+
+/* ---- JSON ---- */
+
+static void json_row(struct report *rep, const struct row *row, FILE *out, void *ctx)
+{
+	unsigned long *n = ctx;
+
+	(void)rep;
+	fputs(*n == 0 ? "\n" : ",\n", out);
+	view_write_json(out, row, true);
+	(*n)++;
+}
+
+static void json_event(struct report *rep, int64_t time, const char *account,
+		       const struct event *ev, FILE *out, void *ctx)
+{
+	unsigned long *n = ctx;
+	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX];
+
+	(void)rep;
+	time_format_rfc3339(time, stamp);
+	ip_format(&ev->ip, ip);
+	fprintf(out, "%s{\"time\":\"%s\",\"event\":\"%s\",\"account\":",
+		*n == 0 ? "\n" : ",\n", stamp, event_kind_name(ev->kind));
+	json_string(out, account, strlen(account));
+	fputs(",\"idle_days\":", out);
+	if (ev->idle >= 0)
+		fprintf(out, "%lld", (long long)(ev->idle / 86400));
+	else
+		fputs("null", out);
+	fputs(",\"service\":", out);
+	if (ev->service[0] != '\0')
+		json_string(out, ev->service, strlen(ev->service));
+	else
+		fputs("null", out);
+	fputs(",\"ip\":", out);
+	if (ip[0] != '\0')
+		fprintf(out, "\"%s\"", ip);
+	else
+		fputs("null", out);
+	fputc('}', out);
+	(*n)++;
+}
+
+int report_write_json(struct report *rep, FILE *out)
+{
+	char stamp[RFC3339_MAX];
+	unsigned long n = 0;
+
+	time_format_rfc3339(rep->generated, stamp);
+	fprintf(out, "{\"generated\":\"%s\",\"month\":\"%s\",\"summary\":{", stamp,
+		rep->month);
+	for (size_t i = 0; i < rep->ndomains; i++) {
+		fputs(i == 0 ? "\n" : ",\n", out);
+		json_string(out, rep->domains[i].domain, strlen(rep->domains[i].domain));
+		fputs(":{", out);
+		for (int s = 0; s < STATUS_COUNT; s++)
+			fprintf(out, "%s\"%s\":%lu", s == 0 ? "" : ",",
+				policy_status_name((enum account_status)s),
+				rep->domains[i].counts[s]);
+		fprintf(out, ",\"total\":%lu}", rep->domains[i].total);
+	}
+	fputs("},\"totals\":{", out);
+	for (int s = 0; s < STATUS_COUNT; s++)
+		fprintf(out, "%s\"%s\":%lu", s == 0 ? "" : ",",
+			policy_status_name((enum account_status)s), rep->totals[s]);
+	fprintf(out, ",\"total\":%lu},\"accounts\":[", rep->total);
+	if (report_foreach_row(rep, json_row, out, &n) < 0)
+		return -1;
+	fputs(n == 0 ? "],\"events\":[" : "\n],\"events\":[", out);
+	n = 0;
+	if (report_foreach_event(rep, json_event, out, &n) < 0)
+		return -1;
+	fputs(n == 0 ? "]}\n" : "\n]}\n", out);
+	return 0;
+}

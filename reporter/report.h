@@ -1,0 +1,62 @@
+/* report.h - the dormancy report: per-domain counts by status, the
+ * accounts that need a decision, and the month's wake-up events. */
+#ifndef DORMANT_REPORT_H
+#define DORMANT_REPORT_H
+
+#include <stdio.h>
+#include "view.h"
+
+/* Idle-day buckets of the histogram: [0,30) [30,60) [60,90) [90,120)
+   [120,180) [180,365) [365,...). */
+#define REPORT_BUCKETS 7
+extern const int report_bucket_days[REPORT_BUCKETS];
+
+struct domain_summary {
+	char *domain;
+	unsigned long counts[STATUS_COUNT];
+	unsigned long total;
+};
+
+struct report {
+	struct store *store;
+	struct view_ctx view;        /* view.now: the time the report is "as of" */
+	int64_t generated;
+	int64_t month_start, month_end;
+	char month[8];               /* "YYYY-MM" */
+	struct domain_summary *domains;   /* sorted by name */
+	size_t ndomains;
+	unsigned long totals[STATUS_COUNT];
+	unsigned long total;
+	unsigned long hist[REPORT_BUCKETS];
+	unsigned long events;
+	unsigned long errors;
+};
+
+/* Set up the month ("YYYY-MM", NULL for the month of now) and gather the
+   summary in one pass over the store. Returns 0, or -1 after an error was
+   printed. */
+int report_init(struct report *rep, struct store *store,
+		const struct view_ctx *view, int64_t now, const char *month);
+void report_free(struct report *rep);
+
+int report_write_text(struct report *rep, FILE *out);
+int report_write_csv(struct report *rep, FILE *out);
+int report_write_json(struct report *rep, FILE *out);
+int report_write_html(struct report *rep, FILE *out);
+
+/* Visit the accounts again, calling fn for every row; for the writers. */
+typedef void report_row_fn(struct report *rep, const struct row *row,
+			   FILE *out, void *ctx);
+int report_foreach_row(struct report *rep, report_row_fn *fn, FILE *out,
+		       void *ctx);
+/* Visit the month's events. */
+typedef void report_event_fn(struct report *rep, int64_t time,
+			     const char *account, const struct event *ev,
+			     FILE *out, void *ctx);
+int report_foreach_event(struct report *rep, report_event_fn *fn, FILE *out,
+			 void *ctx);
+
+/* Statuses the lists of the text and HTML reports show. */
+bool report_status_listed(enum account_status status);
+
+#endif
