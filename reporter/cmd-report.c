@@ -134,10 +134,11 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		store_close(&store);
 		return EXIT_RUNTIME;
 	}
-	if (report_init(&rep, store, &view, cli->now, month) < 0) {
+	ret = report_init(&rep, store, &view, cli->now, month);
+	if (ret < 0) {
 		report_free(&rep);
 		store_close(&store);
-		return EXIT_RUNTIME;
+		return ret == -2 ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	if (!monthly) {
 		ret = report_to_file(&rep, format, output);

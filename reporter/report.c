@@ -135,11 +135,11 @@ int report_init(struct report *rep, struct store *store,
 	}
 	if (month_parse(month, &rep->month_start, &rep->month_end) < 0) {
 		cli_error("--month: not a month (YYYY-MM): %s", month);
-		return -1;
+		return -2;
 	}
 	if (rep->month_start > now) {
 		cli_error("--month %s lies in the future", month);
-		return -1;
+		return -2;
 	}
 	snprintf(rep->month, sizeof(rep->month), "%s", month);
 	/* a past month is reported as it stood at its last second */

@@ -33,8 +33,8 @@ struct report {
 };
 
 /* Set up the month ("YYYY-MM", NULL for the month of now) and gather the
-   summary in one pass over the store. Returns 0, or -1 after an error was
-   printed. */
+   summary in one pass over the store. Returns 0, -2 for a bad month or
+   -1 for a database failure, after printing the error. */
 int report_init(struct report *rep, struct store *store,
 		const struct view_ctx *view, int64_t now, const char *month);
 void report_free(struct report *rep);
