@@ -1359,3 +1359,21 @@ out:
 	}
 	return cbret;
 }
+
+int store_policy_publish(struct store *store, uint64_t warn_after,
+			 uint64_t dormant_after, const char **error_r)
+{
+	static const char *const names[2] = { "warn_after", "dormant_after" };
+	const int64_t values[2] = { (int64_t)warn_after, (int64_t)dormant_after };
+
+	for (int i = 0; i < 2; i++) {
+		int64_t cur;
+		int ret = store_meta_get(store, names[i], &cur, error_r);
+		if (ret < 0)
+			return -1;
+		if ((ret == 0 || cur != values[i]) &&
+		    store_meta_set(store, names[i], values[i], error_r) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -152,6 +152,11 @@ typedef int store_event_cb(void *ctx, int64_t time, const char *account,
 int store_event_foreach(struct store *store, int64_t since, int64_t until,
 			store_event_cb *cb, void *ctx, const char **error_r);
 
+/* Publish the thresholds the plugin and milter need (meta "warn_after",
+   "dormant_after", seconds), writing only when they changed. */
+int store_policy_publish(struct store *store, uint64_t warn_after,
+			 uint64_t dormant_after, const char **error_r);
+
 /* Tracking start (seconds, UTC): when this database began seeing events,
    moved earlier by imports. 0 if unknown. */
 int store_tracking_start(struct store *store, int64_t *start_r,

@@ -46,5 +46,7 @@ extern const struct cli_command cmd_show;
 extern const struct cli_command cmd_exempt;
 extern const struct cli_command cmd_audit;
 extern const struct cli_command cmd_report;
+extern const struct cli_command cmd_metrics;
+extern const struct cli_command cmd_check;
 
 #endif

@@ -16,6 +16,8 @@ static const struct cli_command *const commands[] = {
 	&cmd_exempt,
 	&cmd_report,
 	&cmd_audit,
+	&cmd_metrics,
+	&cmd_check,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -57,6 +59,11 @@ struct store *cli_store_open(struct cli *cli, bool readonly)
 		cli_error("%s", error);
 		return NULL;
 	}
+	/* The plugin and the milter read the thresholds from the database
+	   (DESIGN 3), so they need no configuration file of their own. */
+	if (!readonly && store_policy_publish(store, cli->cfg.warn_after,
+					      cli->cfg.dormant_after, &error) < 0)
+		cli_error("%s (carrying on)", error);
 	return store;
 }
 

@@ -1,0 +1,207 @@
+/* cmd-check.c - "dormant check": is the installation sound? Checks the
+ * configuration, the database directory, file modes and ownership, the
+ * records, the deny file, and says what it found. Exit 1 on any problem. */
+#include "cli.h"
+#include "timeutil.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct check {
+	unsigned long problems, notes;
+	unsigned long corrupt;
+};
+
+static void ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void problem(struct check *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void note(struct check *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void ok(const char *fmt, ...)
+{
+	va_list args;
+	fputs("ok       ", stdout);
+	va_start(args, fmt);
+	vprintf(fmt, args);
+	va_end(args);
+	putchar('\n');
+}
+
+static void problem(struct check *c, const char *fmt, ...)
+{
+	va_list args;
+	c->problems++;
+	fputs("PROBLEM  ", stdout);
+	va_start(args, fmt);
+	vprintf(fmt, args);
+	va_end(args);
+	putchar('\n');
+}
+
+static void note(struct check *c, const char *fmt, ...)
+{
+	va_list args;
+	c->notes++;
+	fputs("note     ", stdout);
+	va_start(args, fmt);
+	vprintf(fmt, args);
+	va_end(args);
+	putchar('\n');
+}
+
+static const char *group_name(gid_t gid)
+{
+	static char buf[32];
+	struct group *gr = getgrgid(gid);
+
+	if (gr != NULL)
+		return gr->gr_name;
+	snprintf(buf, sizeof(buf), "%u", (unsigned)gid);
+	return buf;
+}
+
+static void check_dir(struct check *c, const char *dir, struct stat *st_r)
+{
+	if (stat(dir, st_r) < 0) {
+		problem(c, "database directory %s: %s", dir, strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st_r->st_mode)) {
+		problem(c, "database directory %s is not a directory", dir);
+		return;
+	}
+	if (st_r->st_mode & S_IWOTH)
+		problem(c, "%s is writable by everyone (mode %04o): use 2770", dir,
+			(unsigned)(st_r->st_mode & 07777));
+	else if (!(st_r->st_mode & S_ISGID))
+		note(c, "%s has no setgid bit: files may not get group %s "
+		     "(chmod g+s)", dir, group_name(st_r->st_gid));
+	else
+		ok("database directory %s (group %s, mode %04o)", dir,
+		   group_name(st_r->st_gid), (unsigned)(st_r->st_mode & 07777));
+}
+
+static void check_file(struct check *c, const char *dir, const char *name,
+		       const struct stat *dirst)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			note(c, "%s does not exist yet (created on first use)", path);
+		else
+			problem(c, "%s: %s", path, strerror(errno));
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		problem(c, "%s is not a regular file", path);
+		return;
+	}
+	if ((st.st_mode & 0660) != 0660)
+		problem(c, "%s has mode %04o: the mail processes and the milter "
+			"need 0660", path, (unsigned)(st.st_mode & 07777));
+	else if (st.st_mode & 0007)
+		problem(c, "%s is accessible to everyone (mode %04o)", path,
+			(unsigned)(st.st_mode & 07777));
+	else if (dirst != NULL && st.st_gid != dirst->st_gid)
+		problem(c, "%s has group %s, the directory %s", path,
+			group_name(st.st_gid), group_name(dirst->st_gid));
+	else
+		ok("%s (mode %04o, group %s)", path, (unsigned)(st.st_mode & 07777),
+		   group_name(st.st_gid));
+}
+
+static int count_corrupt(void *ctx, const struct account_view *view)
+{
+	struct check *c = ctx;
+
+	if (view->decode_error != NULL) {
+		c->corrupt++;
+		if (c->corrupt <= 10)
+			problem(c, "account %s: %s", view->account, view->decode_error);
+	}
+	return 0;
+}
+
+static void check_deny_file(struct check *c, const char *path)
+{
+	struct stat st;
+
+	if (path[0] == '\0') {
+		note(c, "deny_file is not set: suspensions are enforced by the milter "
+		     "and suspend_command only");
+		return;
+	}
+	if (lstat(path, &st) < 0) {
+		problem(c, "deny_file %s: %s (Dovecot's passwd-file passdb fails on a "
+			"missing file)", path, strerror(errno));
+		return;
+	}
+	if (S_ISLNK(st.st_mode))
+		problem(c, "deny_file %s is a symbolic link", path);
+	else if (!S_ISREG(st.st_mode))
+		problem(c, "deny_file %s is not a regular file", path);
+	else if (st.st_mode & 0002)
+		problem(c, "deny_file %s is writable by everyone", path);
+	else
+		ok("deny_file %s", path);
+}
+
+static int check_run(struct cli *cli, int argc, char **argv)
+{
+	struct check c;
+	struct stat dirst;
+	struct store *store;
+	const char *error;
+	int64_t start = 0;
+
+	if (getopt_long(argc, argv, "", NULL, NULL) != -1 || optind != argc)
+		return cli_usage(&cmd_check, NULL);
+	memset(&c, 0, sizeof(c));
+	ok("configuration %s", cli->config_path != NULL ? cli->config_path :
+	   DORMANT_DEFAULT_CONFIG);
+	memset(&dirst, 0, sizeof(dirst));
+	check_dir(&c, cli->cfg.db, &dirst);
+	check_file(&c, cli->cfg.db, "data.mdb", S_ISDIR(dirst.st_mode) ? &dirst : NULL);
+	check_file(&c, cli->cfg.db, "lock.mdb", S_ISDIR(dirst.st_mode) ? &dirst : NULL);
+	if (store_open(cli->cfg.db, STORE_READONLY, &store, &error) < 0) {
+		problem(&c, "%s", error);
+	} else {
+		if (store_tracking_start(store, &start, &error) < 0)
+			problem(&c, "%s", error);
+		if (store_account_foreach(store, count_corrupt, &c, &error) < 0)
+			problem(&c, "%s", error);
+		else if (c.corrupt == 0)
+			ok("every record reads back");
+		else
+			problem(&c, "%lu unreadable records", c.corrupt);
+		if (start > 0) {
+			char t[RFC3339_MAX];
+			time_format_rfc3339(start, t);
+			ok("tracking since %s (%lld days)", t,
+			   (long long)((cli->now - start) / 86400));
+			if (cli->now - start < (int64_t)cli->cfg.dormant_after)
+				note(&c, "history is shorter than dormant_after: accounts "
+				     "never seen are insufficient-history, not never-used "
+				     "(dormant import-log can backfill)");
+		}
+		store_close(&store);
+	}
+	check_deny_file(&c, cli->cfg.deny_file);
+	printf("%lu problem%s, %lu note%s\n", c.problems, c.problems == 1 ? "" : "s",
+	       c.notes, c.notes == 1 ? "" : "s");
+	return c.problems > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+const struct cli_command cmd_check = {
+	"check", check_run, "",
+	"check the configuration, database, file modes and what was recorded",
+	"Exit 1 when any PROBLEM line was printed.\n",
+};
