@@ -29,6 +29,8 @@
 /* After a failure to open the database, retry at most this often in a
    long-lived process. */
 #define DORMANT_REOPEN_INTERVAL 60
+/* Until "dormant" has published its thresholds in the database. */
+#define DORMANT_DEFAULT_DORMANT_AFTER (90 * 24 * 3600)
 
 struct dormant_settings {
 	const char *db;
@@ -50,6 +52,7 @@ struct dormant_user {
 static struct {
 	struct store *store;
 	char *dir;
+	int64_t dormant_after;      /* from the database's meta */
 	time_t next_open_try;
 	char last_error[256];
 } dormant_proc;
@@ -90,14 +93,46 @@ static struct store *dormant_store_get(struct mail_user *user, const char *dir)
 		return NULL;
 	}
 	dormant_proc.dir = i_strdup(dir);
+	if (store_meta_get(dormant_proc.store, "dormant_after",
+			   &dormant_proc.dormant_after, &error) <= 0 ||
+	    dormant_proc.dormant_after <= 0)
+		dormant_proc.dormant_after = DORMANT_DEFAULT_DORMANT_AFTER;
 	return dormant_proc.store;
+}
+
+/* A login after dormant_after of silence: whoever holds the password is
+   back, and if it is not the owner the account may be stolen. Log it and
+   keep it for the report. */
+static void dormant_wakeup(struct mail_user *user, struct dormant_user *duser,
+			   struct store *store, const struct activity *old)
+{
+	struct event wev;
+	const char *error;
+	int64_t last = activity_last(old), idle = ioloop_time - last;
+
+	if (last <= 0 || idle < dormant_proc.dormant_after)
+		return;
+	e_warning(user->event, "dormant: wake-up: %s logged in by %s from %s "
+		  "after %lld days idle", duser->account, user->service,
+		  duser->ip[0] != '\0' ? duser->ip : "unknown address",
+		  (long long)(idle / 86400));
+	i_zero(&wev);
+	wev.kind = EVENT_WAKEUP_LOGIN;
+	wev.idle = idle;
+	if (duser->ip[0] != '\0')
+		(void)ip_parse(duser->ip, &wev.ip);
+	i_strocpy(wev.service, user->service, sizeof(wev.service));
+	if (store_event_add(store, ioloop_time, duser->account, &wev, &error) < 0)
+		dormant_log_error(user, error);
 }
 
 static void dormant_record(struct mail_user *user, struct dormant_user *duser)
 {
 	struct activity_event ev;
+	struct activity old;
 	struct store *store;
 	const char *error;
+	int ret;
 
 	store = dormant_store_get(user, duser->set.db);
 	if (store == NULL)
@@ -107,9 +142,12 @@ static void dormant_record(struct mail_user *user, struct dormant_user *duser)
 	ev.time = ioloop_time;
 	ev.service = user->service;
 	ev.ip = duser->ip[0] != '\0' ? duser->ip : NULL;
-	if (store_activity_update(store, duser->account, &ev,
-				  duser->set.update_interval, NULL, &error) < 0)
+	ret = store_activity_update(store, duser->account, &ev,
+				    duser->set.update_interval, &old, &error);
+	if (ret < 0)
 		dormant_log_error(user, error);
+	else if (ret > 0)
+		dormant_wakeup(user, duser, store, &old);
 }
 
 static bool dormant_service_counted(const char *services, const char *service)
