@@ -32,6 +32,9 @@ static const char *const db_names[DB_COUNT] = {
 #define STORE_MAXREADERS 1024
 /* Never grow the map past this (address space; the disk fills first). */
 #define STORE_MAX_MAPSIZE ((size_t)1 << 40)
+/* STORE_FIT_MAP: the smallest map, and the headroom over the data. */
+#define STORE_FIT_MIN ((size_t)32 << 20)
+#define STORE_FIT_HEADROOM ((size_t)16 << 20)
 
 struct store {
 	MDB_env *env;
@@ -84,6 +87,26 @@ static int store_check(struct store *store, const char **error_r)
 	return 0;
 }
 
+/* The map to use now: the data plus headroom, never less than the
+   current map unless fitting. */
+static size_t store_fit_size(struct store *store)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	size_t used, size;
+
+	mdb_env_info(store->env, &info);
+	mdb_env_stat(store->env, &st);
+	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	size = used + used / 2 + STORE_FIT_HEADROOM;
+	if (size < STORE_FIT_MIN)
+		size = STORE_FIT_MIN;
+	if (!(store->flags & STORE_FIT_MAP) && size < info.me_mapsize)
+		size = info.me_mapsize;
+	/* whole MiB */
+	return (size + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
+}
+
 /* Begin a transaction; the caller holds map_lock shared. Follows another
    process's map growth once. */
 static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
@@ -92,9 +115,10 @@ static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 	int ret = mdb_txn_begin(store->env, NULL, flags, txn_r);
 
 	if (ret == MDB_MAP_RESIZED) {
+		/* another process grew the data past our map */
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_wrlock(&store->map_lock);
-		ret = mdb_env_set_mapsize(store->env, 0);
+		ret = mdb_env_set_mapsize(store->env, store_fit_size(store));
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_rdlock(&store->map_lock);
 		if (ret == 0)
@@ -127,8 +151,10 @@ static int store_grow(struct store *store, const char **error_r)
 	ret = mdb_env_set_mapsize(store->env, size * 2);
 	pthread_rwlock_unlock(&store->map_lock);
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot grow database map: %s",
-				     store->dir, mdb_strerror(ret));
+		*error_r = store_err("%s: cannot grow database map to %zu MiB: %s%s",
+				     store->dir, size * 2 >> 20, mdb_strerror(ret),
+				     ret == ENOMEM ? " (raise the process's address "
+				     "space limit, e.g. Dovecot's vsz_limit)" : "");
 		return -1;
 	}
 	return 0;
@@ -241,6 +267,25 @@ static int store_check_schema(struct store *store, const char **error_r)
 	return 0;
 }
 
+/* STORE_DEFAULT_MAPSIZE, or for STORE_FIT_MAP the data file's size plus
+   headroom (LMDB raises a map below the data's size by itself). */
+static size_t store_initial_mapsize(const char *dir, unsigned int flags)
+{
+	char path[4096];
+	struct stat st;
+	size_t size = 0;
+
+	if (!(flags & STORE_FIT_MAP))
+		return STORE_DEFAULT_MAPSIZE;
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (stat(path, &st) == 0 && st.st_size > 0)
+		size = (size_t)st.st_size;
+	size = size + size / 2 + STORE_FIT_HEADROOM;
+	if (size < STORE_FIT_MIN)
+		size = STORE_FIT_MIN;
+	return (size + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
+}
+
 int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	       const char **error_r)
 {
@@ -276,7 +321,7 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	if (ret == 0)
 		ret = mdb_env_set_maxreaders(store->env, STORE_MAXREADERS);
 	if (ret == 0)
-		ret = mdb_env_set_mapsize(store->env, STORE_DEFAULT_MAPSIZE);
+		ret = mdb_env_set_mapsize(store->env, store_initial_mapsize(dir, flags));
 	if (ret != 0) {
 		*error_r = store_err("%s: cannot create environment: %s", dir,
 				     mdb_strerror(ret));
@@ -294,8 +339,11 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 			*error_r = store_err("%s: not a usable LMDB database: %s", dir,
 					     mdb_strerror(ret));
 		else
-			*error_r = store_err("%s: cannot open database: %s", dir,
-					     mdb_strerror(ret));
+			*error_r = store_err("%s: cannot open database: %s%s", dir,
+					     mdb_strerror(ret), ret == ENOMEM ?
+					     " (the map does not fit the process's "
+					     "address space limit, e.g. Dovecot's "
+					     "vsz_limit)" : "");
 		goto fail;
 	}
 	/* Clear slots left by processes that died inside a read transaction. */

@@ -37,6 +37,10 @@ struct store;
 enum store_open_flags {
 	/* open read-only: never creates, never writes */
 	STORE_READONLY = 0x01,
+	/* map only what the data needs plus headroom, not STORE_DEFAULT_MAPSIZE:
+	   for processes with a small address-space limit (Dovecot's mail
+	   processes run under vsz_limit, 256 MB by default) */
+	STORE_FIT_MAP = 0x02,
 };
 
 /* Open the environment in dir, creating data and lock files (mode 0660,
