@@ -41,6 +41,9 @@ static const struct config_def config_defs[] = {
 	{ "max_suspend_fraction", CT_FRACTION, "5%", OFF(max_suspend_fraction), 0, 0 },
 	{ "deny_file", CT_STRING, "", OFF(deny_file), 0, 0 },
 	{ "suspend_command", CT_STRING, "", OFF(suspend_command), 0, 0 },
+	{ "reactivate_command", CT_STRING, "", OFF(reactivate_command), 0, 0 },
+	{ "notice_template", CT_STRING, "", OFF(notice_template), 0, 0 },
+	{ "notice_from", CT_STRING, "", OFF(notice_from), 0, 0 },
 	{ "report_dir", CT_STRING, "/var/lib/dormant/reports", OFF(report_dir), 0, 0 },
 	{ "report_to", CT_STRING, "", OFF(report_to), 0, 0 },
 	{ "sendmail", CT_STRING, "/usr/sbin/sendmail", OFF(sendmail), 0, 0 },
@@ -315,6 +318,14 @@ int config_check(const struct dormant_config *cfg, const char **error_r)
 	}
 	if (cfg->suspend_command[0] != '\0' && cfg->suspend_command[0] != '/') {
 		*error_r = "suspend_command: must be an absolute path";
+		return -1;
+	}
+	if (cfg->reactivate_command[0] != '\0' && cfg->reactivate_command[0] != '/') {
+		*error_r = "reactivate_command: must be an absolute path";
+		return -1;
+	}
+	if (cfg->sendmail[0] != '/') {
+		*error_r = "sendmail: must be an absolute path";
 		return -1;
 	}
 	return 0;

@@ -28,6 +28,9 @@ struct dormant_config {
 	double max_suspend_fraction; /* 0..1 */
 	char *deny_file;
 	char *suspend_command;
+	char *reactivate_command;
+	char *notice_template;
+	char *notice_from;
 	char *report_dir;
 	char *report_to;
 	char *sendmail;

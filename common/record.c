@@ -321,7 +321,7 @@ int record_state_decode(const void *data, size_t size,
 		return -1;
 	}
 	memset(&st, 0, sizeof(st));
-	if (p[1] != STATE_SUSPENDED && p[1] != STATE_EXEMPT) {
+	if (p[1] != STATE_SUSPENDED && p[1] != STATE_EXEMPT && p[1] != STATE_GRACE) {
 		*error_r = "state record has an unknown kind";
 		return -1;
 	}

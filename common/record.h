@@ -83,6 +83,9 @@ enum account_state_kind {
 	STATE_NONE = 0,
 	STATE_SUSPENDED = 1,
 	STATE_EXEMPT = 2,
+	/* reactivated: not suspended again before until, whatever its idle
+	   time; its status is still decided by its activity */
+	STATE_GRACE = 3,
 };
 
 #define RECORD_STATE_VERSION 1

@@ -741,12 +741,12 @@ static uint64_t get_be(const uint8_t *p, int n)
 }
 
 /* The key after the newest audit entry, for now. */
-static int audit_next_key(struct store *store, MDB_txn *txn,
+static int audit_next_key(struct store *store, MDB_txn *txn, int64_t t,
 			  uint8_t key[AUDIT_KEY_SIZE])
 {
 	MDB_cursor *cursor;
 	MDB_val k, v;
-	uint64_t now = (uint64_t)time(NULL), last_time = 0, seq = 0;
+	uint64_t now = t > 0 ? (uint64_t)t : 0, last_time = 0, seq = 0;
 	int ret;
 
 	ret = mdb_cursor_open(txn, store->dbi[DB_AUDIT], &cursor);
@@ -776,6 +776,14 @@ int store_state_set(struct store *store, const char *account,
 		    const struct account_state *st, const char *audit_json,
 		    const char **error_r)
 {
+	return store_state_set_at(store, account, st, audit_json, time(NULL),
+				  error_r);
+}
+
+int store_state_set_at(struct store *store, const char *account,
+		       const struct account_state *st, const char *audit_json,
+		       int64_t t, const char **error_r)
+{
 	if (store_check(store, error_r) < 0 || key_check(account, error_r) < 0)
 		return -1;
 	if (store->flags & STORE_READONLY) {
@@ -803,7 +811,7 @@ int store_state_set(struct store *store, const char *account,
 				ret = 0;
 		}
 		if (ret == 0)
-			ret = audit_next_key(store, txn, akey);
+			ret = audit_next_key(store, txn, t, akey);
 		if (ret == 0) {
 			ak.mv_size = sizeof(akey);
 			ak.mv_data = akey;

@@ -112,6 +112,11 @@ int store_state_get(struct store *store, const char *account,
 int store_state_set(struct store *store, const char *account,
 		    const struct account_state *st, const char *audit_json,
 		    const char **error_r);
+/* The same, with the audit entry filed under time t (store_state_set uses
+   the clock): the CLI files it under its --now. */
+int store_state_set_at(struct store *store, const char *account,
+		       const struct account_state *st, const char *audit_json,
+		       int64_t t, const char **error_r);
 
 /* Called for each state record in key order; as store_activity_cb. */
 typedef int store_state_cb(void *ctx, const char *account,

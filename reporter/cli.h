@@ -48,5 +48,7 @@ extern const struct cli_command cmd_audit;
 extern const struct cli_command cmd_report;
 extern const struct cli_command cmd_metrics;
 extern const struct cli_command cmd_check;
+extern const struct cli_command cmd_suspend;
+extern const struct cli_command cmd_reactivate;
 
 #endif

@@ -9,7 +9,8 @@
 static const char *state_kind_name(enum account_state_kind kind)
 {
 	return kind == STATE_SUSPENDED ? "suspended" :
-		kind == STATE_EXEMPT ? "exempt" : "none";
+		kind == STATE_EXEMPT ? "exempt" :
+		kind == STATE_GRACE ? "grace after reactivation" : "none";
 }
 
 static void show_text(const struct row *row, const struct account_view *view)

@@ -1,6 +1,7 @@
 /* main.c - the dormant command: global options, configuration, dispatch.
  * Each command family lives in its own cmd-*.c file. */
 #include "cli.h"
+#include "suspend.h"
 #include "timeutil.h"
 
 #include <getopt.h>
@@ -15,6 +16,8 @@ static const struct cli_command *const commands[] = {
 	&cmd_sync,
 	&cmd_exempt,
 	&cmd_report,
+	&cmd_suspend,
+	&cmd_reactivate,
 	&cmd_audit,
 	&cmd_metrics,
 	&cmd_check,
@@ -183,6 +186,7 @@ int main(int argc, char **argv)
 		config_free(&cli.cfg);
 		return EXIT_USAGE;
 	}
+	suspend_ensure_deny_file(&cli);
 	optind = 0;     /* GNU getopt: start over for the command's options */
 	ret = cmd->run(&cli, argc, argv);
 	config_free(&cli.cfg);

@@ -102,6 +102,15 @@ struct outfile *outfile_open(const char *path, int mode, FILE **f_r)
 		cli_error("%s: chmod: %s", out->tmp, strerror(errno));
 		goto fail_unlink;
 	}
+	/* the directory's group, as a setgid directory would give it
+	   (DESIGN 12); only root can change it otherwise, and may fail */
+	{
+		char *d = strdup(out->tmp);
+		struct stat dst;
+		if (d != NULL && stat(dirname(d), &dst) == 0)
+			(void)!fchown(out->fd, (uid_t)-1, dst.st_gid);
+		free(d);
+	}
 	if (outfile_is_gzip(path)) {
 		int gzfd = dup(out->fd);
 		if (gzfd < 0 || (out->gz = gzdopen(gzfd, "wb9")) == NULL) {
@@ -163,6 +172,16 @@ int outfile_commit(struct outfile **_out)
 		ok = false;
 	if (ok && rename(out->tmp, out->path) < 0)
 		ok = false;
+	if (ok) {
+		/* make the rename itself durable */
+		char *d = strdup(out->path);
+		int dfd = d != NULL ? open(dirname(d), O_RDONLY | O_DIRECTORY) : -1;
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+		free(d);
+	}
 	if (!ok) {
 		cli_error("%s: writing failed: %s", out->path,
 			  errno != 0 ? strerror(errno) : "I/O error");

@@ -1,0 +1,315 @@
+/* cmd-suspend.c - "dormant suspend" and "dormant reactivate": the action
+ * the product exists for, and the one that can hurt people, so: a dry run
+ * unless --apply, safety rails that refuse unless --force, exemptions that
+ * always win, and an audit entry in the same transaction as every change. */
+#include "cli.h"
+#include "account.h"
+#include "audit.h"
+#include "suspend.h"
+#include "view.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct candidate {
+	char *account;
+	enum account_status status;
+	int64_t idle_days;
+	char last_login[RFC3339_MAX];
+};
+
+struct plan {
+	struct view_ctx view;
+	struct candidate *c;
+	size_t count, alloc;
+	unsigned long known;         /* listed at the last sync */
+	unsigned long grace;         /* past the threshold but in grace */
+	unsigned long errors;
+};
+
+static int plan_one(void *_ctx, const struct account_view *view)
+{
+	struct plan *plan = _ctx;
+	struct candidate *c;
+	struct row row;
+
+	if (view->decode_error != NULL) {
+		cli_error("account %s: %s (not considered)", view->account,
+			  view->decode_error);
+		plan->errors++;
+		return 0;
+	}
+	if (view->info != NULL && view->info->gone_since == 0)
+		plan->known++;
+	view_row(&plan->view, view, &row);
+	if (row.status != STATUS_DORMANT && row.status != STATUS_NEVER_USED)
+		return 0;
+	if (row.idle_days < 0 ||
+	    row.idle_days * 86400 < plan->view.policy.suspend_after)
+		return 0;
+	if (view->state != NULL && view->state->kind == STATE_GRACE &&
+	    view->state->until > plan->view.now) {
+		plan->grace++;
+		return 0;
+	}
+	if (plan->count == plan->alloc) {
+		size_t n = plan->alloc == 0 ? 64 : plan->alloc * 2;
+		c = realloc(plan->c, n * sizeof(*c));
+		if (c == NULL) {
+			cli_error("out of memory");
+			return -1;
+		}
+		plan->c = c;
+		plan->alloc = n;
+	}
+	c = &plan->c[plan->count];
+	memset(c, 0, sizeof(*c));
+	c->account = strdup(view->account);
+	if (c->account == NULL) {
+		cli_error("out of memory");
+		return -1;
+	}
+	c->status = row.status;
+	c->idle_days = row.idle_days;
+	memcpy(c->last_login, row.last_login, sizeof(c->last_login));
+	plan->count++;
+	return 0;
+}
+
+static void plan_free(struct plan *plan)
+{
+	for (size_t i = 0; i < plan->count; i++)
+		free(plan->c[i].account);
+	free(plan->c);
+}
+
+/* Print why the run must not go ahead; returns the number of rails hit. */
+static int plan_rails(struct cli *cli, const struct plan *plan)
+{
+	int hit = 0;
+
+	if (plan->known == 0) {
+		cli_error("refused: no account is known from the directory "
+			  "(run 'dormant sync' first)");
+		hit++;
+	} else if (plan->count > cli->cfg.max_suspend_fraction * (double)plan->known) {
+		cli_error("refused: %zu of %lu known accounts (%.1f%%) is more than "
+			  "max_suspend_fraction (%.1f%%)", plan->count, plan->known,
+			  100.0 * (double)plan->count / (double)plan->known,
+			  100.0 * cli->cfg.max_suspend_fraction);
+		hit++;
+	}
+	if (plan->view.tracking_start <= 0 ||
+	    cli->now - plan->view.tracking_start < plan->view.policy.suspend_after) {
+		cli_error("refused: the database's history is shorter than "
+			  "suspend_after (reset or new install?): idle times are "
+			  "not yet known");
+		hit++;
+	}
+	return hit;
+}
+
+static int suspend_apply(struct cli *cli, struct store *store,
+			 const struct plan *plan, bool forced)
+{
+	const char *actor = audit_actor(), *error;
+	char json[AUDIT_JSON_MAX];
+	unsigned long done = 0, failed = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct candidate *c = &plan->c[i];
+		struct account_state st;
+
+		memset(&st, 0, sizeof(st));
+		st.kind = STATE_SUSPENDED;
+		st.since = cli->now;
+		snprintf(st.reason, sizeof(st.reason), "%s, idle %lld days",
+			 policy_status_name(c->status), (long long)c->idle_days);
+		snprintf(st.actor, sizeof(st.actor), "%s", actor);
+		if (audit_json(json, sizeof(json), cli->now, actor, "suspend",
+			       c->account, st.reason, forced ? "forced" : NULL,
+			       "yes") == NULL ||
+		    store_state_set_at(store, c->account, &st, json, cli->now, &error) < 0) {
+			cli_error("%s: not suspended: %s", c->account,
+				  error != NULL ? error : "audit entry too long");
+			failed++;
+			continue;
+		}
+		done++;
+	}
+	/* Dovecot's deny passdb first, then the admin's own directory */
+	if (suspend_write_deny_file(cli, store) < 0)
+		ret = -1;
+	for (size_t i = 0; i < plan->count; i++) {
+		if (suspend_run_command(cli->cfg.suspend_command, plan->c[i].account) < 0)
+			ret = -1;
+	}
+	printf("suspended %lu account%s", done, done == 1 ? "" : "s");
+	if (failed > 0)
+		printf(", %lu failed", failed);
+	putchar('\n');
+	return failed > 0 ? -1 : ret;
+}
+
+static int suspend_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "apply", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool apply = false, force = false;
+	struct plan plan;
+	struct store *store;
+	const char *error;
+	int c, rails, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': apply = true; break;
+		case 'f': force = true; break;
+		default: return cli_usage(&cmd_suspend, NULL);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(&cmd_suspend, "unexpected argument '%s'", argv[optind]);
+	/* a dry run never writes, not even the published thresholds */
+	store = cli_store_open(cli, !apply);
+	if (store == NULL)
+		return EXIT_RUNTIME;
+	memset(&plan, 0, sizeof(plan));
+	cli_policy(cli, &plan.view.policy);
+	plan.view.now = cli->now;
+	if (store_tracking_start(store, &plan.view.tracking_start, &error) < 0 ||
+	    store_account_foreach(store, plan_one, &plan, &error) != 0) {
+		cli_error("%s", error);
+		plan_free(&plan);
+		store_close(&store);
+		return EXIT_RUNTIME;
+	}
+	printf("%s %zu account%s idle %lld days or more (of %lu known):\n",
+	       apply ? "suspending" : "would suspend", plan.count,
+	       plan.count == 1 ? "" : "s",
+	       (long long)(plan.view.policy.suspend_after / 86400), plan.known);
+	for (size_t i = 0; i < plan.count; i++) {
+		printf("  ");
+		text_safe(stdout, plan.c[i].account, strlen(plan.c[i].account));
+		printf("  %s, idle %lld days, last login %s\n",
+		       policy_status_name(plan.c[i].status),
+		       (long long)plan.c[i].idle_days,
+		       plan.c[i].last_login[0] ? plan.c[i].last_login : "never");
+	}
+	if (plan.grace > 0)
+		printf("not suspended: %lu account%s in the grace period after "
+		       "reactivation\n", plan.grace, plan.grace == 1 ? "" : "s");
+	rails = plan.count > 0 ? plan_rails(cli, &plan) : 0;
+	if (rails > 0 && force)
+		printf("--force: going ahead despite %d safety rail%s\n", rails,
+		       rails == 1 ? "" : "s");
+	if (!apply) {
+		if (plan.count > 0)
+			printf("dry run: nothing changed (add --apply)\n");
+		ret = rails > 0 && !force ? EXIT_FINDINGS : EXIT_OK;
+	} else if (rails > 0 && !force) {
+		printf("nothing changed\n");
+		ret = EXIT_FINDINGS;
+	} else if (plan.count == 0) {
+		ret = EXIT_OK;
+	} else {
+		ret = suspend_apply(cli, store, &plan, rails > 0) < 0 ?
+			EXIT_RUNTIME : EXIT_OK;
+	}
+	plan_free(&plan);
+	store_close(&store);
+	return ret;
+}
+
+const struct cli_command cmd_suspend = {
+	"suspend", suspend_run, "[--apply] [--force]",
+	"suspend accounts idle past suspend_after (a dry run without --apply)",
+	"Candidates are dormant and never-used accounts idle suspend_after or\n"
+	"longer; exempt accounts and those in their grace period after\n"
+	"reactivation never are. Applying records the state and an audit entry\n"
+	"in one transaction, rewrites deny_file atomically, runs\n"
+	"suspend_command ACCOUNT, and the milter refuses the account's mail.\n"
+	"Safety rails refuse the whole run unless --force: more than\n"
+	"max_suspend_fraction of the accounts known at the last sync, no sync\n"
+	"ever, or a database history shorter than suspend_after.\n"
+	"Exit: 0 done (or a dry run that would apply cleanly), 1 refused.\n",
+};
+
+static int reactivate_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct account_rules rules = {
+		.default_domain = cli->cfg.default_domain,
+		.keep_local_case = !cli->cfg.lowercase_local_part,
+	};
+	char name[ACCOUNT_MAX + 1], json[AUDIT_JSON_MAX], until[RFC3339_MAX];
+	const char *reason = "", *error, *actor = audit_actor();
+	struct account_state st;
+	struct store *store;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'r')
+			return cli_usage(&cmd_reactivate, NULL);
+		reason = optarg;
+	}
+	if (optind + 1 != argc)
+		return cli_usage(&cmd_reactivate, "give one account");
+	if (strlen(reason) > STATE_TEXT_MAX)
+		return cli_usage(&cmd_reactivate, "--reason: too long");
+	if (account_normalize(argv[optind], strlen(argv[optind]), ACCOUNT_LOGIN,
+			      &rules, name, &error) < 0) {
+		cli_error("%s: %s", argv[optind], error);
+		return EXIT_USAGE;
+	}
+	store = cli_store_open(cli, false);
+	if (store == NULL)
+		return EXIT_RUNTIME;
+	ret = store_state_get(store, name, &st, &error);
+	if (ret < 0) {
+		cli_error("%s", error);
+		store_close(&store);
+		return EXIT_RUNTIME;
+	}
+	if (ret == 0 || st.kind != STATE_SUSPENDED) {
+		cli_error("%s is not suspended", name);
+		store_close(&store);
+		return EXIT_FINDINGS;
+	}
+	/* a fresh grace period: not suspended again for suspend_after */
+	memset(&st, 0, sizeof(st));
+	st.kind = STATE_GRACE;
+	st.since = cli->now;
+	st.until = cli->now + (int64_t)cli->cfg.suspend_after;
+	snprintf(st.reason, sizeof(st.reason), "%s", reason);
+	snprintf(st.actor, sizeof(st.actor), "%s", actor);
+	time_format_rfc3339(st.until, until);
+	if (audit_json(json, sizeof(json), cli->now, actor, "reactivate", name,
+		       reason, "grace_until", until) == NULL ||
+	    store_state_set_at(store, name, &st, json, cli->now, &error) < 0) {
+		cli_error("%s: %s", name, error);
+		store_close(&store);
+		return EXIT_RUNTIME;
+	}
+	ret = suspend_write_deny_file(cli, store);
+	store_close(&store);
+	if (suspend_run_command(cli->cfg.reactivate_command, name) < 0)
+		ret = -1;
+	printf("%s reactivated; not suspended again before %s\n", name, until);
+	return ret < 0 ? EXIT_RUNTIME : EXIT_OK;
+}
+
+const struct cli_command cmd_reactivate = {
+	"reactivate", reactivate_run, "[--reason TEXT] ACCOUNT",
+	"undo a suspension (audited), with a fresh grace period",
+	"Clears the suspension, rewrites deny_file, runs reactivate_command\n"
+	"ACCOUNT; the account is not suspended again for suspend_after.\n",
+};

@@ -1,0 +1,134 @@
+/* suspend.c - deny file and admin commands for suspension. */
+#include "suspend.h"
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define COMMAND_TIMEOUT 60
+
+struct deny_ctx {
+	FILE *out;
+	unsigned long written, skipped;
+};
+
+static int deny_one(void *_ctx, const char *account,
+		    const struct account_state *st, const char *derr)
+{
+	struct deny_ctx *ctx = _ctx;
+
+	if (st == NULL) {
+		cli_error("account %s: %s (left out of the deny file)", account, derr);
+		ctx->skipped++;
+		return 0;
+	}
+	if (st->kind != STATE_SUSPENDED)
+		return 0;
+	/* passwd-file splits on ':': such a name would deny a prefix of it,
+	   another user. The milter still refuses its mail. */
+	if (strchr(account, ':') != NULL) {
+		cli_error("account %s contains ':' and cannot be written to the "
+			  "deny file (the milter still refuses its mail)", account);
+		ctx->skipped++;
+		return 0;
+	}
+	fprintf(ctx->out, "%s\n", account);
+	ctx->written++;
+	return 0;
+}
+
+int suspend_write_deny_file(struct cli *cli, struct store *store)
+{
+	struct deny_ctx ctx = { NULL, 0, 0 };
+	struct outfile *of;
+	const char *error;
+
+	if (cli->cfg.deny_file[0] == '\0')
+		return 0;
+	of = outfile_open(cli->cfg.deny_file, 0640, &ctx.out);
+	if (of == NULL)
+		return -1;
+	fputs("# Suspended by dormant: do not edit, see 'dormant audit'.\n", ctx.out);
+	if (store_state_foreach(store, deny_one, &ctx, &error) < 0) {
+		cli_error("%s", error);
+		outfile_abort(&of);
+		return -1;
+	}
+	return outfile_commit(&of);
+}
+
+void suspend_ensure_deny_file(struct cli *cli)
+{
+	struct stat st;
+	int fd;
+
+	if (cli->cfg.deny_file[0] == '\0' || lstat(cli->cfg.deny_file, &st) == 0)
+		return;
+	fd = open(cli->cfg.deny_file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0640);
+	if (fd < 0) {
+		cli_error("deny_file %s: cannot create it: %s", cli->cfg.deny_file,
+			  strerror(errno));
+		return;
+	}
+	close(fd);
+}
+
+int suspend_run_command(const char *command, const char *account)
+{
+	char *argv[] = { (char *)command, (char *)account, NULL };
+	char *envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	time_t deadline;
+	int status;
+	pid_t pid, r;
+
+	if (command == NULL || command[0] == '\0')
+		return 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		cli_error("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+		execve(command, argv, envp);
+		fprintf(stderr, "dormant: cannot run %s: %s\n", command, strerror(errno));
+		_exit(127);
+	}
+	deadline = time(NULL) + COMMAND_TIMEOUT;
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			cli_error("waitpid: %s", strerror(errno));
+			return -1;
+		}
+		if (time(NULL) >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			cli_error("%s %s: no exit after %d s, killed", command, account,
+				  COMMAND_TIMEOUT);
+			return -1;
+		}
+		/* poll the child; a command is expected to take well under a second */
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		cli_error("%s %s: failed (exit %d)", command, account,
+			  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* suspend.h - what suspension and reactivation do besides the state
+ * change: the deny file for Dovecot's passdb and the admin's commands. */
+#ifndef DORMANT_SUSPEND_H
+#define DORMANT_SUSPEND_H
+
+#include "cli.h"
+
+/* Rewrite deny_file atomically from the suspended accounts in the state
+   database (one account a line, for a passwd-file passdb with deny=yes).
+   Does nothing when deny_file is not set. 0 or -1 (printed). */
+int suspend_write_deny_file(struct cli *cli, struct store *store);
+
+/* Create an empty deny_file if it is set and missing (Dovecot's
+   passwd-file passdb fails on a missing file). */
+void suspend_ensure_deny_file(struct cli *cli);
+
+/* Run command ACCOUNT by execv (no shell, minimal environment, stdin
+   /dev/null), waiting at most 60 s. 0 if it exited 0, else -1 (printed).
+   An empty command does nothing. */
+int suspend_run_command(const char *command, const char *account);
+
+#endif
