@@ -20,11 +20,13 @@ enum store_db {
 	DB_AUDIT,
 	DB_META,
 	DB_EVENTS,
+	DB_NOTICES,
 	DB_COUNT
 };
 
 static const char *const db_names[DB_COUNT] = {
 	"activity", "accounts", "state", "audit", "meta", "events",
+	"notices",
 };
 
 /* Readers only hold a slot for the length of one call, so this is about
@@ -1431,5 +1433,88 @@ int store_policy_publish(struct store *store, uint64_t warn_after,
 		    store_meta_set(store, names[i], values[i], error_r) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* Notice record: version byte, 7 reserved, sent (8), period (8). */
+#define NOTICE_SIZE 24
+
+int store_notice_get(struct store *store, const char *account,
+		     struct notice *notice_r, const char **error_r)
+{
+	MDB_val key, val;
+	MDB_txn *txn;
+	int ret;
+
+	if (store_check(store, error_r) < 0 || key_check(account, error_r) < 0)
+		return -1;
+	if (!store->have_db[DB_NOTICES])
+		return 0;
+	key = account_key(account);
+	pthread_rwlock_rdlock(&store->map_lock);
+	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
+	ret = mdb_get(txn, store->dbi[DB_NOTICES], &key, &val);
+	if (ret == 0) {
+		const uint8_t *p = val.mv_data;
+		if (val.mv_size < NOTICE_SIZE || p[0] != 1) {
+			ret = MDB_CORRUPTED;
+		} else {
+			notice_r->sent = get_le64(p + 8);
+			notice_r->period = get_le64(p + 16);
+		}
+	}
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&store->map_lock);
+	if (ret == MDB_NOTFOUND)
+		return 0;
+	if (ret != 0) {
+		*error_r = store_err("%s: notice of %s: %s", store->dir, account,
+				     mdb_strerror(ret));
+		return -1;
+	}
+	return 1;
+}
+
+int store_notice_set(struct store *store, const char *account,
+		     const struct notice *notice, const char **error_r)
+{
+	uint8_t buf[NOTICE_SIZE];
+	MDB_val key, val;
+	MDB_txn *txn;
+	int ret;
+
+	if (store_check(store, error_r) < 0 || key_check(account, error_r) < 0)
+		return -1;
+	if (store->flags & STORE_READONLY) {
+		*error_r = "database opened read-only";
+		return -1;
+	}
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 1;
+	put_le64(buf + 8, notice->sent);
+	put_le64(buf + 16, notice->period);
+	key = account_key(account);
+	val.mv_size = sizeof(buf);
+	val.mv_data = buf;
+	pthread_rwlock_rdlock(&store->map_lock);
+	if (txn_begin(store, 0, &txn, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
+	ret = mdb_put(txn, store->dbi[DB_NOTICES], &key, &val, 0);
+	if (ret == 0)
+		ret = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&store->map_lock);
+	if (ret != 0) {
+		*error_r = store_err("%s: record notice for %s: %s", store->dir,
+				     account, mdb_strerror(ret));
+		return -1;
+	}
+	__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
 	return 0;
 }

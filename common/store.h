@@ -166,6 +166,18 @@ int store_event_foreach(struct store *store, int64_t since, int64_t until,
 int store_policy_publish(struct store *store, uint64_t warn_after,
 			 uint64_t dormant_after, const char **error_r);
 
+/* Warning notices (dormant notify): when the owner was last warned, and
+   for which idle period (the account's last activity then, 0 for never).
+   1 found, 0 none, -1 error. */
+struct notice {
+	int64_t sent;
+	int64_t period;
+};
+int store_notice_get(struct store *store, const char *account,
+		     struct notice *notice_r, const char **error_r);
+int store_notice_set(struct store *store, const char *account,
+		     const struct notice *notice, const char **error_r);
+
 /* Tracking start (seconds, UTC): when this database began seeing events,
    moved earlier by imports. 0 if unknown. */
 int store_tracking_start(struct store *store, int64_t *start_r,

@@ -16,6 +16,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_sync,
 	&cmd_exempt,
 	&cmd_report,
+	&cmd_notify,
 	&cmd_suspend,
 	&cmd_reactivate,
 	&cmd_audit,

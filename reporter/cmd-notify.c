@@ -1,0 +1,318 @@
+/* cmd-notify.c - "dormant notify": warn each owner notice_days before their
+ * account may be suspended, once per idle period (remembered in the
+ * notices database), and send the admins a summary. */
+#include "cli.h"
+#include "mail.h"
+#include "view.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEMPLATE_MAX 65536
+
+static const char default_template[] =
+	"Subject: Your mailbox {account} will be suspended on {suspend_date}\n"
+	"\n"
+	"Hello,\n"
+	"\n"
+	"The mailbox {account} has not been used for {idle_days} days\n"
+	"(last login: {last_login}; last mail sent: {last_send}).\n"
+	"\n"
+	"Mailboxes unused for {suspend_days} days are suspended, because\n"
+	"forgotten accounts are a target for attackers. This mailbox will be\n"
+	"suspended on or after {suspend_date}.\n"
+	"\n"
+	"To keep it, log in to your mail (webmail, phone or mail program)\n"
+	"before that date. If you no longer need it, you need not do anything.\n"
+	"\n"
+	"If you have questions, contact your IT service desk.\n";
+
+struct warn {
+	char *account;
+	int64_t idle_days, period, suspend_at;
+	char last_login[RFC3339_MAX], last_send[RFC3339_MAX];
+};
+
+struct notify_ctx {
+	struct view_ctx view;
+	int64_t lead;                /* warn this long before suspend_after */
+	struct store *store;
+	struct warn *w;
+	size_t count, alloc;
+	unsigned long already, skipped;
+};
+
+/* Only plain addresses get mail: a name that could add recipients or
+   headers (commas, quotes, parentheses, ...) is skipped. */
+static bool plain_address(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (at == NULL || at == s || at[1] == '\0')
+		return false;
+	for (const char *p = s; p < at; p++) {
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789.!#$%&'*+/=?^_`{|}~-", *p) == NULL)
+			return false;
+	}
+	for (const char *p = at + 1; *p != '\0'; p++) {
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789.-", *p) == NULL)
+			return false;
+	}
+	return true;
+}
+
+static int notify_one(void *_ctx, const struct account_view *view)
+{
+	struct notify_ctx *ctx = _ctx;
+	struct notice notice;
+	const char *error;
+	struct warn *w;
+	struct row row;
+	int64_t period;
+	int ret;
+
+	if (view->decode_error != NULL)
+		return 0;
+	view_row(&ctx->view, view, &row);
+	if (row.status != STATUS_IDLE && row.status != STATUS_DORMANT &&
+	    row.status != STATUS_NEVER_USED)
+		return 0;
+	if (row.idle_days < 0 || row.idle_days * 86400 < ctx->lead)
+		return 0;
+	if (view->state != NULL && view->state->kind == STATE_GRACE &&
+	    view->state->until > ctx->view.now)
+		return 0;
+	period = view->activity != NULL ? activity_last(view->activity) : 0;
+	ret = store_notice_get(ctx->store, view->account, &notice, &error);
+	if (ret < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	if (ret > 0 && notice.period == period) {
+		ctx->already++;
+		return 0;
+	}
+	if (!plain_address(view->account)) {
+		cli_error("%s: not a plain mail address, no notice sent", view->account);
+		ctx->skipped++;
+		return 0;
+	}
+	if (ctx->count == ctx->alloc) {
+		size_t n = ctx->alloc == 0 ? 64 : ctx->alloc * 2;
+		w = realloc(ctx->w, n * sizeof(*w));
+		if (w == NULL) {
+			cli_error("out of memory");
+			return -1;
+		}
+		ctx->w = w;
+		ctx->alloc = n;
+	}
+	w = &ctx->w[ctx->count];
+	memset(w, 0, sizeof(*w));
+	if ((w->account = strdup(view->account)) == NULL) {
+		cli_error("out of memory");
+		return -1;
+	}
+	w->idle_days = row.idle_days;
+	w->period = period;
+	w->suspend_at = ctx->view.now - row.idle_days * 86400 +
+		ctx->view.policy.suspend_after;
+	if (w->suspend_at < ctx->view.now)
+		w->suspend_at = ctx->view.now;
+	memcpy(w->last_login, row.last_login, sizeof(w->last_login));
+	memcpy(w->last_send, row.last_send, sizeof(w->last_send));
+	ctx->count++;
+	return 0;
+}
+
+/* Copy the template to out, replacing {name} tokens. */
+static void expand(FILE *out, const char *tpl, const struct warn *w,
+		   int64_t suspend_days)
+{
+	char date[RFC3339_MAX];
+
+	time_format_rfc3339(w->suspend_at, date);
+	date[10] = '\0';
+	while (*tpl != '\0') {
+		const char *close = *tpl == '{' ? strchr(tpl, '}') : NULL;
+		size_t n = close != NULL ? (size_t)(close - tpl - 1) : 0;
+
+		if (close != NULL && n == 7 && strncmp(tpl + 1, "account", n) == 0)
+			fputs(w->account, out);
+		else if (close != NULL && n == 9 && strncmp(tpl + 1, "idle_days", n) == 0)
+			fprintf(out, "%lld", (long long)w->idle_days);
+		else if (close != NULL && n == 12 && strncmp(tpl + 1, "suspend_date", n) == 0)
+			fputs(date, out);
+		else if (close != NULL && n == 12 && strncmp(tpl + 1, "suspend_days", n) == 0)
+			fprintf(out, "%lld", (long long)suspend_days);
+		else if (close != NULL && n == 10 && strncmp(tpl + 1, "last_login", n) == 0)
+			fputs(w->last_login[0] ? w->last_login : "never", out);
+		else if (close != NULL && n == 9 && strncmp(tpl + 1, "last_send", n) == 0)
+			fputs(w->last_send[0] ? w->last_send : "never", out);
+		else {
+			fputc(*tpl++, out);
+			continue;
+		}
+		tpl = close + 1;
+	}
+}
+
+static char *template_load(const char *path)
+{
+	char *buf;
+	size_t n;
+	FILE *f;
+
+	if (path == NULL || path[0] == '\0')
+		return strdup(default_template);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		cli_error("notice_template %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(TEMPLATE_MAX + 1);
+	n = buf != NULL ? fread(buf, 1, TEMPLATE_MAX + 1, f) : 0;
+	fclose(f);
+	if (buf == NULL || n > TEMPLATE_MAX || memchr(buf, '\0', n) != NULL ||
+	    strncmp(buf, "Subject: ", 9) != 0) {
+		cli_error("notice_template %s: must start with 'Subject: ', hold no "
+			  "NUL byte and be at most %d bytes", path, TEMPLATE_MAX);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int send_notice(struct cli *cli, const char *tpl, const struct warn *w)
+{
+	const char *from = cli->cfg.notice_from[0] != '\0' ? cli->cfg.notice_from :
+		cli->cfg.report_to;
+	struct mail m;
+
+	if (mail_open(&m, cli->cfg.sendmail) < 0)
+		return -1;
+	fprintf(m.f, "To: %s\n", w->account);
+	if (from[0] != '\0')
+		fprintf(m.f, "From: %s\n", from);
+	fputs("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+	      "Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n", m.f);
+	/* the template's first lines are its headers (Subject:), then body */
+	expand(m.f, tpl, w, (int64_t)(cli->cfg.suspend_after / 86400));
+	return mail_close(&m);
+}
+
+static int send_summary(struct cli *cli, const struct notify_ctx *ctx,
+			const bool *sent)
+{
+	struct mail m;
+
+	if (cli->cfg.report_to[0] == '\0')
+		return 0;
+	if (mail_open(&m, cli->cfg.sendmail) < 0)
+		return -1;
+	fprintf(m.f, "To: %s\nSubject: dormant: %zu suspension notices sent\n"
+		"MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+		"Auto-Submitted: auto-generated\n\n"
+		"These owners were warned that their accounts may be suspended:\n\n",
+		cli->cfg.report_to, ctx->count);
+	for (size_t i = 0; i < ctx->count; i++) {
+		char date[RFC3339_MAX];
+		time_format_rfc3339(ctx->w[i].suspend_at, date);
+		date[10] = '\0';
+		fprintf(m.f, "  %s  idle %lld days, suspension from %s%s\n",
+			ctx->w[i].account, (long long)ctx->w[i].idle_days, date,
+			sent[i] ? "" : "  (NOT SENT: sendmail failed)");
+	}
+	return mail_close(&m);
+}
+
+static int notify_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "apply", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct notify_ctx ctx;
+	bool apply = false, *sent = NULL;
+	const char *error;
+	char *tpl = NULL;
+	int c, ret = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'a')
+			return cli_usage(&cmd_notify, NULL);
+		apply = true;
+	}
+	if (optind != argc)
+		return cli_usage(&cmd_notify, "unexpected argument '%s'", argv[optind]);
+	if ((tpl = template_load(cli->cfg.notice_template)) == NULL)
+		return EXIT_USAGE;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.store = cli_store_open(cli, !apply);
+	if (ctx.store == NULL) {
+		free(tpl);
+		return EXIT_RUNTIME;
+	}
+	cli_policy(cli, &ctx.view.policy);
+	ctx.view.now = cli->now;
+	ctx.lead = (int64_t)(cli->cfg.suspend_after - cli->cfg.notice_days);
+	if (store_tracking_start(ctx.store, &ctx.view.tracking_start, &error) < 0 ||
+	    store_account_foreach(ctx.store, notify_one, &ctx, &error) != 0) {
+		cli_error("%s", error);
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	printf("%s %zu owner%s (%lu already warned for this period)\n",
+	       apply ? "warning" : "would warn", ctx.count,
+	       ctx.count == 1 ? "" : "s", ctx.already);
+	for (size_t i = 0; i < ctx.count; i++)
+		printf("  %s  idle %lld days\n", ctx.w[i].account,
+		       (long long)ctx.w[i].idle_days);
+	if (!apply || ctx.count == 0)
+		goto out;
+	sent = calloc(ctx.count, sizeof(*sent));
+	if (sent == NULL) {
+		cli_error("out of memory");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	for (size_t i = 0; i < ctx.count; i++) {
+		struct notice notice = { cli->now, ctx.w[i].period };
+		if (send_notice(cli, tpl, &ctx.w[i]) < 0) {
+			ret = EXIT_RUNTIME;
+			continue;
+		}
+		sent[i] = true;
+		/* remembered only once handed to sendmail: a failure is retried */
+		if (store_notice_set(ctx.store, ctx.w[i].account, &notice, &error) < 0) {
+			cli_error("%s", error);
+			ret = EXIT_RUNTIME;
+		}
+	}
+	if (send_summary(cli, &ctx, sent) < 0)
+		ret = EXIT_RUNTIME;
+out:
+	for (size_t i = 0; i < ctx.count; i++)
+		free(ctx.w[i].account);
+	free(ctx.w);
+	free(sent);
+	free(tpl);
+	store_close(&ctx.store);
+	return ret;
+}
+
+const struct cli_command cmd_notify = {
+	"notify", notify_run, "[--apply]",
+	"warn owners notice_days before their accounts may be suspended",
+	"Each owner is warned once per idle period (a login or send starts a\n"
+	"new one); a summary goes to report_to. The text comes from\n"
+	"notice_template: a file starting with 'Subject: ', then a blank line\n"
+	"and the body, with {account} {idle_days} {suspend_date} {suspend_days}\n"
+	"{last_login} {last_send} replaced. Mail goes through sendmail -t.\n"
+	"Without --apply, only prints who would be warned.\n",
+};
