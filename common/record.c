@@ -174,6 +174,29 @@ bool activity_apply(struct activity *rec, const struct activity_event *ev)
 	return false;
 }
 
+bool activity_merge(struct activity *rec, const struct activity *src)
+{
+	bool changed = false;
+
+	if (src->last_login > rec->last_login) {
+		rec->last_login = src->last_login;
+		rec->login_ip = src->login_ip;
+		memcpy(rec->login_service, src->login_service,
+		       sizeof(rec->login_service));
+		changed = true;
+	}
+	if (src->last_send > rec->last_send) {
+		rec->last_send = src->last_send;
+		rec->send_ip = src->send_ip;
+		changed = true;
+	}
+	if (src->last_receive > rec->last_receive) {
+		rec->last_receive = src->last_receive;
+		changed = true;
+	}
+	return changed;
+}
+
 bool activity_is_fresh(const struct activity *rec,
 		       const struct activity_event *ev, unsigned int interval)
 {

@@ -64,6 +64,10 @@ int record_activity_decode(const void *data, size_t size,
    Returns true if rec changed. */
 bool activity_apply(struct activity *rec, const struct activity_event *ev);
 
+/* Fold a whole record src into rec by the same rule, kind by kind (merge,
+   import). Returns true if rec changed. */
+bool activity_merge(struct activity *rec, const struct activity *src);
+
 /* True if writing ev would change nothing a reader cares about within
    interval seconds: the stored time of its kind is younger than interval
    and service and ip are unchanged (write coalescing). */

@@ -34,6 +34,9 @@ static const char *const db_names[DB_COUNT] = {
 #define STORE_MAXREADERS 1024
 /* Never grow the map past this (address space; the disk fills first). */
 #define STORE_MAX_MAPSIZE ((size_t)1 << 40)
+/* Writes per transaction for long writers (sync, merge, import): keeps
+   each hold of LMDB's writer lock short. */
+#define STORE_BATCH 512
 /* STORE_FIT_MAP: the smallest map, and the headroom over the data. */
 #define STORE_FIT_MIN ((size_t)32 << 20)
 #define STORE_FIT_HEADROOM ((size_t)16 << 20)
@@ -519,6 +522,94 @@ static int activity_write(struct store *store, const char *account,
 	return -1;
 }
 
+static bool fold_record(struct activity *rec, const void *arg);
+
+long store_activity_merge_batch(struct store *store, const char *const *names,
+				const struct activity *recs, size_t count,
+				const char **error_r)
+{
+	long changed = 0;
+	size_t i = 0;
+
+	if (store_check(store, error_r) < 0)
+		return -1;
+	if (store->flags & STORE_READONLY) {
+		*error_r = "database opened read-only";
+		return -1;
+	}
+	while (i < count) {
+		size_t end = i + STORE_BATCH < count ? i + STORE_BATCH : count;
+		long batch_changed = 0;
+		MDB_txn *txn;
+		int ret = 0;
+
+		pthread_rwlock_rdlock(&store->map_lock);
+		if (txn_begin(store, 0, &txn, error_r) < 0) {
+			pthread_rwlock_unlock(&store->map_lock);
+			return -1;
+		}
+		for (size_t j = i; j < end && ret == 0; j++) {
+			struct activity rec;
+			uint8_t buf[RECORD_ACTIVITY_SIZE];
+			MDB_val key, val;
+			bool malformed;
+
+			if (key_check(names[j], error_r) < 0) {
+				ret = -1;
+				break;
+			}
+			key = account_key(names[j]);
+			ret = activity_read(store, txn, names[j], &rec, &malformed,
+					    error_r);
+			if (ret < 0)
+				break;
+			ret = 0;
+			if (!fold_record(&rec, &recs[j]) && !malformed)
+				continue;
+			record_activity_encode(&rec, buf);
+			val.mv_size = sizeof(buf);
+			val.mv_data = buf;
+			ret = mdb_put(txn, store->dbi[DB_ACTIVITY], &key, &val, 0);
+			batch_changed++;
+		}
+		if (ret == 0)
+			ret = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		pthread_rwlock_unlock(&store->map_lock);
+		if (ret == MDB_MAP_FULL) {
+			if (store_grow(store, error_r) < 0)
+				return -1;
+			continue;       /* the same batch again */
+		}
+		if (ret != 0) {
+			if (ret > 0)
+				*error_r = store_err("%s: merge: %s", store->dir,
+						     mdb_strerror(ret));
+			return -1;
+		}
+		__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
+		changed += batch_changed;
+		i = end;
+	}
+	return changed;
+}
+
+int store_tracking_extend(struct store *store, int64_t t, const char **error_r)
+{
+	int64_t cur = 0;
+	int ret;
+
+	if (t <= 0)
+		return 0;
+	ret = store_meta_get(store, "tracking_start", &cur, error_r);
+	if (ret < 0)
+		return -1;
+	if (ret > 0 && cur > 0 && cur <= t)
+		return 0;
+	return store_meta_set(store, "tracking_start", t, error_r);
+}
+
 static bool fold_event(struct activity *rec, const void *arg)
 {
 	return activity_apply(rec, arg);
@@ -560,26 +651,7 @@ int store_activity_update(struct store *store, const char *account,
 
 static bool fold_record(struct activity *rec, const void *arg)
 {
-	const struct activity *in = arg;
-	bool changed = false;
-
-	if (in->last_login > rec->last_login) {
-		rec->last_login = in->last_login;
-		rec->login_ip = in->login_ip;
-		memcpy(rec->login_service, in->login_service,
-		       sizeof(rec->login_service));
-		changed = true;
-	}
-	if (in->last_send > rec->last_send) {
-		rec->last_send = in->last_send;
-		rec->send_ip = in->send_ip;
-		changed = true;
-	}
-	if (in->last_receive > rec->last_receive) {
-		rec->last_receive = in->last_receive;
-		changed = true;
-	}
-	return changed;
+	return activity_merge(rec, arg);
 }
 
 int store_activity_merge(struct store *store, const char *account,
@@ -1059,9 +1131,6 @@ int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
 	return cbret;
 }
 
-/* Writes per transaction for long writers (sync, merge, import): keeps
-   each hold of LMDB's writer lock short. */
-#define STORE_BATCH 512
 
 static bool sorted_contains(const char *const *names, size_t count,
 			    const char *key, size_t keylen)

@@ -68,6 +68,16 @@ int store_activity_update(struct store *store, const char *account,
 int store_activity_merge(struct store *store, const char *account,
 			 const struct activity *rec, const char **error_r);
 
+/* Fold many records by the max rule, STORE_BATCH per transaction so a
+   long import never holds the writer lock for long. names need not be
+   sorted. Returns the number of records that changed, or -1. */
+long store_activity_merge_batch(struct store *store, const char *const *names,
+				const struct activity *recs, size_t count,
+				const char **error_r);
+
+/* Move tracking start earlier to t if t is older (imports, merges). */
+int store_tracking_extend(struct store *store, int64_t t, const char **error_r);
+
 /* Called for each activity record in key order. Return 0 to go on, any
    other value to stop (store_activity_foreach then returns that value).
    A record that fails to decode is passed with rec == NULL and its error

@@ -51,5 +51,6 @@ extern const struct cli_command cmd_check;
 extern const struct cli_command cmd_suspend;
 extern const struct cli_command cmd_reactivate;
 extern const struct cli_command cmd_notify;
+extern const struct cli_command cmd_import;
 
 #endif

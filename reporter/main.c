@@ -20,6 +20,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_suspend,
 	&cmd_reactivate,
 	&cmd_audit,
+	&cmd_import,
 	&cmd_metrics,
 	&cmd_check,
 };

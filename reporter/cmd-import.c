@@ -1,0 +1,370 @@
+/* cmd-import.c - "dormant import-log": backfill history from Dovecot and
+ * Postfix logs, plain or gzip (zlib reads both), so the first report is
+ * useful on day one. Files are parsed on worker threads, each into its
+ * own account map; the maps are folded together and written by the max
+ * rule in batches, so importing twice changes nothing. */
+#include "cli.h"
+#include "acctmap.h"
+#include "logline.h"
+#include "outfile.h"
+#include "timeutil.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#define READ_CHUNK (1 << 20)
+#define IMPORT_LINE_MAX 65536        /* longer lines are skipped */
+#define MAX_THREADS 16
+
+struct import_stats {
+	unsigned long long lines, logins, sends, masters, malformed, too_long;
+	int64_t oldest;
+	char sample[512];            /* the first malformed line, described */
+	bool failed;                 /* a file could not be read to its end */
+};
+
+struct import_job {
+	struct cli *cli;
+	char **files;
+	int nfiles;
+	int next;                    /* next file to take, under lock */
+	pthread_mutex_t lock;
+};
+
+struct worker {
+	struct import_job *job;
+	struct acctmap map;
+	struct import_stats st;
+	pthread_t thread;
+	bool oom;
+};
+
+static void note_malformed(struct import_stats *st, const char *file,
+			   unsigned long long lineno, const char *error,
+			   const char *line, size_t len)
+{
+	char clean[80];
+	size_t n = 0;
+
+	st->malformed++;
+	if (st->sample[0] != '\0')
+		return;
+	for (size_t i = 0; i < len && n < sizeof(clean) - 1; i++)
+		clean[n++] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
+	clean[n] = '\0';
+	snprintf(st->sample, sizeof(st->sample), "%s:%llu: %s: %s%s", file, lineno,
+		 error, clean, len > n ? "..." : "");
+}
+
+static void handle_line(struct worker *w, struct logline_ctx *lctx,
+			const char *file, const char *line, size_t len)
+{
+	struct logline_event ev;
+	struct activity_event aev;
+	const char *error = "unknown";
+
+	w->st.lines++;
+	switch (logline_parse(lctx, line, len, &ev, &error)) {
+	case LOGLINE_NONE:
+		return;
+	case LOGLINE_MASTER:
+		w->st.masters++;
+		return;
+	case LOGLINE_MALFORMED:
+		note_malformed(&w->st, file, w->st.lines, error, line, len);
+		return;
+	case LOGLINE_EVENT:
+		break;
+	}
+	if (ev.kind == ACTIVITY_LOGIN)
+		w->st.logins++;
+	else
+		w->st.sends++;
+	if (w->st.oldest == 0 || ev.time < w->st.oldest)
+		w->st.oldest = ev.time;
+	aev.kind = ev.kind;
+	aev.time = ev.time;
+	aev.service = ev.service;
+	aev.ip = ev.ip[0] != '\0' ? ev.ip : NULL;
+	if (acctmap_apply(&w->map, ev.account, &aev) < 0)
+		w->oom = true;
+}
+
+static void import_file(struct worker *w, const char *file)
+{
+	struct cli *cli = w->job->cli;
+	struct account_rules rules = {
+		.default_domain = cli->cfg.default_domain,
+		.keep_local_case = !cli->cfg.lowercase_local_part,
+	};
+	struct logline_ctx lctx;
+	unsigned long long first_line = w->st.lines;
+	char *buf;
+	size_t have = 0;
+	bool skipping = false;
+	struct stat st;
+	gzFile gz;
+	int err, n;
+
+	if (strcmp(file, "-") == 0) {
+		gz = gzdopen(dup(STDIN_FILENO), "rb");
+		logline_init(&lctx, cli->now, &rules);
+	} else {
+		gz = gzopen(file, "rb");
+		logline_init(&lctx, stat(file, &st) == 0 ? st.st_mtime : cli->now,
+			     &rules);
+	}
+	if (gz == NULL) {
+		cli_error("%s: %s", file, errno != 0 ? strerror(errno) : "cannot open");
+		w->st.failed = true;
+		return;
+	}
+	gzbuffer(gz, 256 * 1024);
+	/* zlib reads plain files as they are; a .gz name that is not gzip
+	   data is a damaged or mislabelled file */
+	if (outfile_is_gzip(file) && gzdirect(gz)) {
+		cli_error("%s: not gzip data (damaged?): skipped", file);
+		w->st.failed = true;
+		gzclose(gz);
+		return;
+	}
+	buf = malloc(READ_CHUNK + IMPORT_LINE_MAX);
+	if (buf == NULL) {
+		w->oom = true;
+		gzclose(gz);
+		return;
+	}
+	while ((n = gzread(gz, buf + have, READ_CHUNK)) > 0) {
+		char *p = buf, *end = buf + have + n, *nl;
+
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			if (!skipping)
+				handle_line(w, &lctx, file, p, (size_t)(nl - p));
+			else
+				w->st.lines++;
+			skipping = false;
+			p = nl + 1;
+		}
+		have = (size_t)(end - p);
+		if (have >= IMPORT_LINE_MAX) {
+			/* a line this long is no log line we read: skip to its end */
+			w->st.too_long++;
+			skipping = true;
+			have = 0;
+		} else {
+			memmove(buf, p, have);
+		}
+	}
+	if (n == 0 && have > 0 && !skipping)
+		handle_line(w, &lctx, file, buf, have);
+	if (n < 0 || (gzerror(gz, &err), err != Z_OK && err != Z_BUF_ERROR) ||
+	    (n == 0 && !gzeof(gz))) {
+		const char *msg = gzerror(gz, &err);
+		cli_error("%s: read error after %llu lines: %s (what was read is "
+			  "kept)", file, w->st.lines - first_line,
+			  err == Z_ERRNO ? strerror(errno) : msg);
+		w->st.failed = true;
+	}
+	free(buf);
+	/* gzclose reports a truncated gzip stream (Z_BUF_ERROR) */
+	err = gzclose(gz);
+	if (err != Z_OK && !w->st.failed) {
+		cli_error("%s: truncated or corrupt compressed data after %llu "
+			  "lines (what was read is kept)", file,
+			  w->st.lines - first_line);
+		w->st.failed = true;
+	}
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct import_job *job = w->job;
+
+	for (;;) {
+		int i;
+
+		pthread_mutex_lock(&job->lock);
+		i = job->next < job->nfiles ? job->next++ : -1;
+		pthread_mutex_unlock(&job->lock);
+		if (i < 0 || w->oom)
+			break;
+		import_file(w, job->files[i]);
+	}
+	return NULL;
+}
+
+static int import_run(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tz", required_argument, NULL, 'z' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct worker workers[MAX_THREADS];
+	struct import_stats total;
+	struct import_job job;
+	struct acctmap all;
+	struct store *store = NULL;
+	const char **names = NULL, *error;
+	struct activity *recs = NULL;
+	bool dry_run = false, oom = false;
+	long changed = 0;
+	int c, nthreads, ret = EXIT_OK;
+	uint64_t jobs = 0;
+
+	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'z':
+			/* classic syslog stamps carry no zone: read them in this one */
+			if (setenv("TZ", optarg, 1) < 0)
+				return cli_usage(&cmd_import, "--tz: %s", strerror(errno));
+			break;
+		case 'j':
+			if (uint_parse(optarg, MAX_THREADS, &jobs) < 0 || jobs == 0)
+				return cli_usage(&cmd_import, "--jobs: 1 to %d", MAX_THREADS);
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		default:
+			return cli_usage(&cmd_import, NULL);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(&cmd_import, "give at least one log file (- for stdin)");
+	tzset();
+	memset(&job, 0, sizeof(job));
+	job.cli = cli;
+	job.files = argv + optind;
+	job.nfiles = argc - optind;
+	pthread_mutex_init(&job.lock, NULL);
+	nthreads = jobs > 0 ? (int)jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > job.nfiles)
+		nthreads = job.nfiles;
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
+
+	memset(workers, 0, sizeof(workers));
+	for (int i = 0; i < nthreads; i++) {
+		workers[i].job = &job;
+		acctmap_init(&workers[i].map);
+		if (i > 0 && pthread_create(&workers[i].thread, NULL, worker_run,
+					    &workers[i]) != 0) {
+			cli_error("cannot start a thread: %s", strerror(errno));
+			nthreads = i;
+			break;
+		}
+	}
+	worker_run(&workers[0]);
+	for (int i = 1; i < nthreads; i++)
+		pthread_join(workers[i].thread, NULL);
+
+	memset(&total, 0, sizeof(total));
+	acctmap_init(&all);
+	for (int i = 0; i < nthreads; i++) {
+		struct import_stats *st = &workers[i].st;
+		total.lines += st->lines;
+		total.logins += st->logins;
+		total.sends += st->sends;
+		total.masters += st->masters;
+		total.malformed += st->malformed;
+		total.too_long += st->too_long;
+		total.failed = total.failed || st->failed;
+		if (st->oldest > 0 && (total.oldest == 0 || st->oldest < total.oldest))
+			total.oldest = st->oldest;
+		if (total.sample[0] == '\0')
+			memcpy(total.sample, st->sample, sizeof(total.sample));
+		oom = oom || workers[i].oom;
+		for (size_t j = 0; j < workers[i].map.size && !oom; j++) {
+			struct acctmap_entry *e = &workers[i].map.slots[j];
+			if (e->name != NULL && acctmap_fold(&all, e->name, &e->act) < 0)
+				oom = true;
+		}
+		acctmap_free(&workers[i].map);
+	}
+	pthread_mutex_destroy(&job.lock);
+	if (oom) {
+		cli_error("out of memory: nothing imported");
+		acctmap_free(&all);
+		return EXIT_RUNTIME;
+	}
+
+	if (!dry_run && all.count > 0) {
+		size_t n = 0;
+
+		names = malloc(all.count * sizeof(*names));
+		recs = malloc(all.count * sizeof(*recs));
+		if (names == NULL || recs == NULL) {
+			cli_error("out of memory: nothing imported");
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+		for (size_t j = 0; j < all.size; j++) {
+			if (all.slots[j].name == NULL)
+				continue;
+			names[n] = all.slots[j].name;
+			recs[n++] = all.slots[j].act;
+		}
+		store = cli_store_open(cli, false);
+		if (store == NULL) {
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+		changed = store_activity_merge_batch(store, names, recs, n, &error);
+		if (changed < 0 ||
+		    store_tracking_extend(store, total.oldest, &error) < 0) {
+			cli_error("%s", error);
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	printf("read %llu lines from %d file%s: %llu logins and %llu sends matched, "
+	       "%lu accounts, %ld records changed%s\n", total.lines, job.nfiles,
+	       job.nfiles == 1 ? "" : "s", total.logins, total.sends,
+	       (unsigned long)all.count, changed, dry_run ? " (dry run)" : "");
+	if (total.masters > 0)
+		printf("not counted: %llu master-user logins\n", total.masters);
+	if (total.too_long > 0)
+		printf("skipped: %llu lines over %d bytes\n", total.too_long,
+		       IMPORT_LINE_MAX);
+	if (total.malformed > 0)
+		printf("skipped as malformed: %llu lines, first: %s\n", total.malformed,
+		       total.sample);
+	if (total.oldest > 0) {
+		char t[RFC3339_MAX];
+		time_format_rfc3339(total.oldest, t);
+		printf("oldest event: %s\n", t);
+	}
+	if (total.failed || total.malformed > 0)
+		ret = EXIT_FINDINGS;
+out:
+	free(names);
+	free(recs);
+	acctmap_free(&all);
+	store_close(&store);
+	return ret;
+}
+
+const struct cli_command cmd_import = {
+	"import-log", import_run, "[--tz ZONE] [-j N] [--dry-run] FILE...",
+	"backfill logins and sends from Dovecot and Postfix logs (plain or .gz)",
+	"Reads Dovecot 'Login: user=<...>' lines and Postfix 'client=...,\n"
+	"sasl_username=...' lines; failed logins and master-user logins are not\n"
+	"counted. Stamps: RFC 3339, or classic 'Nov 24 10:00:00' read in the\n"
+	"local time zone (--tz to choose) with the year taken from the file's\n"
+	"modification time. Updates only move times forward: importing twice\n"
+	"changes nothing. Tracking history is extended to the oldest event.\n"
+	"  -j N       parse N files at once (default: one per core)\n"
+	"  --dry-run  parse and count, write nothing\n"
+	"Exit 1 if lines were malformed or a file could not be read to its end.\n",
+};
