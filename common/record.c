@@ -464,3 +464,22 @@ const char *event_kind_name(enum event_kind kind)
 	}
 	return "unknown";
 }
+
+bool account_info_merge(struct account_info *info, const struct account_info *src)
+{
+	struct account_info r = *info;
+	int64_t gone = src->gone_since > r.gone_since ? src->gone_since : r.gone_since;
+
+	if (src->first_seen > 0 && (r.first_seen == 0 || src->first_seen < r.first_seen))
+		r.first_seen = src->first_seen;
+	if (src->last_seen > r.last_seen) {
+		r.last_seen = src->last_seen;
+		r.source = src->source;
+	}
+	/* gone only if no host saw it listed after it went */
+	r.gone_since = gone > r.last_seen ? gone : 0;
+	if (memcmp(&r, info, sizeof(r)) == 0)
+		return false;
+	*info = r;
+	return true;
+}

@@ -128,6 +128,9 @@ struct account_info {
 	enum account_source source;
 };
 
+/* Fold src into info (see store_accounts_merge_batch). True if changed. */
+bool account_info_merge(struct account_info *info, const struct account_info *src);
+
 void record_account_encode(const struct account_info *info,
 			   uint8_t buf[RECORD_ACCOUNT_SIZE]);
 int record_account_decode(const void *data, size_t size,

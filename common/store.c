@@ -524,9 +524,16 @@ static int activity_write(struct store *store, const char *account,
 
 static bool fold_record(struct activity *rec, const void *arg);
 
-long store_activity_merge_batch(struct store *store, const char *const *names,
-				const struct activity *recs, size_t count,
-				const char **error_r)
+/* Apply count items, STORE_BATCH per write transaction, so a long merge
+   never holds LMDB's writer lock for long. item() folds item j into its
+   database inside txn and returns 1 if it wrote, 0 if not, -1 on error
+   with *error_r set and *mdb_r the LMDB error (0 if none). A batch that
+   hits MDB_MAP_FULL is redone after the map grew. */
+typedef int batch_item_fn(struct store *store, MDB_txn *txn, size_t j,
+			  const void *ctx, int *mdb_r, const char **error_r);
+
+static long store_batch(struct store *store, size_t count, batch_item_fn *item,
+			const void *ctx, const char *what, const char **error_r)
 {
 	long changed = 0;
 	size_t i = 0;
@@ -548,44 +555,33 @@ long store_activity_merge_batch(struct store *store, const char *const *names,
 			pthread_rwlock_unlock(&store->map_lock);
 			return -1;
 		}
-		for (size_t j = i; j < end && ret == 0; j++) {
-			struct activity rec;
-			uint8_t buf[RECORD_ACTIVITY_SIZE];
-			MDB_val key, val;
-			bool malformed;
+		const char *ierr = NULL;
+		bool failed = false;
 
-			if (key_check(names[j], error_r) < 0) {
-				ret = -1;
-				break;
-			}
-			key = account_key(names[j]);
-			ret = activity_read(store, txn, names[j], &rec, &malformed,
-					    error_r);
-			if (ret < 0)
-				break;
-			ret = 0;
-			if (!fold_record(&rec, &recs[j]) && !malformed)
-				continue;
-			record_activity_encode(&rec, buf);
-			val.mv_size = sizeof(buf);
-			val.mv_data = buf;
-			ret = mdb_put(txn, store->dbi[DB_ACTIVITY], &key, &val, 0);
-			batch_changed++;
+		for (size_t j = i; j < end && !failed; j++) {
+			int r = item(store, txn, j, ctx, &ret, &ierr);
+			if (r < 0)
+				failed = true;
+			else
+				batch_changed += r;
 		}
-		if (ret == 0)
+		if (!failed) {
 			ret = mdb_txn_commit(txn);
-		else
+			failed = ret != 0;
+		} else {
 			mdb_txn_abort(txn);
+		}
 		pthread_rwlock_unlock(&store->map_lock);
 		if (ret == MDB_MAP_FULL) {
 			if (store_grow(store, error_r) < 0)
 				return -1;
 			continue;       /* the same batch again */
 		}
-		if (ret != 0) {
-			if (ret > 0)
-				*error_r = store_err("%s: merge: %s", store->dir,
-						     mdb_strerror(ret));
+		if (failed) {
+			*error_r = ierr != NULL ? store_err("%s: %s: %s", store->dir,
+							    what, ierr) :
+				store_err("%s: %s: %s", store->dir, what,
+					  mdb_strerror(ret));
 			return -1;
 		}
 		__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
@@ -593,6 +589,89 @@ long store_activity_merge_batch(struct store *store, const char *const *names,
 		i = end;
 	}
 	return changed;
+}
+
+struct merge_items {
+	const char *const *names;
+	const void *recs;
+};
+
+static int activity_item(struct store *store, MDB_txn *txn, size_t j,
+			 const void *_ctx, int *mdb_r, const char **error_r)
+{
+	const struct merge_items *ctx = _ctx;
+	const struct activity *src = (const struct activity *)ctx->recs + j;
+	struct activity rec;
+	uint8_t buf[RECORD_ACTIVITY_SIZE];
+	MDB_val key, val;
+	bool malformed;
+
+	*mdb_r = 0;
+	/* a record of a newer version is an error: never overwritten */
+	if (key_check(ctx->names[j], error_r) < 0 ||
+	    activity_read(store, txn, ctx->names[j], &rec, &malformed, error_r) < 0)
+		return -1;
+	if (!activity_merge(&rec, src) && !malformed)
+		return 0;
+	record_activity_encode(&rec, buf);
+	key = account_key(ctx->names[j]);
+	val.mv_size = sizeof(buf);
+	val.mv_data = buf;
+	*mdb_r = mdb_put(txn, store->dbi[DB_ACTIVITY], &key, &val, 0);
+	return *mdb_r == 0 ? 1 : -1;
+}
+
+long store_activity_merge_batch(struct store *store, const char *const *names,
+				const struct activity *recs, size_t count,
+				const char **error_r)
+{
+	struct merge_items ctx = { names, recs };
+
+	return store_batch(store, count, activity_item, &ctx, "merge activity",
+			   error_r);
+}
+
+static int account_item(struct store *store, MDB_txn *txn, size_t j,
+			const void *_ctx, int *mdb_r, const char **error_r)
+{
+	const struct merge_items *ctx = _ctx;
+	const struct account_info *src = (const struct account_info *)ctx->recs + j;
+	struct account_info info;
+	uint8_t buf[RECORD_ACCOUNT_SIZE];
+	MDB_val key, val;
+	const char *error;
+	int ret;
+
+	(void)store;
+	*mdb_r = 0;
+	if (key_check(ctx->names[j], error_r) < 0)
+		return -1;
+	key = account_key(ctx->names[j]);
+	ret = mdb_get(txn, store->dbi[DB_ACCOUNTS], &key, &val);
+	if (ret != 0 && ret != MDB_NOTFOUND) {
+		*mdb_r = ret;
+		return -1;
+	}
+	if (ret == MDB_NOTFOUND ||
+	    record_account_decode(val.mv_data, val.mv_size, &info, &error) < 0)
+		memset(&info, 0, sizeof(info));
+	if (!account_info_merge(&info, src))
+		return 0;
+	record_account_encode(&info, buf);
+	val.mv_size = sizeof(buf);
+	val.mv_data = buf;
+	*mdb_r = mdb_put(txn, store->dbi[DB_ACCOUNTS], &key, &val, 0);
+	return *mdb_r == 0 ? 1 : -1;
+}
+
+long store_accounts_merge_batch(struct store *store, const char *const *names,
+				const struct account_info *infos, size_t count,
+				const char **error_r)
+{
+	struct merge_items ctx = { names, infos };
+
+	return store_batch(store, count, account_item, &ctx, "merge accounts",
+			   error_r);
 }
 
 int store_tracking_extend(struct store *store, int64_t t, const char **error_r)

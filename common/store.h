@@ -75,6 +75,13 @@ long store_activity_merge_batch(struct store *store, const char *const *names,
 				const struct activity *recs, size_t count,
 				const char **error_r);
 
+/* Fold directory records from another host: first_seen is the earliest,
+   last_seen the latest, gone_since kept only when it is later than every
+   sighting. Batched like store_activity_merge_batch. */
+long store_accounts_merge_batch(struct store *store, const char *const *names,
+				const struct account_info *infos, size_t count,
+				const char **error_r);
+
 /* Move tracking start earlier to t if t is older (imports, merges). */
 int store_tracking_extend(struct store *store, int64_t t, const char **error_r);
 

@@ -52,5 +52,7 @@ extern const struct cli_command cmd_suspend;
 extern const struct cli_command cmd_reactivate;
 extern const struct cli_command cmd_notify;
 extern const struct cli_command cmd_import;
+extern const struct cli_command cmd_export;
+extern const struct cli_command cmd_merge;
 
 #endif

@@ -21,6 +21,8 @@ static const struct cli_command *const commands[] = {
 	&cmd_reactivate,
 	&cmd_audit,
 	&cmd_import,
+	&cmd_export,
+	&cmd_merge,
 	&cmd_metrics,
 	&cmd_check,
 };

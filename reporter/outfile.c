@@ -55,6 +55,11 @@ static int gz_cookie_close(void *cookie)
 
 struct outfile *outfile_open(const char *path, int mode, FILE **f_r)
 {
+	return outfile_open_as(path, mode, outfile_is_gzip(path), f_r);
+}
+
+struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_r)
+{
 	static const cookie_io_functions_t gz_io = {
 		.write = gz_cookie_write,
 		.close = gz_cookie_close,
@@ -69,10 +74,25 @@ struct outfile *outfile_open(const char *path, int mode, FILE **f_r)
 		return NULL;
 	}
 	out->fd = -1;
-	if (strcmp(path, "-") == 0) {
+	if (strcmp(path, "-") == 0 && !gzip) {
 		out->is_stdout = true;
 		out->f = stdout;
 		*f_r = stdout;
+		return out;
+	}
+	if (strcmp(path, "-") == 0) {
+		/* compressed to standard output: no temporary file */
+		out->is_stdout = true;
+		out->gz = gzdopen(dup(STDOUT_FILENO), "wb9");
+		out->f = out->gz != NULL ? fopencookie(out, "w", gz_io) : NULL;
+		if (out->f == NULL) {
+			cli_error("cannot start compression");
+			if (out->gz != NULL)
+				gzclose(out->gz);
+			free(out);
+			return NULL;
+		}
+		*f_r = out->f;
 		return out;
 	}
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -158,7 +178,12 @@ int outfile_commit(struct outfile **_out)
 
 	*_out = NULL;
 	if (out->is_stdout) {
-		ok = fflush(stdout) == 0 && !ferror(stdout);
+		if (out->gz != NULL) {
+			ok = fclose(out->f) == 0;
+			ok = gzclose(out->gz) == Z_OK && ok && !out->write_failed;
+		} else {
+			ok = fflush(stdout) == 0 && !ferror(stdout);
+		}
 		free(out);
 		if (!ok)
 			cli_error("writing to standard output failed");
@@ -199,6 +224,10 @@ void outfile_abort(struct outfile **_out)
 		return;
 	*_out = NULL;
 	if (out->is_stdout) {
+		if (out->gz != NULL) {
+			fclose(out->f);
+			gzclose(out->gz);
+		}
 		free(out);
 		return;
 	}

@@ -14,6 +14,8 @@ struct outfile;
    stream to write to. Returns NULL with a message on stderr. mode is the
    file mode of the result (e.g. 0640). */
 struct outfile *outfile_open(const char *path, int mode, FILE **f_r);
+/* The same, compressed or not whatever the name says ("-" included). */
+struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_r);
 /* Finish: flush, compress, fsync, rename. Returns 0, or -1 after printing
    an error and removing the temporary file. Frees outfile either way. */
 int outfile_commit(struct outfile **outfile);
