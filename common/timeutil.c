@@ -51,15 +51,54 @@ int duration_parse(const char *text, uint64_t max, uint64_t *secs_r)
 	return 0;
 }
 
+/* Howard Hinnant's civil_from_days: days since 1970-01-01 -> y-m-d. */
+static void civil_from_days(int64_t z, int64_t *y_r, unsigned *m_r, unsigned *d_r)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d_r = doy - (153 * mp + 2) / 5 + 1;
+	*m_r = mp < 10 ? mp + 3 : mp - 9;
+	*y_r = (int64_t)yoe + era * 400 + (*m_r <= 2);
+}
+
+static char *put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 void time_format_rfc3339(int64_t t, char buf[RFC3339_MAX])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
+	int64_t days, y, secs;
+	unsigned m, d;
+	char *p = buf;
 
 	buf[0] = '\0';
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
+	/* the reports' hot path: no gmtime_r/strftime, no locale */
+	if (t == 0 || t < 0 || t > 253402300799LL)     /* 9999-12-31T23:59:59Z */
 		return;
-	strftime(buf, RFC3339_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	days = t / 86400;
+	secs = t % 86400;
+	civil_from_days(days, &y, &m, &d);
+	p = put2(p, (unsigned)(y / 100));
+	p = put2(p, (unsigned)(y % 100));
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, (unsigned)(secs / 3600));
+	*p++ = ':';
+	p = put2(p, (unsigned)(secs / 60 % 60));
+	*p++ = ':';
+	p = put2(p, (unsigned)(secs % 60));
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar

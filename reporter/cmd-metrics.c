@@ -93,6 +93,8 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	ret = report_init(&rep, store, &view, cli->now, NULL);
+	if (ret == 0)
+		ret = report_gather(&rep);
 	if (ret == 0 && (of = outfile_open(output, 0644, &out)) != NULL) {
 		metrics_write(&rep, view.tracking_start, out);
 		ret = outfile_commit(&of);

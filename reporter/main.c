@@ -139,6 +139,8 @@ int main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	cli.prog = "dormant";
+	/* reports write millions of short lines */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	/* '+': global options end at the command name */
 	while ((c = getopt_long(argc, argv, "+c:d:h", opts, NULL)) != -1) {
 		switch (c) {

@@ -180,6 +180,8 @@ int report_write_html(struct report *rep, FILE *out)
 	};
 	char stamp[RFC3339_MAX];
 
+	if (report_gather(rep) < 0)
+		return -1;
 	time_format_rfc3339(rep->generated, stamp);
 	fprintf(out, html_head, rep->month);
 	fprintf(out, "<h1>Dormant mailbox report: %s</h1>\n", rep->month);

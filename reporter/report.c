@@ -77,7 +77,9 @@ static int gather_one(void *ctx, const struct account_view *view)
 {
 	struct report *rep = ctx;
 	struct domain_summary *d;
-	struct row row;
+	enum account_status status;
+	int64_t idle_days;
+	const char *at;
 	int b;
 
 	if (view->decode_error != NULL) {
@@ -86,20 +88,25 @@ static int gather_one(void *ctx, const struct account_view *view)
 		rep->errors++;
 		return 0;
 	}
-	view_row(&rep->view, view, &row);
-	d = domain_get(rep, row.domain);
+	status = view_classify(&rep->view, view, &idle_days);
+	at = memchr(view->account, '@', view->account_len);
+	/* accounts come sorted, so one domain's run is usually contiguous */
+	if (rep->last_domain == NULL ||
+	    strcmp(rep->last_domain->domain, at != NULL ? at + 1 : "") != 0)
+		rep->last_domain = domain_get(rep, at != NULL ? at + 1 : "");
+	d = rep->last_domain;
 	if (d == NULL) {
 		cli_error("out of memory");
 		return -1;
 	}
-	d->counts[row.status]++;
+	d->counts[status]++;
 	d->total++;
-	rep->totals[row.status]++;
+	rep->totals[status]++;
 	rep->total++;
-	if (row.idle_days >= 0 && row.status != STATUS_EXEMPT &&
-	    row.status != STATUS_SUSPENDED) {
+	if (idle_days >= 0 && status != STATUS_EXEMPT &&
+	    status != STATUS_SUSPENDED) {
 		for (b = REPORT_BUCKETS - 1; b > 0; b--) {
-			if (row.idle_days >= report_bucket_days[b])
+			if (idle_days >= report_bucket_days[b])
 				break;
 		}
 		rep->hist[b]++;
@@ -121,7 +128,6 @@ int report_init(struct report *rep, struct store *store,
 		const struct view_ctx *view, int64_t now, const char *month)
 {
 	char stamp[RFC3339_MAX], current[8];
-	const char *error = NULL;
 
 	memset(rep, 0, sizeof(*rep));
 	rep->store = store;
@@ -144,13 +150,23 @@ int report_init(struct report *rep, struct store *store,
 	snprintf(rep->month, sizeof(rep->month), "%s", month);
 	/* a past month is reported as it stood at its last second */
 	rep->view.now = now < rep->month_end ? now : rep->month_end - 1;
-	if (store_account_foreach(store, gather_one, rep, &error) != 0 ||
-	    store_event_foreach(store, rep->month_start, rep->month_end,
+	return 0;
+}
+
+int report_gather(struct report *rep)
+{
+	const char *error = NULL;
+
+	if (rep->gathered)
+		return 0;
+	if (store_account_foreach(rep->store, gather_one, rep, &error) != 0 ||
+	    store_event_foreach(rep->store, rep->month_start, rep->month_end,
 				count_event, rep, &error) < 0) {
 		if (error != NULL)
 			cli_error("%s", error);
 		return -1;
 	}
+	rep->gathered = true;
 	return 0;
 }
 
@@ -175,8 +191,15 @@ static int walk_one(void *_ctx, const struct account_view *view)
 	struct row_walk *w = _ctx;
 	struct row row;
 
-	if (view->decode_error != NULL)
+	if (view->decode_error != NULL) {
+		/* reported once: by the gathering pass if there was one */
+		if (!w->rep->gathered) {
+			cli_error("account %s: %s (left out of the report)",
+				  view->account, view->decode_error);
+			w->rep->errors++;
+		}
 		return 0;
+	}
 	view_row(&w->rep->view, view, &row);
 	w->fn(w->rep, &row, w->out, w->ctx);
 	return 0;
@@ -259,6 +282,8 @@ int report_write_text(struct report *rep, FILE *out)
 	};
 	char stamp[RFC3339_MAX];
 
+	if (report_gather(rep) < 0)
+		return -1;
 	time_format_rfc3339(rep->generated, stamp);
 	fprintf(out, "Dormant mailbox report for %s (generated %s)\n\n", rep->month, stamp);
 	fprintf(out, "%-30s %7s", "DOMAIN", "TOTAL");
@@ -359,6 +384,8 @@ int report_write_json(struct report *rep, FILE *out)
 	char stamp[RFC3339_MAX];
 	unsigned long n = 0;
 
+	if (report_gather(rep) < 0)
+		return -1;
 	time_format_rfc3339(rep->generated, stamp);
 	fprintf(out, "{\"generated\":\"%s\",\"month\":\"%s\",\"summary\":{", stamp,
 		rep->month);

@@ -24,19 +24,23 @@ struct report {
 	int64_t month_start, month_end;
 	char month[8];               /* "YYYY-MM" */
 	struct domain_summary *domains;   /* sorted by name */
+	struct domain_summary *last_domain;   /* lookup cache; NULL after insert */
 	size_t ndomains;
 	unsigned long totals[STATUS_COUNT];
 	unsigned long total;
 	unsigned long hist[REPORT_BUCKETS];
 	unsigned long events;
 	unsigned long errors;
+	bool gathered;
 };
 
-/* Set up the month ("YYYY-MM", NULL for the month of now) and gather the
-   summary in one pass over the store. Returns 0, -2 for a bad month or
-   -1 for a database failure, after printing the error. */
+/* Set up the month ("YYYY-MM", NULL for the month of now). Returns 0, or
+   -2 for a bad month, after printing the error. */
 int report_init(struct report *rep, struct store *store,
 		const struct view_ctx *view, int64_t now, const char *month);
+/* The summary (per-domain counts, histogram, events) in one pass over the
+   store, once; the formats that print it call this. 0 or -1 (printed). */
+int report_gather(struct report *rep);
 void report_free(struct report *rep);
 
 int report_write_text(struct report *rep, FILE *out);

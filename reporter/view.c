@@ -7,27 +7,41 @@ const char view_csv_header[] =
 	"account,status,idle_days,last_login,login_service,login_ip,"
 	"last_send,send_ip,last_receive,first_seen";
 
-void view_row(const struct view_ctx *ctx, const struct account_view *view,
-	      struct row *row)
+enum account_status view_classify(const struct view_ctx *ctx,
+				  const struct account_view *view,
+				  int64_t *idle_days_r)
 {
-	const struct activity *act = view->activity;
 	struct account_facts facts;
-	const char *at;
+	enum account_status status;
 	int64_t idle;
-
-	memset(row, 0, sizeof(*row));
-	row->account = view->account;
-	row->account_len = view->account_len;
-	at = memchr(view->account, '@', view->account_len);
-	row->domain = at != NULL ? at + 1 : "";
 
 	memset(&facts, 0, sizeof(facts));
 	facts.tracking_start = ctx->tracking_start;
 	facts.state = view->state;
 	if (view->info != NULL)
 		facts.first_seen = view->info->first_seen;
+	if (view->activity != NULL)
+		facts.last_activity = activity_last(view->activity);
+	status = policy_classify(&ctx->policy, &facts, ctx->now, &idle);
+	*idle_days_r = idle < 0 ? -1 : idle / 86400;
+	return status;
+}
+
+void view_row(const struct view_ctx *ctx, const struct account_view *view,
+	      struct row *row)
+{
+	const struct activity *act = view->activity;
+	const char *at;
+
+	row->account = view->account;
+	row->account_len = view->account_len;
+	at = memchr(view->account, '@', view->account_len);
+	row->domain = at != NULL ? at + 1 : "";
+	row->status = view_classify(ctx, view, &row->idle_days);
+	row->login_service[0] = row->login_ip[0] = row->send_ip[0] = '\0';
+	row->last_login[0] = row->last_send[0] = row->last_receive[0] = '\0';
+	row->first_seen[0] = '\0';
 	if (act != NULL) {
-		facts.last_activity = activity_last(act);
 		time_format_rfc3339(act->last_login, row->last_login);
 		memcpy(row->login_service, act->login_service,
 		       sizeof(row->login_service));
@@ -38,20 +52,42 @@ void view_row(const struct view_ctx *ctx, const struct account_view *view,
 	}
 	if (view->info != NULL)
 		time_format_rfc3339(view->info->first_seen, row->first_seen);
-	row->status = policy_classify(&ctx->policy, &facts, ctx->now, &idle);
-	row->idle_days = idle < 0 ? -1 : idle / 86400;
+}
+
+/* Decimal digits of v, written backwards into num[24]; no printf. */
+static const char *fmt_uint(char num[24], uint64_t v)
+{
+	char *p = num + 23;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return p;
+}
+
+static void put_field(FILE *out, const char *s)
+{
+	fputc_unlocked(',', out);
+	fputs_unlocked(s, out);
 }
 
 void view_write_csv(FILE *out, const struct row *row, bool with_domain)
 {
+	char num[24];
+
 	csv_field(out, row->account);
-	fprintf(out, ",%s,", policy_status_name(row->status));
-	if (row->idle_days >= 0)
-		fprintf(out, "%lld", (long long)row->idle_days);
-	fprintf(out, ",%s,", row->last_login);
+	put_field(out, policy_status_name(row->status));
+	put_field(out, row->idle_days >= 0 ? fmt_uint(num, (uint64_t)row->idle_days) : "");
+	put_field(out, row->last_login);
+	fputc_unlocked(',', out);
 	csv_field(out, row->login_service);
-	fprintf(out, ",%s,%s,%s,%s,%s", row->login_ip, row->last_send,
-		row->send_ip, row->last_receive, row->first_seen);
+	put_field(out, row->login_ip);
+	put_field(out, row->last_send);
+	put_field(out, row->send_ip);
+	put_field(out, row->last_receive);
+	put_field(out, row->first_seen);
 	if (with_domain) {
 		fputc(',', out);
 		csv_field(out, row->domain);

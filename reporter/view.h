@@ -34,6 +34,10 @@ struct view_ctx {
 
 void view_row(const struct view_ctx *ctx, const struct account_view *view,
 	      struct row *row_r);
+/* Only status and idle days (no formatting): for counting passes. */
+enum account_status view_classify(const struct view_ctx *ctx,
+				  const struct account_view *view,
+				  int64_t *idle_days_r);
 
 /* The column names, in order, comma separated (the CSV header). */
 extern const char view_csv_header[];
