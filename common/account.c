@@ -46,8 +46,14 @@ int account_normalize(const char *in, size_t len, enum account_kind kind,
 			*error_r = "account name contains control characters";
 			return -1;
 		}
-		if (is_space(c) || c == '<' || c == '>') {
-			*error_r = "account name contains white space or brackets";
+		if (is_space(c)) {
+			*error_r = "account name contains white space";
+			return -1;
+		}
+		/* in an envelope address brackets are syntax, never part of it;
+		   a login name may hold them (a passwd-file user can) */
+		if (kind == ACCOUNT_ENVELOPE && (c == '<' || c == '>')) {
+			*error_r = "envelope address contains stray brackets";
 			return -1;
 		}
 	}

@@ -3,7 +3,8 @@
  * The plugin (Dovecot's login name), the milter ({auth_authen} or an
  * envelope sender), the CLI and the importers all reduce a name to the
  * same key with these rules (DESIGN 4):
- *   trim white space; refuse empty, control bytes, NUL, over-long names;
+ *   trim white space; refuse empty, control bytes, NUL, inner white
+ *   space, over-long names (and stray brackets in envelope addresses);
  *   lowercase the domain; lowercase the local part unless told not to;
  *   append default_domain to a bare name when one is set;
  *   for envelope senders only, strip "+detail" (configurable delimiters). */

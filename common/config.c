@@ -281,7 +281,10 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 		value = trim(eq + 1);
 		key = trim(key);
 		if (config_set(cfg, key, value, &err) < 0) {
-			*error_r = config_err("%s:%u: %s", path, lineno, err);
+			/* err may point into config_errbuf: copy before reuse */
+			char msg[CONFIG_LINE_MAX + 128];
+			snprintf(msg, sizeof(msg), "%s", err);
+			*error_r = config_err("%s:%u: %s", path, lineno, msg);
 			ret = -1;
 			break;
 		}
