@@ -144,6 +144,10 @@ static void import_file(struct worker *w, const char *file)
 		char *p = buf, *end = buf + have + n, *nl;
 
 		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			if (!skipping && nl - p > IMPORT_LINE_MAX) {
+				w->st.too_long++;
+				skipping = true;
+			}
 			if (!skipping)
 				handle_line(w, &lctx, file, p, (size_t)(nl - p));
 			else
