@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""dormant suspend / reactivate / notify / exempt / audit: the safety rails,
+dry runs that change nothing, the deny file, the admin's commands, and the
+audit trail. The real-server half (Dovecot refusing the login, the milter
+refusing the mail) is in tests/integration."""
+import json
+import os
+import subprocess
+import threading
+
+from clitest import Db
+from taplib import run_tests
+
+DAY = 86400
+HOSTILE = "evil;rm$(touch${ifs}pwned)`id`'\"|&*?@example.org"
+
+
+def cycle_db(name, n=40, extra_config="", hostile=False):
+    """n accounts synced a year before, never used; history long enough."""
+    db = Db(name)
+    with open(db.conf, "w") as f:
+        f.write(f"deny_file = {db.path('deny')}\n"
+                f"suspend_command = {db.path('cmd.sh')}\n"
+                f"reactivate_command = {db.path('cmd.sh')}\n"
+                f"sendmail = {db.path('sendmail.sh')}\n"
+                "report_to = admin@example.org\n" + extra_config)
+    db.write("cmd.sh", "#!/bin/sh\n"
+             f"printf '%s\\n' \"$#\" \"$@\" >> {db.path('cmd.log')}\n")
+    db.write("sendmail.sh", "#!/bin/sh\n"
+             f"cat >> {db.path('mail.out')}; echo '-- end --' >> {db.path('mail.out')}\n")
+    os.chmod(db.path("cmd.sh"), 0o755)
+    os.chmod(db.path("sendmail.sh"), 0o755)
+    users = [f"user{i:02d}@example.org" for i in range(n)]
+    if hostile:
+        users.append(HOSTILE)
+    db.write("users", "\n".join(users) + "\n")
+    db.run("sync", "--file", db.path("users"), now="2025-06-01T00:00:00Z", check=0)
+    # history from a year before as well (an import of old logs would do it)
+    db.write("old.log", "2025-06-01T00:00:00Z mx dovecot: imap-login: Login: "
+             "user=<user00@example.org>, method=PLAIN, rip=192.0.2.1\n")
+    db.run("import-log", db.path("old.log"), check=0)
+    return db
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def test_dry_run_changes_nothing_byte_for_byte():
+    db = cycle_db("dry", n=100)
+    before = (read(db.path("data.mdb")), read(db.path("deny")))
+    rc, out, err = db.run("suspend", "--force")
+    assert rc == 0 and b"dry run: nothing changed" in out, (rc, out, err)
+    assert (read(db.path("data.mdb")), read(db.path("deny"))) == before
+    assert not os.path.exists(db.path("cmd.log"))
+
+
+def test_fraction_rail_refuses_and_force_overrides():
+    db = cycle_db("fraction", n=10)
+    rc, out, err = db.run("suspend", "--apply")
+    assert rc == 1 and "max_suspend_fraction" in err and b"nothing changed" in out
+    assert read(db.path("deny")) == b""
+    rc, out, _ = db.run("suspend", "--apply", "--force")
+    assert rc == 0 and b"suspended 10 accounts" in out, out
+
+
+def reset_tracking_start(db, when):
+    """Rewrite meta's tracking_start as a database reset would leave it
+    (through lmdb-utils' mdb_load, a real LMDB writer)."""
+    value = int(when).to_bytes(8, "little").hex()
+    payload = ("VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n"
+               f" {b'tracking_start'.hex()}\n {value}\nDATA=END\n")
+    subprocess.run(["mdb_load", "-s", "meta", db.dir], input=payload.encode(),
+                   check=True)
+
+
+def test_history_rail_refuses_a_database_that_looks_reset():
+    db = cycle_db("reset", n=100)
+    reset_tracking_start(db, 1795910400)     # 2026-11-23: a day of history
+    rc, out, err = db.run("suspend", "--apply")
+    assert rc == 1 and "history is shorter than suspend_after" in err, err
+    assert read(db.path("deny")).startswith(b"") and b"nothing changed" in out
+    # after a reset the never-used ones are insufficient-history again;
+    # the one with old activity is what the rail stood in front of
+    rc, out, err = db.run("suspend", "--apply", "--force")
+    assert rc == 0 and b"suspended 1 account\n" in out, (out, err)
+    assert read(db.path("deny")).endswith(b"user00@example.org\n")
+
+
+def test_no_sync_rail():
+    db = Db("nosync")
+    db.write("log", "2025-01-01T00:00:00Z mx dovecot: imap-login: Login: "
+             "user=<old@x.org>, method=PLAIN, rip=192.0.2.1\n")
+    db.run("import-log", db.path("log"), check=0)
+    rc, _, err = db.run("suspend", "--apply")
+    assert rc == 1 and "run 'dormant sync' first" in err, err
+
+
+def test_exempt_is_never_suspended_even_with_force():
+    db = cycle_db("exempt", n=5)
+    db.run("exempt", "add", "user01@example.org", "--reason", "on leave", check=0)
+    db.run("suspend", "--apply", "--force", check=0)
+    deny = read(db.path("deny")).decode()
+    assert "user01@example.org" not in deny and "user02@example.org" in deny
+    rc, _, err = db.run("exempt", "add", "user02@example.org", "--reason", "x")
+    assert rc == 1 and "reactivate" in err
+
+
+def test_suspend_command_gets_a_hostile_name_as_one_argument():
+    db = cycle_db("hostile", n=3, hostile=True)
+    db.run("suspend", "--apply", "--force", check=0)
+    log = read(db.path("cmd.log")).decode().split("\n")
+    assert not os.path.exists("pwned") and not os.path.exists(db.path("pwned"))
+    i = log.index(HOSTILE)
+    assert log[i - 1] == "1", log      # $# == 1: one argument, as given
+    assert HOSTILE in read(db.path("deny")).decode()
+
+
+def test_deny_file_is_replaced_atomically_and_symlinks_refused():
+    db = cycle_db("atomic", n=300)
+    stop = threading.Event()
+    seen = set()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                data = read(db.path("deny"))
+            except FileNotFoundError:
+                seen.add("missing")
+                continue
+            lines = data.split(b"\n")
+            # every version is whole: header plus complete lines
+            if data and not data.endswith(b"\n"):
+                seen.add("partial")
+            seen.add(len(lines))
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        db.run("suspend", "--apply", "--force", check=0)
+        for i in range(0, 40):
+            db.run("reactivate", f"user{i:02d}@example.org", check=0)
+    finally:
+        stop.set()
+        t.join()
+    assert "partial" not in seen and "missing" not in seen, seen
+    os.rename(db.path("deny"), db.path("deny.real"))
+    os.symlink(db.path("deny.real"), db.path("deny"))
+    rc, _, err = db.run("reactivate", "user50@example.org")
+    assert rc == 3 and "symbolic link" in err, (rc, err)
+
+
+def test_reactivate_gives_a_grace_period_and_audit_records_all():
+    db = cycle_db("grace", n=4)
+    db.run("suspend", "--apply", "--force", check=0)
+    db.run("reactivate", "--reason", "owner came back", "user01@example.org", check=0)
+    assert "user01@example.org" not in read(db.path("deny")).decode()
+    rc, out, _ = db.run("suspend", "--force", now="2027-01-01T00:00:00Z")
+    assert b"user01" not in out and b"grace period" in out, out
+    rc, out, _ = db.run("suspend", "--force", now="2027-04-01T00:00:00Z")
+    assert b"user01@example.org" in out, out
+    rc, _, err = db.run("reactivate", "user01@example.org")
+    assert rc == 1 and "not suspended" in err
+    lines = [json.loads(l) for l in db.out("audit", "--format", "json").splitlines()]
+    actions = [(e["action"], e["account"]) for e in lines]
+    assert ("suspend", "user01@example.org") in actions
+    assert ("reactivate", "user01@example.org") in actions
+    assert all({"time", "actor", "action", "account", "reason"} <= set(e) for e in lines)
+    assert next(e for e in lines if e["action"] == "reactivate")["reason"] == \
+        "owner came back"
+    since = db.out("audit", "--since", "2026-11-24", "--format", "json")
+    assert len(since.splitlines()) == len(lines)
+    assert db.out("audit", "--since", "2030-01-01") == ""
+
+
+def test_notify_warns_once_per_period_through_sendmail():
+    db = cycle_db("notify", n=3, hostile=True)
+    # 120-day suspension, 14-day notice: at 110 days idle they are warned
+    rc, out, _ = db.run("notify", now="2025-09-20T00:00:00Z")
+    assert rc == 0 and b"would warn 3 owners" in out, out
+    assert not os.path.exists(db.path("mail.out"))
+    rc, out, err = db.run("notify", "--apply", now="2025-09-20T00:00:00Z")
+    assert rc == 0 and b"warning 3 owners" in out, (out, err)
+    assert "not a plain mail address" in err
+    mail = read(db.path("mail.out")).decode()
+    assert mail.count("To: user0") == 3 and "To: admin@example.org" in mail
+    assert "Subject: Your mailbox user00@example.org will be suspended on" in mail
+    rc, out, _ = db.run("notify", "--apply", now="2025-09-21T00:00:00Z")
+    assert b"warning 0 owners (3 already warned" in out, out
+
+
+if __name__ == "__main__":
+    run_tests(globals())
