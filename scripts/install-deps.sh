@@ -12,7 +12,7 @@ BUILD="autoconf automake libtool pkg-config make gcc
        dovecot-dev libmilter-dev liblmdb-dev zlib1g-dev libcmocka-dev"
 TEST="dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
       dovecot-managesieved dovecot-submissiond postfix swaks miltertest
-      python3 lmdb-utils faketime procps iproute2"
+      python3 lmdb-utils faketime procps iproute2 chromium fonts-dejavu-core"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: run as root (apt-get install)" >&2
