@@ -1,0 +1,49 @@
+/* fuzz-record.c - every record decoder on arbitrary bytes; whatever
+ * decodes must re-encode and decode to the same record. */
+#include "record.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct activity act, act2;
+	struct account_state st, st2;
+	struct account_info info, info2;
+	struct event ev, ev2;
+	uint8_t buf[RECORD_STATE_MAX];
+	char ip[IP_TEXT_MAX];
+	const char *error;
+	size_t n;
+
+	if (record_activity_decode(data, size, &act, &error) == 0) {
+		record_activity_encode(&act, buf);
+		if (record_activity_decode(buf, RECORD_ACTIVITY_SIZE, &act2, &error) < 0 ||
+		    memcmp(&act, &act2, sizeof(act)) != 0)
+			abort();
+		ip_format(&act.login_ip, ip);
+	}
+	if (record_state_decode(data, size, &st, &error) == 0) {
+		n = record_state_encode(&st, buf, sizeof(buf));
+		if (n == 0 || record_state_decode(buf, n, &st2, &error) < 0 ||
+		    st.kind != st2.kind || st.since != st2.since ||
+		    strcmp(st.reason, st2.reason) != 0)
+			abort();
+	}
+	if (record_account_decode(data, size, &info, &error) == 0) {
+		record_account_encode(&info, buf);
+		if (record_account_decode(buf, RECORD_ACCOUNT_SIZE, &info2, &error) < 0 ||
+		    memcmp(&info, &info2, sizeof(info)) != 0)
+			abort();
+	}
+	if (record_event_decode(data, size, &ev, &error) == 0) {
+		record_event_encode(&ev, buf);
+		if (record_event_decode(buf, RECORD_EVENT_SIZE, &ev2, &error) < 0 ||
+		    memcmp(&ev, &ev2, sizeof(ev)) != 0)
+			abort();
+	}
+	return 0;
+}
