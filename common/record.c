@@ -415,6 +415,7 @@ int record_account_decode(const void *data, size_t size,
 		*error_r = "account record has an unknown source";
 		return -1;
 	}
+	memset(&info, 0, sizeof(info));
 	info.source = (enum account_source)p[1];
 	info.first_seen = get_le64(p + 2);
 	info.last_seen = get_le64(p + 10);
