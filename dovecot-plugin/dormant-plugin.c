@@ -16,29 +16,19 @@
 #include "mail-storage-hooks.h"
 
 #include "dormant-plugin.h"
+#include "dormant-settings.h"
 #include "account.h"
-#include "config.h"
 #include "store.h"
-#include "timeutil.h"
 
 #include <unistd.h>
 
 #define DORMANT_USER_CONTEXT(obj) \
 	MODULE_CONTEXT(obj, dormant_user_module)
-#define DORMANT_DEFAULT_SERVICES "imap pop3 submission managesieve"
 /* After a failure to open the database, retry at most this often in a
    long-lived process. */
 #define DORMANT_REOPEN_INTERVAL 60
 /* Until "dormant" has published its thresholds in the database. */
 #define DORMANT_DEFAULT_DORMANT_AFTER (90 * 24 * 3600)
-
-struct dormant_settings {
-	const char *db;
-	unsigned int update_interval;
-	const char *services;
-	bool count_master_user;
-	struct account_rules rules;
-};
 
 struct dormant_user {
 	union mail_user_module_context module_ctx;
@@ -150,81 +140,14 @@ static void dormant_record(struct mail_user *user, struct dormant_user *duser)
 		dormant_wakeup(user, duser, store, &old);
 }
 
-static bool dormant_service_counted(const char *services, const char *service)
+static bool dormant_service_counted(const char *const *services,
+				    const char *service)
 {
-	const char *p = services;
-	size_t len = strlen(service);
-
-	while (*p != '\0') {
-		size_t n;
-		p += strspn(p, " ,");
-		n = strcspn(p, " ,");
-		if (n == len && n > 0 && strncmp(p, service, n) == 0)
+	for (; *services != NULL; services++) {
+		if (strcmp(*services, service) == 0)
 			return TRUE;
-		p += n;
 	}
 	return FALSE;
-}
-
-static const char *dormant_userdb_field(struct mail_user *user, const char *name)
-{
-	size_t len = strlen(name);
-
-	if (user->userdb_fields == NULL)
-		return NULL;
-	for (const char *const *f = user->userdb_fields; *f != NULL; f++) {
-		if (strncmp(*f, name, len) == 0 && (*f)[len] == '=')
-			return *f + len + 1;
-	}
-	return NULL;
-}
-
-/* Read the plugin {} settings. Returns 0, or -1 with the offending
-   setting named in *error_r. */
-static int dormant_settings_read(struct mail_user *user,
-				 struct dormant_settings *set_r,
-				 const char **error_r)
-{
-	const char *value;
-	uint64_t secs;
-
-	i_zero(set_r);
-	value = mail_user_plugin_getenv(user, "dormant_db");
-	set_r->db = value != NULL && *value != '\0' ? value : DORMANT_DEFAULT_DBDIR;
-	if (set_r->db[0] != '/') {
-		*error_r = t_strdup_printf("dormant_db: must be an absolute path: %s",
-					   set_r->db);
-		return -1;
-	}
-	value = mail_user_plugin_getenv(user, "dormant_update_interval");
-	set_r->update_interval = 60;
-	if (value != NULL && *value != '\0') {
-		if (duration_parse(value, 24 * 3600, &secs) < 0) {
-			*error_r = t_strdup_printf(
-				"dormant_update_interval: invalid duration '%s' "
-				"(use e.g. 60s, 5m; at most 1d)", value);
-			return -1;
-		}
-		set_r->update_interval = (unsigned int)secs;
-	}
-	value = mail_user_plugin_getenv(user, "dormant_services");
-	set_r->services = value != NULL ? value : DORMANT_DEFAULT_SERVICES;
-	value = mail_user_plugin_getenv(user, "dormant_count_master_user");
-	if (value != NULL && *value != '\0') {
-		if (strcasecmp(value, "yes") == 0)
-			set_r->count_master_user = TRUE;
-		else if (strcasecmp(value, "no") != 0) {
-			*error_r = t_strdup_printf(
-				"dormant_count_master_user: must be yes or no, not '%s'",
-				value);
-			return -1;
-		}
-	}
-	set_r->rules.default_domain =
-		mail_user_plugin_getenv(user, "dormant_default_domain");
-	value = mail_user_plugin_getenv(user, "dormant_lowercase_local_part");
-	set_r->rules.keep_local_case = value != NULL && strcasecmp(value, "no") == 0;
-	return 0;
 }
 
 /* Whether this mail_user is a person's session we count. */
@@ -243,8 +166,7 @@ static bool dormant_user_counted(struct mail_user *user,
 		return FALSE;
 	if (user->dsyncing || user->admin)
 		return FALSE;
-	if (!set->count_master_user &&
-	    dormant_userdb_field(user, "master_user") != NULL)
+	if (!set->count_master_user && dormant_user_is_master(user))
 		return FALSE;
 	return TRUE;
 }
@@ -283,7 +205,6 @@ static void dormant_mail_user_created(struct mail_user *user)
 
 	duser = p_new(user->pool, struct dormant_user, 1);
 	duser->set = set;
-	duser->set.db = p_strdup(user->pool, set.db);
 	if (account_normalize(user->username, strlen(user->username),
 			      ACCOUNT_LOGIN, &set.rules, duser->account,
 			      &error) < 0) {
