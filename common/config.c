@@ -356,9 +356,18 @@ void config_dump(const struct dormant_config *cfg, FILE *out)
 		case CT_BOOL:
 			fputs(*(const bool *)src ? "yes" : "no", out);
 			break;
-		case CT_FRACTION:
-			fprintf(out, "%g%%", *(const double *)src * 100);
+		case CT_FRACTION: {
+			/* the shortest form that reads back to the same value */
+			double f = *(const double *)src, back;
+			char buf[40];
+			for (int prec = 6; prec <= 17; prec++) {
+				snprintf(buf, sizeof(buf), "%.*g", prec, f);
+				if (fraction_parse(buf, &back) == 0 && back == f)
+					break;
+			}
+			fputs(buf, out);
 			break;
+		}
 		}
 		fputc('\n', out);
 	}

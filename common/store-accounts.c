@@ -1,0 +1,354 @@
+/* store-accounts.c - the account universe: what the directory knows of
+ * each account (dormant sync, merges), and the join of the three
+ * per-account databases that every listing streams. */
+#include "store-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int decode_info(const void *data, size_t size, void *out,
+		       const char **error_r)
+{
+	return record_account_decode(data, size, out, error_r);
+}
+
+int store_account_info_get(struct store *store, const char *account,
+			   struct account_info *info_r, const char **error_r)
+{
+	return store_get_record(store, DB_ACCOUNTS, account, decode_info, info_r,
+				"account", error_r);
+}
+
+/* Read, fold with fold(), and write back one account record in txn:
+   1 written, 0 unchanged, or an LMDB error. */
+static int account_fold(struct store *store, MDB_txn *txn, const char *account,
+			bool (*fold)(struct account_info *, const void *),
+			const void *arg)
+{
+	struct account_info info;
+	uint8_t buf[RECORD_ACCOUNT_SIZE];
+	MDB_val key = account_key(account), val;
+	const char *derr;
+	int ret;
+
+	ret = mdb_get(txn, store->dbi[DB_ACCOUNTS], &key, &val);
+	if (ret != 0 && ret != MDB_NOTFOUND)
+		return ret;
+	if (ret == MDB_NOTFOUND ||
+	    record_account_decode(val.mv_data, val.mv_size, &info, &derr) < 0)
+		memset(&info, 0, sizeof(info));
+	if (!fold(&info, arg))
+		return 0;
+	record_account_encode(&info, buf);
+	val.mv_size = sizeof(buf);
+	val.mv_data = buf;
+	ret = mdb_put(txn, store->dbi[DB_ACCOUNTS], &key, &val, 0);
+	return ret == 0 ? 1 : ret;
+}
+
+struct sync {
+	const char *const *names;
+	size_t count;
+	enum account_source source;
+	int64_t now;
+	struct store_sync_stats stats;
+};
+
+/* Counts are informational: a batch redone after MDB_MAP_FULL counts its
+   accounts twice. */
+static bool fold_listed(struct account_info *info, const void *arg)
+{
+	const struct sync *s = arg;
+
+	if (info->first_seen == 0) {
+		info->first_seen = s->now;
+		((struct sync *)s)->stats.added++;
+	} else if (info->gone_since != 0) {
+		((struct sync *)s)->stats.returned++;
+	}
+	info->last_seen = s->now;
+	info->gone_since = 0;
+	info->source = s->source;
+	return true;
+}
+
+static bool fold_gone(struct account_info *info, const void *arg)
+{
+	const struct sync *s = arg;
+
+	if (info->first_seen == 0 || info->gone_since != 0)
+		return false;
+	info->gone_since = s->now;
+	return true;
+}
+
+static int listed_item(struct store *store, MDB_txn *txn, size_t i,
+		       const void *_s, const char **error_r)
+{
+	const struct sync *s = _s;
+
+	if (key_check(s->names[i], error_r) < 0)
+		return TXN_FAILED;
+	return account_fold(store, txn, s->names[i], fold_listed, s);
+}
+
+static bool sorted_contains(const char *const *names, size_t count,
+			    const char *key, size_t keylen)
+{
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		size_t n = strlen(names[mid]);
+		int c = memcmp(names[mid], key, n < keylen ? n : keylen);
+		if (c == 0)
+			c = n < keylen ? -1 : n > keylen ? 1 : 0;
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+struct gone_list {
+	const struct sync *s;
+	char **names;
+	size_t count, alloc;
+	bool oom;
+};
+
+static int collect_gone(void *_g, const MDB_val *key, const MDB_val *val)
+{
+	struct gone_list *g = _g;
+	struct account_info info;
+	const char *derr;
+	char *name;
+
+	if (key->mv_size == 0 || key->mv_size > ACCOUNT_MAX ||
+	    sorted_contains(g->s->names, g->s->count, key->mv_data, key->mv_size) ||
+	    record_account_decode(val->mv_data, val->mv_size, &info, &derr) < 0 ||
+	    info.gone_since != 0)
+		return 0;
+	if (g->count == g->alloc) {
+		size_t n = g->alloc == 0 ? 256 : g->alloc * 2;
+		char **p = realloc(g->names, n * sizeof(*p));
+		if (p == NULL) {
+			g->oom = true;
+			return 1;
+		}
+		g->names = p;
+		g->alloc = n;
+	}
+	name = strndup(key->mv_data, key->mv_size);
+	if (name == NULL) {
+		g->oom = true;
+		return 1;
+	}
+	g->names[g->count++] = name;
+	return 0;
+}
+
+struct gone_items {
+	const struct sync *s;
+	char *const *names;
+};
+
+static int gone_item(struct store *store, MDB_txn *txn, size_t i,
+		     const void *_g, const char **error_r)
+{
+	const struct gone_items *g = _g;
+
+	(void)error_r;
+	return account_fold(store, txn, g->names[i], fold_gone, g->s);
+}
+
+int store_accounts_sync(struct store *store, const char *const *names,
+			size_t count, enum account_source source, int64_t now,
+			struct store_sync_stats *stats_r, const char **error_r)
+{
+	struct sync s = { names, count, source, now, { count, 0, 0, 0 } };
+	struct gone_list g = { &s, NULL, 0, 0, false };
+	struct gone_items gi;
+	long gone;
+
+	/* Phase 1: every listed account, in batches. */
+	if (store_batch(store, count, listed_item, &s, "sync accounts", error_r) < 0)
+		return -1;
+	/* Phase 2: the accounts no longer listed, collected in one read pass,
+	   then marked (never deleted) in batches. */
+	if (store_scan(store, DB_ACCOUNTS, NULL, collect_gone, &g,
+		       "sync accounts", error_r) < 0 || g.oom) {
+		if (g.oom)
+			*error_r = "out of memory";
+		for (size_t i = 0; i < g.count; i++)
+			free(g.names[i]);
+		free(g.names);
+		return -1;
+	}
+	gi.s = &s;
+	gi.names = g.names;
+	gone = store_batch(store, g.count, gone_item, &gi, "sync accounts", error_r);
+	for (size_t i = 0; i < g.count; i++)
+		free(g.names[i]);
+	free(g.names);
+	if (gone < 0)
+		return -1;
+	s.stats.gone = (unsigned long)gone;
+	*stats_r = s.stats;
+	return 0;
+}
+
+struct merge_items {
+	const char *const *names;
+	const struct account_info *infos;
+};
+
+static bool fold_info(struct account_info *info, const void *arg)
+{
+	return account_info_merge(info, arg);
+}
+
+static int merge_item(struct store *store, MDB_txn *txn, size_t i,
+		      const void *_m, const char **error_r)
+{
+	const struct merge_items *m = _m;
+
+	if (key_check(m->names[i], error_r) < 0)
+		return TXN_FAILED;
+	return account_fold(store, txn, m->names[i], fold_info, &m->infos[i]);
+}
+
+long store_accounts_merge_batch(struct store *store, const char *const *names,
+				const struct account_info *infos, size_t count,
+				const char **error_r)
+{
+	struct merge_items m = { names, infos };
+
+	return store_batch(store, count, merge_item, &m, "merge accounts", error_r);
+}
+
+/* One cursor of the merge in store_account_foreach. */
+struct join_cursor {
+	MDB_cursor *cursor;
+	MDB_val key, val;
+	bool valid;
+};
+
+static int join_next(struct join_cursor *jc, MDB_cursor_op op)
+{
+	int ret;
+
+	if (jc->cursor == NULL) {
+		jc->valid = false;
+		return 0;
+	}
+	ret = mdb_cursor_get(jc->cursor, &jc->key, &jc->val, op);
+	jc->valid = ret == 0;
+	return ret == MDB_NOTFOUND ? 0 : ret;
+}
+
+static int key_cmp(const MDB_val *a, const MDB_val *b)
+{
+	size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+	int c = memcmp(a->mv_data, b->mv_data, n);
+
+	if (c != 0)
+		return c;
+	return a->mv_size < b->mv_size ? -1 : a->mv_size > b->mv_size ? 1 : 0;
+}
+
+struct join {
+	store_account_cb *cb;
+	void *ctx;
+	int stopped;
+};
+
+static int join_txn(struct store *store, MDB_txn *txn, void *_j,
+		    const char **error_r)
+{
+	static const enum store_db join_dbs[3] = { DB_ACTIVITY, DB_ACCOUNTS, DB_STATE };
+	struct join *j = _j;
+	struct join_cursor jc[3];
+	char name[ACCOUNT_MAX + 1];
+	int ret = 0;
+
+	(void)error_r;
+	memset(jc, 0, sizeof(jc));
+	for (int i = 0; i < 3 && ret == 0; i++) {
+		if (!store->have_db[join_dbs[i]])
+			continue;
+		ret = mdb_cursor_open(txn, store->dbi[join_dbs[i]], &jc[i].cursor);
+		if (ret == 0)
+			ret = join_next(&jc[i], MDB_FIRST);
+	}
+	while (ret == 0 && j->stopped == 0) {
+		struct activity act;
+		struct account_info info;
+		struct account_state st;
+		struct account_view view;
+		const MDB_val *min = NULL;
+		bool match[3];
+		const char *derr;
+
+		for (int i = 0; i < 3; i++) {
+			if (jc[i].valid && (min == NULL || key_cmp(&jc[i].key, min) < 0))
+				min = &jc[i].key;
+		}
+		if (min == NULL)
+			break;
+		memset(&view, 0, sizeof(view));
+		view.account_len = min->mv_size > ACCOUNT_MAX ? ACCOUNT_MAX : min->mv_size;
+		memcpy(name, min->mv_data, view.account_len);
+		name[view.account_len] = '\0';
+		view.account = name;
+		if (min->mv_size > ACCOUNT_MAX)
+			view.decode_error = "account key too long";
+		for (int i = 0; i < 3; i++)
+			match[i] = jc[i].valid && key_cmp(&jc[i].key, min) == 0;
+		if (match[0]) {
+			if (record_activity_decode(jc[0].val.mv_data, jc[0].val.mv_size,
+						   &act, &derr) == 0)
+				view.activity = &act;
+			else if (view.decode_error == NULL)
+				view.decode_error = derr;
+		}
+		if (match[1]) {
+			if (record_account_decode(jc[1].val.mv_data, jc[1].val.mv_size,
+						  &info, &derr) == 0)
+				view.info = &info;
+			else if (view.decode_error == NULL)
+				view.decode_error = derr;
+		}
+		if (match[2]) {
+			if (record_state_decode(jc[2].val.mv_data, jc[2].val.mv_size,
+						&st, &derr) == 0)
+				view.state = &st;
+			else if (view.decode_error == NULL)
+				view.decode_error = derr;
+		}
+		j->stopped = j->cb(j->ctx, &view);
+		/* min points into a cursor's key: advance only after the callback */
+		for (int i = 0; i < 3 && ret == 0; i++) {
+			if (match[i])
+				ret = join_next(&jc[i], MDB_NEXT);
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		if (jc[i].cursor != NULL)
+			mdb_cursor_close(jc[i].cursor);
+	}
+	return ret;
+}
+
+int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
+			  const char **error_r)
+{
+	struct join j = { cb, ctx, 0 };
+
+	if (store_read(store, join_txn, &j, "reading accounts", error_r) < 0)
+		return -1;
+	return j.stopped;
+}

@@ -1,0 +1,201 @@
+/* store-activity.c - the activity database: last login, send and receive
+ * per account, updated by the max rule with write coalescing. */
+#include "store-private.h"
+
+#include <string.h>
+
+/* Read and decode one activity record inside txn: 1, 0, or TXN_FAILED. A
+   record from a newer version is an error (never overwritten); a
+   malformed one reads as empty with *malformed_r set, so that the next
+   write replaces it. */
+static int activity_read(struct store *store, MDB_txn *txn, const char *account,
+			 struct activity *rec_r, bool *malformed_r,
+			 const char **error_r)
+{
+	MDB_val key = account_key(account), val;
+	const char *derr;
+	int ret;
+
+	*malformed_r = false;
+	memset(rec_r, 0, sizeof(*rec_r));
+	if (!store->have_db[DB_ACTIVITY])
+		return 0;
+	ret = mdb_get(txn, store->dbi[DB_ACTIVITY], &key, &val);
+	if (ret == MDB_NOTFOUND)
+		return 0;
+	if (ret != 0) {
+		*error_r = store_err("%s: read %s: %s", store->dir, account,
+				     mdb_strerror(ret));
+		return TXN_FAILED;
+	}
+	if (record_activity_decode(val.mv_data, val.mv_size, rec_r, &derr) < 0) {
+		memset(rec_r, 0, sizeof(*rec_r));
+		if (val.mv_size > 0 &&
+		    ((const uint8_t *)val.mv_data)[0] > RECORD_ACTIVITY_VERSION) {
+			*error_r = store_err("%s: %s", account, derr);
+			return TXN_FAILED;
+		}
+		*malformed_r = true;
+		return 0;
+	}
+	return 1;
+}
+
+struct activity_op {
+	const char *account;
+	struct activity rec;
+	bool malformed;
+	int found;
+	/* write: fold the record; true if it changed */
+	bool (*fold)(struct activity *rec, const void *arg);
+	const void *arg;
+};
+
+static int read_txn(struct store *store, MDB_txn *txn, void *_op,
+		    const char **error_r)
+{
+	struct activity_op *op = _op;
+
+	op->found = activity_read(store, txn, op->account, &op->rec,
+				  &op->malformed, error_r);
+	return op->found < 0 ? TXN_FAILED : 0;
+}
+
+static int write_txn(struct store *store, MDB_txn *txn, void *_op,
+		     const char **error_r)
+{
+	struct activity_op *op = _op;
+	uint8_t buf[RECORD_ACTIVITY_SIZE];
+	MDB_val key, val;
+
+	/* read again under the writer lock: another process may have written */
+	if (read_txn(store, txn, op, error_r) < 0)
+		return TXN_FAILED;
+	if (!op->fold(&op->rec, op->arg) && !op->malformed)
+		return TXN_SKIP;
+	record_activity_encode(&op->rec, buf);
+	key = account_key(op->account);
+	val.mv_size = sizeof(buf);
+	val.mv_data = buf;
+	return mdb_put(txn, store->dbi[DB_ACTIVITY], &key, &val, 0);
+}
+
+int store_activity_get(struct store *store, const char *account,
+		       struct activity *rec_r, const char **error_r)
+{
+	struct activity_op op = { .account = account };
+
+	if (key_check(account, error_r) < 0 ||
+	    store_read(store, read_txn, &op, "read activity", error_r) < 0)
+		return -1;
+	*rec_r = op.rec;
+	return op.found;
+}
+
+static bool fold_event(struct activity *rec, const void *arg)
+{
+	return activity_apply(rec, arg);
+}
+
+static bool fold_record(struct activity *rec, const void *arg)
+{
+	return activity_merge(rec, arg);
+}
+
+int store_activity_update(struct store *store, const char *account,
+			  const struct activity_event *ev,
+			  unsigned int update_interval,
+			  struct activity *old_r, const char **error_r)
+{
+	struct activity_op op = { .account = account, .fold = fold_event, .arg = ev };
+	int ret;
+
+	if (key_check(account, error_r) < 0 ||
+	    store_check_writable(store, error_r) < 0)
+		return -1;
+	/* The cheap path: one read-only transaction, no writer lock. */
+	if (store_read(store, read_txn, &op, "read activity", error_r) < 0)
+		return -1;
+	if (old_r != NULL)
+		*old_r = op.rec;
+	if (!op.malformed && activity_is_fresh(&op.rec, ev, update_interval))
+		return 0;
+	ret = store_write(store, write_txn, &op, "write activity", error_r);
+	return ret < 0 ? -1 : ret == 0 ? 1 : 0;
+}
+
+int store_activity_merge(struct store *store, const char *account,
+			 const struct activity *rec, const char **error_r)
+{
+	struct activity_op op = { .account = account, .fold = fold_record, .arg = rec };
+	int ret;
+
+	if (key_check(account, error_r) < 0)
+		return -1;
+	ret = store_write(store, write_txn, &op, "merge activity", error_r);
+	return ret < 0 ? -1 : ret == 0 ? 1 : 0;
+}
+
+struct merge_items {
+	const char *const *names;
+	const struct activity *recs;
+};
+
+static int merge_item(struct store *store, MDB_txn *txn, size_t i,
+		      const void *_ctx, const char **error_r)
+{
+	const struct merge_items *ctx = _ctx;
+	struct activity_op op = {
+		.account = ctx->names[i], .fold = fold_record, .arg = &ctx->recs[i],
+	};
+	int ret;
+
+	if (key_check(op.account, error_r) < 0)
+		return TXN_FAILED;
+	ret = write_txn(store, txn, &op, error_r);
+	return ret == TXN_SKIP ? 0 : ret == 0 ? 1 : ret;
+}
+
+long store_activity_merge_batch(struct store *store, const char *const *names,
+				const struct activity *recs, size_t count,
+				const char **error_r)
+{
+	struct merge_items ctx = { names, recs };
+
+	return store_batch(store, count, merge_item, &ctx, "merge activity",
+			   error_r);
+}
+
+struct foreach {
+	store_activity_cb *cb;
+	void *ctx;
+};
+
+static int foreach_one(void *_f, const MDB_val *key, const MDB_val *val)
+{
+	struct foreach *f = _f;
+	char name[ACCOUNT_MAX + 1];
+	struct activity rec;
+	const char *derr = NULL;
+	size_t len = key->mv_size;
+
+	if (len > ACCOUNT_MAX) {
+		len = ACCOUNT_MAX;
+		derr = "account key too long";
+	}
+	memcpy(name, key->mv_data, len);
+	name[len] = '\0';
+	if (derr == NULL &&
+	    record_activity_decode(val->mv_data, val->mv_size, &rec, &derr) == 0)
+		return f->cb(f->ctx, name, len, &rec, NULL);
+	return f->cb(f->ctx, name, len, NULL, derr);
+}
+
+int store_activity_foreach(struct store *store, store_activity_cb *cb,
+			   void *ctx, const char **error_r)
+{
+	struct foreach f = { cb, ctx };
+
+	return store_scan(store, DB_ACTIVITY, NULL, foreach_one, &f,
+			  "reading activity", error_r);
+}

@@ -1,0 +1,153 @@
+/* store-meta.c - small named integers (schema, tracking start, the
+ * published thresholds) and the events database (wake-ups, refusals). */
+#include "store-private.h"
+
+#include <string.h>
+
+struct meta_op {
+	const char *name;
+	int64_t value;
+};
+
+static int meta_get_txn(struct store *store, MDB_txn *txn, void *_op,
+			const char **error_r)
+{
+	struct meta_op *op = _op;
+	int ret = meta_get_int(txn, store->dbi[DB_META], op->name, &op->value);
+
+	(void)error_r;
+	return ret == MDB_NOTFOUND ? TXN_SKIP : ret;
+}
+
+static int meta_set_txn(struct store *store, MDB_txn *txn, void *_op,
+			const char **error_r)
+{
+	struct meta_op *op = _op;
+
+	(void)error_r;
+	return meta_put_int(txn, store->dbi[DB_META], op->name, op->value);
+}
+
+int store_meta_get(struct store *store, const char *name, int64_t *value_r,
+		   const char **error_r)
+{
+	struct meta_op op = { name, 0 };
+	int ret;
+
+	if (store_check(store, error_r) < 0)
+		return -1;
+	if (!store->have_db[DB_META])
+		return 0;
+	ret = store_read(store, meta_get_txn, &op, name, error_r);
+	if (ret == TXN_FAILED)
+		return -1;
+	if (ret == TXN_SKIP)
+		return 0;
+	*value_r = op.value;
+	return 1;
+}
+
+int store_meta_set(struct store *store, const char *name, int64_t value,
+		   const char **error_r)
+{
+	struct meta_op op = { name, value };
+
+	return store_write(store, meta_set_txn, &op, name, error_r) < 0 ? -1 : 0;
+}
+
+int store_tracking_start(struct store *store, int64_t *start_r,
+			 const char **error_r)
+{
+	*start_r = 0;
+	return store_meta_get(store, "tracking_start", start_r, error_r) < 0 ? -1 : 0;
+}
+
+int store_tracking_extend(struct store *store, int64_t t, const char **error_r)
+{
+	int64_t cur = 0;
+	int ret;
+
+	if (t <= 0)
+		return 0;
+	ret = store_meta_get(store, "tracking_start", &cur, error_r);
+	if (ret < 0)
+		return -1;
+	if (ret > 0 && cur > 0 && cur <= t)
+		return 0;
+	return store_meta_set(store, "tracking_start", t, error_r);
+}
+
+int store_policy_publish(struct store *store, uint64_t warn_after,
+			 uint64_t dormant_after, const char **error_r)
+{
+	static const char *const names[2] = { "warn_after", "dormant_after" };
+	const int64_t values[2] = { (int64_t)warn_after, (int64_t)dormant_after };
+
+	for (int i = 0; i < 2; i++) {
+		int64_t cur;
+		int ret = store_meta_get(store, names[i], &cur, error_r);
+		if (ret < 0)
+			return -1;
+		if ((ret == 0 || cur != values[i]) &&
+		    store_meta_set(store, names[i], values[i], error_r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_event_add(struct store *store, int64_t t, const char *account,
+		    const struct event *ev, const char **error_r)
+{
+	uint8_t kbuf[8 + ACCOUNT_MAX], vbuf[RECORD_EVENT_SIZE];
+	size_t alen = strlen(account);
+	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf };
+
+	if (key_check(account, error_r) < 0)
+		return -1;
+	put_be(kbuf, t > 0 ? (uint64_t)t : 0, 8);
+	memcpy(kbuf + 8, account, alen);
+	record_event_encode(ev, vbuf);
+	return store_put(store, DB_EVENTS, &key, &val, "record event", error_r);
+}
+
+struct event_scan {
+	int64_t until;
+	store_event_cb *cb;
+	void *ctx;
+};
+
+static int event_one(void *_s, const MDB_val *key, const MDB_val *val)
+{
+	struct event_scan *s = _s;
+	char name[ACCOUNT_MAX + 1];
+	struct event ev;
+	const char *derr;
+	size_t alen;
+	int64_t t;
+
+	if (key->mv_size <= 8 || key->mv_size > 8 + ACCOUNT_MAX)
+		return 0;
+	t = (int64_t)get_be(key->mv_data, 8);
+	if (t >= s->until)
+		return 1;                       /* past the window: stop */
+	alen = key->mv_size - 8;
+	memcpy(name, (const uint8_t *)key->mv_data + 8, alen);
+	name[alen] = '\0';
+	if (record_event_decode(val->mv_data, val->mv_size, &ev, &derr) == 0)
+		return s->cb(s->ctx, t, name, &ev) != 0 ? 2 : 0;
+	return s->cb(s->ctx, t, name, NULL) != 0 ? 2 : 0;
+}
+
+int store_event_foreach(struct store *store, int64_t since, int64_t until,
+			store_event_cb *cb, void *ctx, const char **error_r)
+{
+	struct event_scan s = { until, cb, ctx };
+	uint8_t start[8];
+	MDB_val skey = { sizeof(start), start };
+	int ret;
+
+	put_be(start, since > 0 ? (uint64_t)since : 0, 8);
+	ret = store_scan(store, DB_EVENTS, &skey, event_one, &s, "reading events",
+			 error_r);
+	return ret < 0 ? -1 : ret == 2 ? 1 : 0;
+}

@@ -1,0 +1,102 @@
+/* store-private.h - what the store's files share: the handle, the named
+ * databases, and the transaction helpers every public function is built
+ * on. Not for use outside common/store*.c. */
+#ifndef DORMANT_STORE_PRIVATE_H
+#define DORMANT_STORE_PRIVATE_H
+
+#include "store.h"
+#include "account.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <lmdb.h>
+
+enum store_db {
+	DB_ACTIVITY,
+	DB_ACCOUNTS,
+	DB_STATE,
+	DB_AUDIT,
+	DB_META,
+	DB_EVENTS,
+	DB_NOTICES,
+	DB_COUNT
+};
+
+/* Writes per transaction for long writers (sync, merge, import): keeps
+   each hold of LMDB's writer lock short. */
+#define STORE_BATCH 512
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	bool have_db[DB_COUNT];
+	unsigned int flags;
+	pid_t pid;
+	char *dir;
+	/* Transactions hold it shared; changing the map size needs it
+	   exclusive, because LMDB forbids that while a transaction is live. */
+	pthread_rwlock_t map_lock;
+	uint64_t commits;
+};
+
+/* A transaction body. Returns 0 (commit), TXN_SKIP (nothing to write:
+   abort quietly), TXN_FAILED (*error_r set), or an LMDB error code. */
+#define TXN_SKIP (-2)
+#define TXN_FAILED (-1)
+typedef int store_txn_fn(struct store *store, MDB_txn *txn, void *ctx,
+			 const char **error_r);
+
+/* Run fn in a read-only transaction: fn's result, or TXN_FAILED. */
+int store_read(struct store *store, store_txn_fn *fn, void *ctx,
+	       const char *what, const char **error_r);
+/* Run fn in a write transaction and commit; on MDB_MAP_FULL grow the map
+   and run fn again in a fresh one. 0 committed, 1 skipped, -1 error. */
+int store_write(struct store *store, store_txn_fn *fn, void *ctx,
+		const char *what, const char **error_r);
+
+/* Apply count items, STORE_BATCH per store_write transaction. item()
+   returns 1 if it wrote, 0 if not, or as a store_txn_fn on error.
+   Returns the number written, or -1. */
+typedef int store_item_fn(struct store *store, MDB_txn *txn, size_t i,
+			  const void *ctx, const char **error_r);
+long store_batch(struct store *store, size_t count, store_item_fn *item,
+		 const void *ctx, const char *what, const char **error_r);
+
+/* Visit db from key start (NULL: first) in a read transaction; fn returns
+   0 to go on, anything else to stop (returned). -1 on error. */
+typedef int store_scan_fn(void *ctx, const MDB_val *key, const MDB_val *val);
+int store_scan(struct store *store, enum store_db db, const MDB_val *start,
+	       store_scan_fn *fn, void *ctx, const char *what,
+	       const char **error_r);
+
+/* Get one value by key in a read transaction: 1 found (copied into
+   buf, at most bufsize bytes, *size_r set), 0 not, -1 error. */
+int store_get(struct store *store, enum store_db db, const MDB_val *key,
+	      void *buf, size_t bufsize, size_t *size_r, const char **error_r);
+/* Get account's record from db and decode it into out: 1, 0 none, -1
+   error (a record that does not decode is an error naming it). */
+typedef int store_decode_fn(const void *data, size_t size, void *out,
+			    const char **error_r);
+int store_get_record(struct store *store, enum store_db db, const char *account,
+		     store_decode_fn *decode, void *out, const char *what,
+		     const char **error_r);
+/* Put one value in a write transaction. 0 or -1. */
+int store_put(struct store *store, enum store_db db, const MDB_val *key,
+	      const MDB_val *val, const char *what, const char **error_r);
+
+int store_check(struct store *store, const char **error_r);
+int store_check_writable(struct store *store, const char **error_r);
+int key_check(const char *account, const char **error_r);
+MDB_val account_key(const char *account);
+const char *store_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void put_le64(uint8_t *p, int64_t v);
+int64_t get_le64(const uint8_t *p);
+void put_be(uint8_t *p, uint64_t v, int n);
+uint64_t get_be(const uint8_t *p, int n);
+
+int meta_get_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t *value_r);
+int meta_put_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t value);
+
+#endif
