@@ -20,13 +20,17 @@
 #include "account.h"
 #include "store.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #define DORMANT_USER_CONTEXT(obj) \
 	MODULE_CONTEXT(obj, dormant_user_module)
 /* After a failure to open the database, retry at most this often in a
    long-lived process. */
 #define DORMANT_REOPEN_INTERVAL 60
+/* The same error is logged at most this often across processes. */
+#define DORMANT_ERROR_REPEAT 3600
 /* Until "dormant" has published its thresholds in the database. */
 #define DORMANT_DEFAULT_DORMANT_AFTER (90 * 24 * 3600)
 
@@ -53,15 +57,56 @@ const char *dormant_plugin_dependencies[] = { NULL };
 static MODULE_CONTEXT_DEFINE_INIT(dormant_user_module,
 				  &mail_user_module_register);
 
-/* Log an error once per distinct cause in this process, so a broken
-   database costs one log line, not one per event. */
+/* Whether another process of this uid logged the same error within
+   DORMANT_ERROR_REPEAT seconds, as told by a small stamp file; records
+   this one if not. In Dovecot's default process model every login is a
+   new process, so remembering it in the process alone would still log
+   one line per login. The stamp is per uid, never followed through a
+   symlink, and ignored unless it is our own regular file. */
+static bool dormant_error_seen_recently(const char *error)
+{
+	char path[64], buf[300], line[300];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (i_snprintf(path, sizeof(path), "/tmp/dormant-plugin.%u.lasterror",
+		       (unsigned int)geteuid()) < 0)
+		return FALSE;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return FALSE;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		i_close_fd(&fd);
+		return FALSE;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	i_snprintf(line, sizeof(line), "%s\n", error);
+	if (n > 0 && strcmp(buf, line) == 0 &&
+	    st.st_mtime + DORMANT_ERROR_REPEAT > ioloop_time) {
+		i_close_fd(&fd);
+		return TRUE;
+	}
+	if (ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0)
+		(void)!write(fd, line, strlen(line));
+	i_close_fd(&fd);
+	return FALSE;
+}
+
+/* Log an error once per distinct cause: once in this process, and once an
+   hour across all the mail processes of this uid, so a broken database
+   costs one log line, not one per login. */
 static void dormant_log_error(struct mail_user *user, const char *error)
 {
 	if (strncmp(dormant_proc.last_error, error,
 		    sizeof(dormant_proc.last_error) - 1) == 0)
 		return;
 	i_strocpy(dormant_proc.last_error, error, sizeof(dormant_proc.last_error));
-	e_error(user->event, "dormant: %s (login not recorded; mail goes on)", error);
+	if (dormant_error_seen_recently(error))
+		return;
+	e_error(user->event, "dormant: %s (login not recorded; mail goes on; "
+		"logged once an hour)", error);
 }
 
 static struct store *dormant_store_get(struct mail_user *user, const char *dir)
