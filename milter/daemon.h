@@ -1,0 +1,58 @@
+/* daemon.h - the process side of a daemon: detaching, privileges, the
+ * pid file and the listening socket's path. Nothing here knows libmilter
+ * or the store. Functions return 0 or -1 with a message in *error_r (valid
+ * until the next call from the same thread). */
+#ifndef DORMANT_DAEMON_H
+#define DORMANT_DAEMON_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct daemon_user {
+	char *name;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Look name up in the password database (before any thread starts). */
+int daemon_user_lookup(const char *name, struct daemon_user *user_r,
+		       const char **error_r);
+void daemon_user_free(struct daemon_user *user);
+
+/* Detach: fork, and in the child start a new session and chdir("/"). The
+   parent waits until the child calls daemon_ready() and exits with the
+   status the child reports there (or 3 if the child dies first), so a
+   failing start-up still fails the command that started it. Returns in the
+   child only, with *ready_fd_r to pass to daemon_ready(). Standard error
+   stays open until then, so start-up errors reach the terminal. */
+int daemon_detach(int *ready_fd_r, const char **error_r);
+/* Report the start-up status (0 ok, else the exit code) to the waiting
+   parent; on 0, point stdin, stdout and stderr at /dev/null. */
+void daemon_ready(int ready_fd, int status);
+
+/* Become user: supplementary groups, gid, uid, and check that each took
+   and that root cannot be regained. */
+int daemon_drop_privileges(const struct daemon_user *user, const char **error_r);
+
+/* Write our pid to path atomically (temporary file, rename). Refuses when
+   the file names another live process. */
+int daemon_pidfile_write(const char *path, const char **error_r);
+/* Remove path if it still holds our pid. */
+void daemon_pidfile_remove(const char *path);
+
+/* For a libmilter unix socket spec ("unix:/path", "local:/path" or
+   "/path"), fail if another process is accepting on it: libmilter removes
+   the file before listening, which would silently steal the socket from a
+   running instance. Other specs pass. */
+int daemon_socket_check_free(const char *spec, const char **error_r);
+
+/* Connect to our own listening socket and hang up: wakes libmilter's
+   listener, which otherwise notices smfi_stop() only when its poll times
+   out (seconds). Best effort, errors ignored. */
+void daemon_socket_poke(const char *spec);
+
+/* Check a libmilter socket spec's syntax: unix:/path, local:/path,
+   inet:PORT[@HOST], inet6:PORT[@HOST]. */
+int daemon_socket_check_syntax(const char *spec, const char **error_r);
+
+#endif

@@ -1,0 +1,490 @@
+/* mlfi.c - the libmilter callbacks: translate MTA events into store calls.
+ *
+ * The milter needs one protocol step: MAIL FROM, where {auth_authen}
+ * arrives. Negotiation switches every other step off and asks for only the
+ * macros it reads, and MAIL answers SMFIS_ACCEPT (this milter is done with
+ * the message; other milters go on), so an MTA makes one round trip per
+ * message to it. An MTA that cannot send macro lists still sends CONNECT,
+ * whose address is kept in a small per-connection struct.
+ *
+ * Outcomes are defined for all input: a suspended sender is refused with
+ * 550 5.7.1; a name that is not an account is logged (escaped, cut) and the
+ * mail goes on; a database error is logged (rate-limited) and the mail goes
+ * on; only running out of memory defers (SMFIS_TEMPFAIL). */
+#include "mlfi.h"
+#include "mlog.h"
+#include "netlist.h"
+#include "account.h"
+#include "record.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <libmilter/mfapi.h>
+
+/* What MAIL needs, asked for with smfi_setsymlist. */
+#define MLFI_MAIL_MACROS "{auth_authen} {client_addr}"
+/* Longest reply text sent: SMTP allows 512 bytes a line with the code;
+   libmilter refuses more than 980. */
+#define MLFI_REPLY_MAX 400
+#define MLFI_DEFAULT_REPLY "Account suspended"
+
+struct mlfi_settings {
+	unsigned int refs;           /* under gate.lock */
+	struct dormant_config *cfg;
+	struct account_rules rules;
+	struct netlist *trusted;     /* NULL: no unauthenticated recording */
+	unsigned int update_interval;
+	/* reject_text made safe for an SMTP reply: printable ASCII, '%'
+	   doubled (Sendmail and Postfix expand % in milter replies) */
+	char reply_text[MLFI_REPLY_MAX + 1];
+};
+
+/* Per-connection data, only with MTAs that send CONNECT (see above). */
+struct mlfi_conn {
+	char ip[IP_TEXT_MAX];
+};
+/* Stands in for a struct mlfi_conn that could not be allocated. */
+static struct mlfi_conn mlfi_conn_oom;
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	struct store *store;         /* set once before smfi_main */
+	struct mlfi_settings *set;   /* current snapshot, one reference */
+	unsigned int inflight;       /* callbacks between enter and leave */
+	bool closing;
+} gate = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.idle = PTHREAD_COND_INITIALIZER,
+};
+
+static _Thread_local char mlfi_errbuf[256];
+
+/* --- settings --- */
+
+static void reply_text_build(const char *text, char out[MLFI_REPLY_MAX + 1])
+{
+	size_t o = 0;
+
+	for (; *text != '\0'; text++) {
+		unsigned char c = (unsigned char)*text;
+		size_t need = c == '%' ? 2 : 1;
+
+		if (o + need > MLFI_REPLY_MAX)
+			break;
+		if (c == '%')
+			out[o++] = '%';
+		out[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	if (o == 0)
+		strcpy(out, MLFI_DEFAULT_REPLY);
+}
+
+int mlfi_settings_create(struct dormant_config *cfg,
+			 struct mlfi_settings **set_r, const char **error_r)
+{
+	struct mlfi_settings *set;
+	const char *error;
+
+	set = calloc(1, sizeof(*set));
+	if (set == NULL) {
+		config_free(cfg);
+		free(cfg);
+		*error_r = "out of memory";
+		return -1;
+	}
+	set->cfg = cfg;
+	if (netlist_parse(cfg->trusted_networks, &set->trusted, &error) < 0) {
+		snprintf(mlfi_errbuf, sizeof(mlfi_errbuf), "trusted_networks: %s",
+			 error);
+		*error_r = mlfi_errbuf;
+		mlfi_settings_free(&set);
+		return -1;
+	}
+	set->rules.default_domain = cfg->default_domain;
+	set->rules.keep_local_case = !cfg->lowercase_local_part;
+	set->rules.delimiters = cfg->recipient_delimiter;
+	/* config.c caps update_interval at one day */
+	set->update_interval = (unsigned int)cfg->update_interval;
+	reply_text_build(cfg->reject_text, set->reply_text);
+	*set_r = set;
+	return 0;
+}
+
+void mlfi_settings_free(struct mlfi_settings **_set)
+{
+	struct mlfi_settings *set = *_set;
+
+	if (set == NULL)
+		return;
+	*_set = NULL;
+	netlist_free(&set->trusted);
+	config_free(set->cfg);
+	free(set->cfg);
+	free(set);
+}
+
+const struct dormant_config *mlfi_settings_config(const struct mlfi_settings *set)
+{
+	return set->cfg;
+}
+
+/* Drop one reference; the caller holds gate.lock. */
+static void settings_unref_locked(struct mlfi_settings *set)
+{
+	if (--set->refs == 0)
+		mlfi_settings_free(&set);
+}
+
+/* --- the gate --- */
+
+/* The settings to use for one callback, or NULL when shutting down (the
+   callback then lets the mail through without touching the store). */
+static struct mlfi_settings *mlfi_enter(void)
+{
+	struct mlfi_settings *set = NULL;
+
+	pthread_mutex_lock(&gate.lock);
+	if (!gate.closing && gate.set != NULL) {
+		set = gate.set;
+		set->refs++;
+		gate.inflight++;
+	}
+	pthread_mutex_unlock(&gate.lock);
+	return set;
+}
+
+static void mlfi_leave(struct mlfi_settings *set)
+{
+	pthread_mutex_lock(&gate.lock);
+	settings_unref_locked(set);
+	if (--gate.inflight == 0 && gate.closing)
+		pthread_cond_broadcast(&gate.idle);
+	pthread_mutex_unlock(&gate.lock);
+}
+
+void mlfi_settings_swap(struct mlfi_settings *set)
+{
+	pthread_mutex_lock(&gate.lock);
+	set->refs++;
+	if (gate.set != NULL)
+		settings_unref_locked(gate.set);
+	gate.set = set;
+	pthread_mutex_unlock(&gate.lock);
+}
+
+int mlfi_quiesce(unsigned int timeout_ms)
+{
+	struct timespec deadline;
+	int ret;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&gate.lock);
+	gate.closing = true;
+	while (gate.inflight > 0) {
+		if (pthread_cond_timedwait(&gate.idle, &gate.lock, &deadline) == ETIMEDOUT)
+			break;
+	}
+	ret = gate.inflight == 0 ? 0 : -1;
+	pthread_mutex_unlock(&gate.lock);
+	return ret;
+}
+
+void mlfi_deinit(void)
+{
+	pthread_mutex_lock(&gate.lock);
+	if (gate.set != NULL)
+		settings_unref_locked(gate.set);
+	gate.set = NULL;
+	gate.store = NULL;
+	pthread_mutex_unlock(&gate.lock);
+}
+
+/* --- what MAIL FROM does --- */
+
+/* The client's address: {client_addr} if the MTA sent it, else what
+   CONNECT said. Text in the store's form, or NULL if unknown. */
+static const char *mlfi_client_ip(SMFICTX *ctx, const struct mlfi_conn *conn,
+				  struct ip_bin *ip_r, char buf[IP_TEXT_MAX])
+{
+	const char *macro = smfi_getsymval(ctx, "{client_addr}");
+
+	if ((macro != NULL && ip_parse(macro, ip_r) == 0) ||
+	    (conn != NULL && conn != &mlfi_conn_oom && conn->ip[0] != '\0' &&
+	     ip_parse(conn->ip, ip_r) == 0)) {
+		ip_format(ip_r, buf);
+		return buf;
+	}
+	memset(ip_r, 0, sizeof(*ip_r));
+	return NULL;
+}
+
+static int64_t mlfi_idle(const struct activity *rec, int64_t now)
+{
+	int64_t last = activity_last(rec);
+
+	return last > 0 && now >= last ? now - last : -1;
+}
+
+static void mlfi_event(const char *account, enum event_kind kind, int64_t idle,
+		       const char *ip, int64_t now)
+{
+	struct event ev;
+	const char *error;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.idle = idle;
+	if (ip != NULL)
+		(void)ip_parse(ip, &ev.ip);
+	strcpy(ev.service, "smtp");
+	if (store_event_add(gate.store, now, account, &ev, &error) < 0)
+		mlog_limited(LOG_ERR, "%s (event not kept; mail goes on)", error);
+}
+
+static sfsistat mlfi_refuse(SMFICTX *ctx, struct mlfi_settings *set,
+			    const char *account, const char *esc,
+			    const char *ip, int64_t now)
+{
+	struct activity rec;
+	const char *error;
+
+	if (smfi_setreply(ctx, "550", "5.7.1", set->reply_text) != MI_SUCCESS)
+		mlog_limited(LOG_ERR, "cannot set the reply text (out of memory?): "
+			     "the MTA's own 5.7.1 text goes out");
+	/* one line and one event per account and address a minute, however
+	   often a stolen password is tried */
+	if (mlog_limited(LOG_NOTICE, "refused mail from suspended account %s "
+			 "(client %s)", esc, ip != NULL ? ip : "unknown")) {
+		if (store_activity_get(gate.store, account, &rec, &error) <= 0)
+			memset(&rec, 0, sizeof(rec));
+		mlfi_event(account, EVENT_REFUSED_SEND, mlfi_idle(&rec, now), ip, now);
+	}
+	return SMFIS_REJECT;
+}
+
+/* A send after dormant_after of silence: whoever holds the password is
+   back. Log it and keep it for the report, as the plugin does for logins. */
+static void mlfi_wakeup(struct mlfi_settings *set, const char *account,
+			const char *esc, const struct activity *old,
+			const char *ip, int64_t now)
+{
+	int64_t idle = mlfi_idle(old, now), dormant_after;
+	const char *error;
+
+	if (idle < 0)
+		return;
+	/* the CLI publishes its threshold; the file's is the fallback */
+	if (store_meta_get(gate.store, "dormant_after", &dormant_after, &error) <= 0 ||
+	    dormant_after <= 0)
+		dormant_after = (int64_t)set->cfg->dormant_after;
+	if (idle < dormant_after)
+		return;
+	mlog(LOG_WARNING, "wake-up: %s sent mail from %s after %lld days idle",
+	     esc, ip != NULL ? ip : "unknown address", (long long)(idle / 86400));
+	mlfi_event(account, EVENT_WAKEUP_SEND, idle, ip, now);
+}
+
+/* One sender: an {auth_authen} name, or an envelope sender from a trusted
+   network. Decides the verdict and records the send. */
+static sfsistat mlfi_sender(SMFICTX *ctx, struct mlfi_settings *set,
+			    const char *name, enum account_kind kind,
+			    const char *ip)
+{
+	char account[ACCOUNT_MAX + 1], esc[MLOG_ESCAPE_ACCOUNT];
+	struct activity_event ev;
+	struct account_state st;
+	struct activity old;
+	size_t len = strlen(name);
+	const char *error, *domain;
+	int64_t now = time(NULL);
+	int ret;
+
+	if (account_normalize(name, len, kind, &set->rules, account, &error) < 0) {
+		char bad[MLOG_ESCAPE_SHORT];
+
+		/* "<>" (bounces) is no one's account: nothing to say */
+		if (kind == ACCOUNT_ENVELOPE && strcmp(name, "<>") == 0)
+			return SMFIS_ACCEPT;
+		mlog_limited(LOG_WARNING, "%s \"%s\" (%zu bytes) is not an account "
+			     "name: %s (mail goes on, not recorded)",
+			     kind == ACCOUNT_LOGIN ? "{auth_authen}" : "envelope sender",
+			     mlog_escape(name, len, bad, sizeof(bad)), len, error);
+		return SMFIS_ACCEPT;
+	}
+	if (kind == ACCOUNT_ENVELOPE) {
+		domain = account_domain(account);
+		if (domain == NULL || !config_is_local_domain(set->cfg, domain))
+			return SMFIS_ACCEPT;
+	}
+	mlog_escape(account, strlen(account), esc, sizeof(esc));
+
+	ret = store_state_get(gate.store, account, &st, &error);
+	if (ret < 0) {
+		mlog_limited(LOG_ERR, "%s (suspension not checked; mail goes on)",
+			     error);
+	} else if (ret > 0 && st.kind == STATE_SUSPENDED) {
+		if (set->cfg->enforce)
+			return mlfi_refuse(ctx, set, account, esc, ip, now);
+		mlog_limited(LOG_NOTICE, "suspended account %s sent mail (client %s); "
+			     "let through: enforce = no", esc,
+			     ip != NULL ? ip : "unknown");
+	}
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = ACTIVITY_SEND;
+	ev.time = now;
+	ev.ip = ip;
+	ret = store_activity_update(gate.store, account, &ev, set->update_interval,
+				    &old, &error);
+	if (ret < 0)
+		mlog_limited(LOG_ERR, "%s (send not recorded; mail goes on)", error);
+	else if (ret > 0)
+		mlfi_wakeup(set, account, esc, &old, ip, now);
+	return SMFIS_ACCEPT;
+}
+
+/* --- the callbacks --- */
+
+static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+			       unsigned long f2, unsigned long f3,
+			       unsigned long *pf0, unsigned long *pf1,
+			       unsigned long *pf2, unsigned long *pf3)
+{
+	unsigned long actions = 0;
+	unsigned long steps = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA |
+		SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN;
+
+#ifdef HAVE_SMFI_SETSYMLIST
+	/* With the macros asked for at MAIL, CONNECT is not needed either. */
+	if ((f0 & SMFIF_SETSYMLIST) != 0 &&
+	    smfi_setsymlist(ctx, SMFIM_ENVFROM, MLFI_MAIL_MACROS) == MI_SUCCESS) {
+		actions |= SMFIF_SETSYMLIST;
+		steps |= SMFIP_NOCONNECT;
+	}
+#endif
+	steps &= f1;               /* only what the MTA offers to leave out */
+	/* CONNECT, if it comes, never has a verdict: no reply to wait for.
+	   libmilter always offers SMFIP_NR_CONN (it fakes the reply for an
+	   MTA that needs one), and mlfi_connect answers SMFIS_NOREPLY. */
+	if (!(steps & SMFIP_NOCONNECT))
+		steps |= SMFIP_NR_CONN;
+	*pf0 = actions;
+	*pf1 = steps;
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+static void mlfi_addr_format(const struct sockaddr *sa, char buf[IP_TEXT_MAX])
+{
+	buf[0] = '\0';
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
+		if (inet_ntop(AF_INET, &sin->sin_addr, buf, IP_TEXT_MAX) == NULL)
+			buf[0] = '\0';
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)(const void *)sa;
+		if (inet_ntop(AF_INET6, &sin6->sin6_addr, buf, IP_TEXT_MAX) == NULL)
+			buf[0] = '\0';
+	}
+}
+
+static sfsistat mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct mlfi_conn *conn = smfi_getpriv(ctx);
+
+	if (conn == NULL) {
+		conn = malloc(sizeof(*conn));
+		if (conn == NULL)
+			conn = &mlfi_conn_oom;     /* MAIL defers */
+		smfi_setpriv(ctx, conn);
+	}
+	if (conn != &mlfi_conn_oom)
+		mlfi_addr_format(hostaddr, conn->ip);
+	return SMFIS_NOREPLY;       /* SMFIP_NR_CONN */
+}
+
+static sfsistat mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct mlfi_conn *conn = smfi_getpriv(ctx);
+	struct mlfi_settings *set;
+	struct ip_bin ip;
+	char ipbuf[IP_TEXT_MAX];
+	const char *authen, *iptext;
+	sfsistat ret = SMFIS_ACCEPT;
+
+	if (conn == &mlfi_conn_oom) {
+		mlog_limited(LOG_ERR, "out of memory for connection data: mail deferred");
+		return SMFIS_TEMPFAIL;
+	}
+	set = mlfi_enter();
+	if (set == NULL)
+		return SMFIS_ACCEPT;       /* shutting down */
+	authen = smfi_getsymval(ctx, "{auth_authen}");
+	if (authen != NULL && authen[0] != '\0') {
+		iptext = mlfi_client_ip(ctx, conn, &ip, ipbuf);
+		ret = mlfi_sender(ctx, set, authen, ACCOUNT_LOGIN, iptext);
+	} else if (set->trusted != NULL && argv != NULL && argv[0] != NULL) {
+		/* optional: unauthenticated mail from a trusted host (webmail),
+		   keyed by the envelope sender when its domain is local */
+		iptext = mlfi_client_ip(ctx, conn, &ip, ipbuf);
+		if (netlist_match(set->trusted, &ip))
+			ret = mlfi_sender(ctx, set, argv[0], ACCOUNT_ENVELOPE, iptext);
+	}
+	mlfi_leave(set);
+	return ret;
+}
+
+static sfsistat mlfi_close(SMFICTX *ctx)
+{
+	struct mlfi_conn *conn = smfi_getpriv(ctx);
+
+	if (conn != NULL) {
+		if (conn != &mlfi_conn_oom)
+			free(conn);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static char mlfi_name[] = "dormant-milter";
+
+static struct smfiDesc mlfi_desc = {
+	.xxfi_name = mlfi_name,
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_NONE,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};
+
+int mlfi_init(struct store *store, struct mlfi_settings *set)
+{
+	if (smfi_register(mlfi_desc) != MI_SUCCESS)
+		return -1;
+	pthread_mutex_lock(&gate.lock);
+	gate.store = store;
+	gate.closing = false;
+	pthread_mutex_unlock(&gate.lock);
+	mlfi_settings_swap(set);
+	return 0;
+}

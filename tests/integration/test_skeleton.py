@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""End to end: real Dovecot, real Postfix, real clients, read back by CSV.
+
+One sandbox (plugin + milter) is shared by the cases; the negative control
+starts a second sandbox, identical but for the plugin, proving that the
+logins seen in the other cases are recorded by dormant. The last case stops
+the shared sandbox and checks that it went down cleanly: no SIGKILL, the
+milter's exit status 0, no errors, crashes or sanitizer reports in the logs.
+"""
+import datetime
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import tap  # noqa: E402
+from sandbox import Sandbox  # noqa: E402
+
+ALICE = "alice@example.test"
+BOB = "bob@example.test"
+CAROL = "carol@example.test"
+DAVE = "dave@example.test"          # submission login
+ERIN = "erin@example.test"          # ManageSieve login
+FRANK = "frank@example.test"        # only ever receives mail
+OUTSIDER = "stranger@outside.invalid"
+RECORD_TIMEOUT = 20.0               # seconds for a record to appear
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def parse_time(text):
+    """An RFC 3339 UTC time as the CSV contract writes it."""
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc)
+
+
+def assert_recent(text, since, what):
+    """TEXT is an RFC 3339 UTC time between SINCE (minus slack) and now."""
+    assert text, f"{what} is empty"
+    t = parse_time(text)
+    # Stored to the second: allow the truncation and a little clock noise.
+    lo = since - datetime.timedelta(seconds=2)
+    hi = utc_now() + datetime.timedelta(seconds=2)
+    assert lo <= t <= hi, f"{what} {text} not within [{lo:%H:%M:%S}, {hi:%H:%M:%S}]"
+
+
+def wait_record(sb, account, field):
+    """Poll the CSV until ACCOUNT's row has FIELD set; return the row."""
+    def ready():
+        row = sb.records().get(account)
+        return row if row and row[field] else None
+    return sb.wait_until(ready, RECORD_TIMEOUT,
+                         f"{field} of {account} in `dormant list --format csv`")
+
+
+def lmtp_sessions_over(sb, offset):
+    """True when every LMTP session logged after OFFSET has ended.
+
+    Postfix may reuse one LMTP connection for several messages, so count
+    sessions rather than expecting one per message.
+    """
+    text = sb.log_since("dovecot.log", offset)
+    opened = len(re.findall(r"lmtp\(\d+\): Info: Connect from ", text))
+    closed = len(re.findall(r"lmtp\(\d+\): Info: Disconnect from ", text))
+    return opened > 0 and opened == closed
+
+
+def setup():
+    return Sandbox(plugin=True, milter=True,
+                   users=[ALICE, BOB, CAROL, DAVE, ERIN, FRANK]).start()
+
+
+def teardown(sb):
+    sb.stop()
+
+
+def test_imap_login_is_recorded(sb):
+    since = utc_now()
+    sb.imap_login(ALICE)
+    row = wait_record(sb, ALICE, "last_login")
+    assert row["login_service"] == "imap", row
+    assert row["login_ip"] == "127.0.0.1", row
+    assert_recent(row["last_login"], since, "last_login")
+    assert row["last_send"] == "" and row["send_ip"] == "", row
+
+
+def test_pop3_login_is_recorded(sb):
+    since = utc_now()
+    sb.pop3_login(BOB)
+    row = wait_record(sb, BOB, "last_login")
+    assert row["login_service"] == "pop3", row
+    assert row["login_ip"] == "127.0.0.1", row
+    assert_recent(row["last_login"], since, "last_login")
+
+
+def test_smtp_auth_send_is_recorded(sb):
+    since = utc_now()
+    sb.smtp_send_auth(CAROL, to="someone@elsewhere.invalid")
+    row = wait_record(sb, CAROL, "last_send")
+    assert row["send_ip"] == "127.0.0.1", row
+    assert_recent(row["last_send"], since, "last_send")
+    # SMTP AUTH goes through Dovecot's auth service, not a mail session.
+    assert row["last_login"] == "" and row["login_service"] == "", row
+
+
+def test_submission_and_managesieve_logins_are_recorded(sb):
+    if not (sb.submission and sb.managesieve):
+        raise tap.Skip("dovecot-submissiond or dovecot-managesieved missing")
+    since = utc_now()
+    sb.submission_login(DAVE)
+    row = wait_record(sb, DAVE, "last_login")
+    assert row["login_service"] == "submission", row
+    assert_recent(row["last_login"], since, "last_login")
+    sb.managesieve_login(ERIN)
+    row = wait_record(sb, ERIN, "last_login")
+    assert row["login_service"] == "managesieve", row
+    assert row["login_ip"] == "127.0.0.1", row
+
+
+def test_unauthenticated_delivery_changes_nothing(sb):
+    # Give alice a record first if this case runs alone.
+    if ALICE not in sb.records():
+        sb.imap_login(ALICE)
+        wait_record(sb, ALICE, "last_login")
+    before = sb.records_raw()
+    before_rows = sb.records()
+    alice_line = [line for line in before.splitlines()
+                  if line.startswith(ALICE + ",")]
+    assert len(alice_line) == 1, f"no single row for alice:\n{before}"
+    counts = {u: sb.maildir_count(u) for u in (ALICE, FRANK)}
+    dlog = sb.log_size("dovecot.log")
+    plog = sb.log_size("postfix.log")
+
+    sb.smtp_send_noauth(OUTSIDER, ALICE)
+    sb.smtp_send_noauth(OUTSIDER, FRANK)
+    for user in (ALICE, FRANK):
+        sb.wait_delivered(user, counts[user])
+    # Wait for the ends of both transactions, so that anything the plugin
+    # (LMTP session end) or the milter (end of SMTP transaction) might
+    # write has been written before we look.
+    for user in (ALICE, FRANK):
+        sb.wait_log("postfix.log", rf"to=<{re.escape(user)}>.*status=sent", plog)
+    sb.wait_until(lambda: lmtp_sessions_over(sb, dlog), RECORD_TIMEOUT,
+                  "Dovecot's LMTP sessions to end")
+
+    after = sb.records_raw()
+    after_rows = sb.records()
+    assert [line for line in after.splitlines()
+            if line.startswith(ALICE + ",")] == alice_line, \
+        f"alice's row changed:\nbefore: {alice_line}\nafter:\n{after}"
+    assert OUTSIDER not in after_rows, f"a record for the outside sender:\n{after}"
+    assert FRANK not in after_rows, f"a record for a receive-only user:\n{after}"
+    assert set(after_rows) == set(before_rows), \
+        f"accounts changed:\nbefore:\n{before}\nafter:\n{after}"
+
+
+def test_negative_control_without_plugin(_sb):
+    """The same sandbox minus the plugin: an IMAP login leaves no record."""
+    with Sandbox(plugin=False, milter=True) as bare:
+        bare.imap_login(ALICE)
+        # The session is over once its logout is logged; only then is
+        # "no record" meaningful.
+        bare.wait_log("dovecot.log", r"imap\(alice@example\.test\).*Logged out")
+        rows = bare.records()
+        assert ALICE not in rows, f"a record without the plugin: {rows}"
+        assert rows == {}, f"records without the plugin: {rows}"
+
+
+def test_clean_logs_and_shutdown(sb):
+    """Last: no errors, crashes or sanitizer reports; the milter exits 0."""
+    sb.stop()
+    assert not sb.killed, f"had to SIGKILL {sb.killed}"
+    assert sb.milter_status == 0, f"dormant-milter exited {sb.milter_status}"
+    assert not sb.problems, "\n".join(sb.problems)
+
+
+if __name__ == "__main__":
+    tap.run([test_imap_login_is_recorded,
+             test_pop3_login_is_recorded,
+             test_smtp_auth_send_is_recorded,
+             test_submission_and_managesieve_logins_are_recorded,
+             test_unauthenticated_delivery_changes_nothing,
+             test_negative_control_without_plugin,
+             test_clean_logs_and_shutdown],
+            setup=setup, teardown=teardown)
