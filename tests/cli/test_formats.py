@@ -150,6 +150,31 @@ def test_monthly_writes_html_and_csv_gz_for_the_previous_month():
         f.write("")
 
 
+def test_monthly_mail_sends_the_html_through_sendmail():
+    d = Db("monthlymail")
+    d.write("sendmail.sh", "#!/bin/sh\n"
+            f"printf '%s\\n' \"$@\" > {d.path('argv')}\n"
+            f"cat > {d.path('mail')}\n")
+    os.chmod(d.path("sendmail.sh"), 0o755)
+    with open(d.conf, "w") as f:
+        f.write(f"report_dir = {d.path('reports')}\nreport_to = admin@example.org\n"
+                f"sendmail = {d.path('sendmail.sh')}\n")
+    d.write("users", "a@example.org\n")
+    d.run("sync", "--file", d.path("users"), check=0)
+    out = d.out("report", "--monthly", "--mail")
+    assert "mailed the HTML" in out, out
+    assert open(d.path("argv")).read().split() == ["-t", "-oi"]
+    raw = open(d.path("mail"), "rb").read()
+    import email
+    msg = email.message_from_bytes(raw)
+    assert msg["To"] == "admin@example.org"
+    assert msg["Subject"] == "Dormant mailbox report 2026-10"
+    assert msg["Content-Transfer-Encoding"] == "base64"
+    html = msg.get_payload(decode=True)
+    assert html == open(d.path("reports/dormant-2026-10.html"), "rb").read()
+    assert max(len(l) for l in raw.split(b"\n")) <= 998
+
+
 class TextOnly(HTMLParser):
     """Collects tags and text, to prove nothing from the data became markup."""
 
