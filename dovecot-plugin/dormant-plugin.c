@@ -161,6 +161,31 @@ static void dormant_wakeup(struct mail_user *user, struct dormant_user *duser,
 		dormant_log_error(user, error);
 }
 
+/* A delivery (LMTP, LDA) to a local account: kept as last_receive, which
+   shows a dormant box still gets mail and never makes it active. */
+static void dormant_record_receive(struct mail_user *user,
+				   const struct dormant_settings *set)
+{
+	char account[ACCOUNT_MAX + 1];
+	struct activity_event ev;
+	struct store *store;
+	const char *error;
+
+	if (user->autocreated || user->creator != NULL ||
+	    account_normalize(user->username, strlen(user->username),
+			      ACCOUNT_LOGIN, &set->rules, account, &error) < 0)
+		return;
+	store = dormant_store_get(user, set->db);
+	if (store == NULL)
+		return;
+	i_zero(&ev);
+	ev.kind = ACTIVITY_RECEIVE;
+	ev.time = ioloop_time;
+	if (store_activity_update(store, account, &ev, set->update_interval,
+				  NULL, &error) < 0)
+		dormant_log_error(user, error);
+}
+
 static void dormant_record(struct mail_user *user, struct dormant_user *duser)
 {
 	struct activity_event ev;
@@ -243,6 +268,11 @@ static void dormant_mail_user_created(struct mail_user *user)
 	if (dormant_settings_read(user, &set, &error) < 0) {
 		/* invalid setting: the plugin is off for this session */
 		dormant_log_error(user, error);
+		return;
+	}
+	if (user->service != NULL && (strcmp(user->service, "lmtp") == 0 ||
+				      strcmp(user->service, "lda") == 0)) {
+		dormant_record_receive(user, &set);
 		return;
 	}
 	if (!dormant_user_counted(user, &set))

@@ -120,7 +120,11 @@ def test_submission_and_managesieve_logins_are_recorded(sb):
     assert row["login_ip"] == "127.0.0.1", row
 
 
-def test_unauthenticated_delivery_changes_nothing(sb):
+ACTIVITY_FIELDS = ("status", "idle_days", "last_login", "login_service",
+                   "login_ip", "last_send", "send_ip")
+
+
+def test_unauthenticated_delivery_is_not_activity(sb):
     # Give alice a record first if this case runs alone.
     if ALICE not in sb.records():
         sb.imap_login(ALICE)
@@ -131,6 +135,7 @@ def test_unauthenticated_delivery_changes_nothing(sb):
                   if line.startswith(ALICE + ",")]
     assert len(alice_line) == 1, f"no single row for alice:\n{before}"
     counts = {u: sb.maildir_count(u) for u in (ALICE, FRANK)}
+    started = utc_now() - datetime.timedelta(seconds=2)
     dlog = sb.log_size("dovecot.log")
     plog = sb.log_size("postfix.log")
 
@@ -148,12 +153,19 @@ def test_unauthenticated_delivery_changes_nothing(sb):
 
     after = sb.records_raw()
     after_rows = sb.records()
-    assert [line for line in after.splitlines()
-            if line.startswith(ALICE + ",")] == alice_line, \
-        f"alice's row changed:\nbefore: {alice_line}\nafter:\n{after}"
+    # A delivery is kept only as last_receive (DESIGN 5: informational):
+    # no login, send or status of the recipient moves.
+    for field in ACTIVITY_FIELDS:
+        assert after_rows[ALICE][field] == before_rows[ALICE][field], \
+            f"alice's {field} changed by a delivery:\n{before}\n{after}"
+    for user in (ALICE, FRANK):
+        assert after_rows[user]["last_receive"], f"no last_receive for {user}"
+        assert_recent(after_rows[user]["last_receive"], started, user)
+    assert after_rows[FRANK]["last_login"] == "" and \
+        after_rows[FRANK]["last_send"] == "", after
+    assert after_rows[FRANK]["status"] == "insufficient-history", after
     assert OUTSIDER not in after_rows, f"a record for the outside sender:\n{after}"
-    assert FRANK not in after_rows, f"a record for a receive-only user:\n{after}"
-    assert set(after_rows) == set(before_rows), \
+    assert set(after_rows) - set(before_rows) <= {FRANK}, \
         f"accounts changed:\nbefore:\n{before}\nafter:\n{after}"
 
 
@@ -182,7 +194,7 @@ if __name__ == "__main__":
              test_pop3_login_is_recorded,
              test_smtp_auth_send_is_recorded,
              test_submission_and_managesieve_logins_are_recorded,
-             test_unauthenticated_delivery_changes_nothing,
+             test_unauthenticated_delivery_is_not_activity,
              test_negative_control_without_plugin,
              test_clean_logs_and_shutdown],
             setup=setup, teardown=teardown)
