@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "account.h"
 #include "config.h"
 #include "policy.h"
 #include "store.h"
@@ -39,6 +40,10 @@ int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
 struct store *cli_store_open(struct cli *cli, bool readonly);
 /* The policy thresholds from the configuration. */
 void cli_policy(const struct cli *cli, struct policy *policy_r);
+/* Normalise an account named on the command line into name (the
+   configured rules); -1 after printing why it is no account name. */
+int cli_account_arg(const struct cli *cli, const char *arg,
+		    char name[ACCOUNT_MAX + 1]);
 
 extern const struct cli_command cmd_list;
 extern const struct cli_command cmd_sync;

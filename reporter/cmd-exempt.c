@@ -10,22 +10,6 @@
 #include <getopt.h>
 #include <string.h>
 
-static int normalize_arg(struct cli *cli, const char *arg, char name[ACCOUNT_MAX + 1])
-{
-	struct account_rules rules = {
-		.default_domain = cli->cfg.default_domain,
-		.keep_local_case = !cli->cfg.lowercase_local_part,
-	};
-	const char *error;
-
-	if (account_normalize(arg, strlen(arg), ACCOUNT_LOGIN, &rules, name,
-			      &error) < 0) {
-		cli_error("%s: %s", arg, error);
-		return -1;
-	}
-	return 0;
-}
-
 static int exempt_change(struct cli *cli, const char *arg, bool add,
 			 const char *reason, int64_t until)
 {
@@ -35,7 +19,7 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 	const char *error, *actor = audit_actor();
 	int ret;
 
-	if (normalize_arg(cli, arg, name) < 0)
+	if (cli_account_arg(cli, arg, name) < 0)
 		return EXIT_USAGE;
 	if (reason != NULL && strlen(reason) > STATE_TEXT_MAX) {
 		cli_error("--reason: longer than %d bytes", STATE_TEXT_MAX);

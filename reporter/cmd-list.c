@@ -85,16 +85,9 @@ static int list_run(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
 
-	store = cli_store_open(cli, true);
+	store = cli_open_view(cli, true, &ctx.view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	cli_policy(cli, &ctx.view.policy);
-	ctx.view.now = cli->now;
-	if (store_tracking_start(store, &ctx.view.tracking_start, &error) < 0) {
-		cli_error("%s", error);
-		store_close(&store);
-		return EXIT_RUNTIME;
-	}
 	if (ctx.format == FORMAT_CSV)
 		printf("%s\r\n", view_csv_header);
 	else if (ctx.format == FORMAT_JSON)

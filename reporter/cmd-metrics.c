@@ -67,7 +67,7 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *output = "-", *error;
+	const char *output = "-";
 	struct view_ctx view;
 	struct report rep;
 	struct store *store;
@@ -82,16 +82,9 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(&cmd_metrics, "unexpected argument '%s'", argv[optind]);
-	store = cli_store_open(cli, true);
+	store = cli_open_view(cli, true, &view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	memset(&view, 0, sizeof(view));
-	cli_policy(cli, &view.policy);
-	if (store_tracking_start(store, &view.tracking_start, &error) < 0) {
-		cli_error("%s", error);
-		store_close(&store);
-		return EXIT_RUNTIME;
-	}
 	ret = report_init(&rep, store, &view, cli->now, NULL);
 	if (ret == 0)
 		ret = report_gather(&rep);

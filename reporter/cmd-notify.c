@@ -253,16 +253,13 @@ static int notify_run(struct cli *cli, int argc, char **argv)
 	if ((tpl = template_load(cli->cfg.notice_template)) == NULL)
 		return EXIT_USAGE;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.store = cli_store_open(cli, !apply);
+	ctx.store = cli_open_view(cli, !apply, &ctx.view);
 	if (ctx.store == NULL) {
 		free(tpl);
 		return EXIT_RUNTIME;
 	}
-	cli_policy(cli, &ctx.view.policy);
-	ctx.view.now = cli->now;
 	ctx.lead = (int64_t)(cli->cfg.suspend_after - cli->cfg.notice_days);
-	if (store_tracking_start(ctx.store, &ctx.view.tracking_start, &error) < 0 ||
-	    store_account_foreach(ctx.store, notify_one, &ctx, &error) != 0) {
+	if (store_account_foreach(ctx.store, notify_one, &ctx, &error) != 0) {
 		cli_error("%s", error);
 		ret = EXIT_RUNTIME;
 		goto out;

@@ -93,7 +93,7 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		{ "mail", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *month = NULL, *output = "-", *error;
+	const char *month = NULL, *output = "-";
 	bool monthly = false, mail = false;
 	char prev[8], path[4096];
 	int c, format = FORMAT_TEXT, ret = 0;
@@ -124,16 +124,9 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		previous_month(cli->now, prev);
 		month = prev;
 	}
-	store = cli_store_open(cli, true);
+	store = cli_open_view(cli, true, &view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	memset(&view, 0, sizeof(view));
-	cli_policy(cli, &view.policy);
-	if (store_tracking_start(store, &view.tracking_start, &error) < 0) {
-		cli_error("%s", error);
-		store_close(&store);
-		return EXIT_RUNTIME;
-	}
 	ret = report_init(&rep, store, &view, cli->now, month);
 	if (ret < 0) {
 		report_free(&rep);

@@ -102,10 +102,6 @@ static int show_run(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct account_rules rules = {
-		.default_domain = cli->cfg.default_domain,
-		.keep_local_case = !cli->cfg.lowercase_local_part,
-	};
 	char name[ACCOUNT_MAX + 1];
 	struct activity act;
 	struct account_info info;
@@ -126,22 +122,14 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage(&cmd_show, "give one account");
-	if (account_normalize(argv[optind], strlen(argv[optind]), ACCOUNT_LOGIN,
-			      &rules, name, &error) < 0) {
-		cli_error("%s: %s", argv[optind], error);
+	if (cli_account_arg(cli, argv[optind], name) < 0)
 		return EXIT_USAGE;
-	}
-	store = cli_store_open(cli, true);
+	store = cli_open_view(cli, true, &vctx);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	memset(&vctx, 0, sizeof(vctx));
-	cli_policy(cli, &vctx.policy);
-	vctx.now = cli->now;
 	r1 = store_activity_get(store, name, &act, &error);
 	r2 = r1 < 0 ? -1 : store_account_info_get(store, name, &info, &error);
 	r3 = r2 < 0 ? -1 : store_state_get(store, name, &st, &error);
-	if (r3 >= 0 && store_tracking_start(store, &vctx.tracking_start, &error) < 0)
-		r3 = -1;
 	store_close(&store);
 	if (r1 < 0 || r2 < 0 || r3 < 0) {
 		cli_error("%s", error);

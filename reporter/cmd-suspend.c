@@ -176,14 +176,11 @@ static int suspend_run(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(&cmd_suspend, "unexpected argument '%s'", argv[optind]);
 	/* a dry run never writes, not even the published thresholds */
-	store = cli_store_open(cli, !apply);
+	memset(&plan, 0, sizeof(plan));
+	store = cli_open_view(cli, !apply, &plan.view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	memset(&plan, 0, sizeof(plan));
-	cli_policy(cli, &plan.view.policy);
-	plan.view.now = cli->now;
-	if (store_tracking_start(store, &plan.view.tracking_start, &error) < 0 ||
-	    store_account_foreach(store, plan_one, &plan, &error) != 0) {
+	if (store_account_foreach(store, plan_one, &plan, &error) != 0) {
 		cli_error("%s", error);
 		plan_free(&plan);
 		store_close(&store);
@@ -246,10 +243,6 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 		{ "reason", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct account_rules rules = {
-		.default_domain = cli->cfg.default_domain,
-		.keep_local_case = !cli->cfg.lowercase_local_part,
-	};
 	char name[ACCOUNT_MAX + 1], json[AUDIT_JSON_MAX], until[RFC3339_MAX];
 	const char *reason = "", *error, *actor = audit_actor();
 	struct account_state st;
@@ -265,11 +258,8 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 		return cli_usage(&cmd_reactivate, "give one account");
 	if (strlen(reason) > STATE_TEXT_MAX)
 		return cli_usage(&cmd_reactivate, "--reason: too long");
-	if (account_normalize(argv[optind], strlen(argv[optind]), ACCOUNT_LOGIN,
-			      &rules, name, &error) < 0) {
-		cli_error("%s: %s", argv[optind], error);
+	if (cli_account_arg(cli, argv[optind], name) < 0)
 		return EXIT_USAGE;
-	}
 	store = cli_store_open(cli, false);
 	if (store == NULL)
 		return EXIT_RUNTIME;

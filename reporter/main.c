@@ -81,6 +81,23 @@ void cli_policy(const struct cli *cli, struct policy *policy_r)
 	policy_r->suspend_after = (int64_t)cli->cfg.suspend_after;
 }
 
+int cli_account_arg(const struct cli *cli, const char *arg,
+		    char name[ACCOUNT_MAX + 1])
+{
+	struct account_rules rules = {
+		.default_domain = cli->cfg.default_domain,
+		.keep_local_case = !cli->cfg.lowercase_local_part,
+	};
+	const char *error;
+
+	if (account_normalize(arg, strlen(arg), ACCOUNT_LOGIN, &rules, name,
+			      &error) < 0) {
+		cli_error("%s: %s", arg, error);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct cli_command *command_find(const char *name)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++) {
