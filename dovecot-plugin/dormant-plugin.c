@@ -57,6 +57,15 @@ const char *dormant_plugin_dependencies[] = { NULL };
 static MODULE_CONTEXT_DEFINE_INIT(dormant_user_module,
 				  &mail_user_module_register);
 
+/* The service as dormant names it: Pigeonhole 2.4 calls ManageSieve
+   "sieve", 2.3 "managesieve"; both are recorded, and configured, as
+   "managesieve". */
+static const char *dormant_service_name(const char *service)
+{
+	return service != NULL && strcmp(service, "sieve") == 0 ?
+		"managesieve" : service;
+}
+
 /* Whether another process of this uid logged the same error within
    DORMANT_ERROR_REPEAT seconds, as told by a small stamp file; records
    this one if not. In Dovecot's default process model every login is a
@@ -148,7 +157,8 @@ static void dormant_wakeup(struct mail_user *user, struct dormant_user *duser,
 	if (last <= 0 || idle < dormant_proc.dormant_after)
 		return;
 	e_warning(user->event, "dormant: wake-up: %s logged in by %s from %s "
-		  "after %lld days idle", duser->account, user->service,
+		  "after %lld days idle", duser->account,
+		  dormant_service_name(user->service),
 		  duser->ip[0] != '\0' ? duser->ip : "unknown address",
 		  (long long)(idle / 86400));
 	i_zero(&wev);
@@ -156,7 +166,8 @@ static void dormant_wakeup(struct mail_user *user, struct dormant_user *duser,
 	wev.idle = idle;
 	if (duser->ip[0] != '\0')
 		(void)ip_parse(duser->ip, &wev.ip);
-	i_strocpy(wev.service, user->service, sizeof(wev.service));
+	i_strocpy(wev.service, dormant_service_name(user->service),
+		  sizeof(wev.service));
 	if (store_event_add(store, ioloop_time, duser->account, &wev, &error) < 0)
 		dormant_log_error(user, error);
 }
@@ -200,7 +211,7 @@ static void dormant_record(struct mail_user *user, struct dormant_user *duser)
 	i_zero(&ev);
 	ev.kind = ACTIVITY_LOGIN;
 	ev.time = ioloop_time;
-	ev.service = user->service;
+	ev.service = dormant_service_name(user->service);
 	ev.ip = duser->ip[0] != '\0' ? duser->ip : NULL;
 	ret = store_activity_update(store, duser->account, &ev,
 				    duser->set.update_interval, &old, &error);
@@ -225,7 +236,8 @@ static bool dormant_user_counted(struct mail_user *user,
 				 const struct dormant_settings *set)
 {
 	if (user->service == NULL ||
-	    !dormant_service_counted(set->services, user->service))
+	    !dormant_service_counted(set->services,
+				     dormant_service_name(user->service)))
 		return FALSE;
 	/* shared mailbox owners and raw (lda) users are created on behalf
 	   of someone else */
