@@ -321,6 +321,9 @@ class Sandbox:
     plugin_settings: extra plugin {} settings (a dict); on Dovecot 2.4
         they are written at top level, where 2.4 wants plugin settings.
     dormant_conf: extra dormant.conf lines for the milter and the CLI.
+    deny_file: put the deny passdb dormant writes (deny_file in
+        dormant.conf, etc/deny/dormant.deny) in front of the normal passdb,
+        as the README tells admins to (Dovecot honours a deny only there).
     postfix_extra: extra main.cf lines.
     update_interval: the plugin's dormant_update_interval.
     submission, managesieve: enable those Dovecot services (default: when
@@ -335,8 +338,9 @@ class Sandbox:
     def __init__(self, plugin=True, milter=True, builddir=None, users=None,
                  dovecot_extra=None, plugin_settings=None, dormant_conf=None,
                  postfix_extra=None, update_interval="60s", submission=None,
-                 managesieve=None):
+                 managesieve=None, deny_file=False):
         self.plugin = plugin
+        self.deny_file = deny_file
         self.milter = milter
         self.builddir = os.path.abspath(builddir or default_builddir())
         self.users = [u if "@" in u else f"{u}@{DOMAIN}"
@@ -610,8 +614,30 @@ class Sandbox:
                  f"db = {self.db}", f"local_domains = {DOMAIN}",
                  f"sendmail = {sendmail}",
                  f"report_dir = {self.path('reports')}"]
+        if self.deny_file:
+            # Its own directory, group dovecot, so that the files dormant
+            # writes there (0640, the directory's group) stay readable by
+            # Dovecot's auth process.
+            deny_dir = self.path("etc", "deny")
+            os.makedirs(deny_dir, exist_ok=True)
+            os.chown(deny_dir, 0, grp.getgrnam("dovecot").gr_gid)
+            os.chmod(deny_dir, 0o2750)
+            path = self._write("etc/deny/dormant.deny", "", 0o640)
+            os.chown(path, 0, grp.getgrnam("dovecot").gr_gid)
+            lines.append(f"deny_file = {path}")
         self._write("etc/dormant.conf",
                     "\n".join(lines + list(self.dormant_conf)) + "\n")
+
+    def _deny_passdb(self):
+        """The deny passdb, to stand before the normal one; or ''."""
+        if not self.deny_file:
+            return ""
+        path = self.path("etc", "deny", "dormant.deny")
+        if self.dovecot24:
+            return (f"passdb dormant_deny {{\n  driver = passwd-file\n"
+                    f"  passwd_file_path = {path}\n  deny = yes\n}}\n")
+        return (f"passdb {{\n  driver = passwd-file\n  args = {path}\n"
+                f"  deny = yes\n}}\n")
 
     def _write_dovecot_conf(self):
         if self.dovecot24:
@@ -647,7 +673,7 @@ last_valid_gid = {MAIL_GID}
 mail_location = maildir:~/Maildir
 mail_plugin_dir = {self.path('modules')}
 mail_plugins = $mail_plugins{' dormant' if self.plugin else ''}
-passdb {{
+{self._deny_passdb()}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {self.path('etc', 'passwd')}
 }}
@@ -764,6 +790,7 @@ mail_plugin_dir = {self.path('modules')}
 """
         if self.plugin:
             conf += "mail_plugins {\n  dormant = yes\n}\n"
+        conf += self._deny_passdb()
         conf += f"""\
 passdb passwd-file {{
   passwd_file_path = {passwd}

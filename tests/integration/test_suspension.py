@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Suspension end to end, through the real servers.
+
+Sandbox A has the deny passdb dormant writes in front of its normal passdb:
+bob, whose last use lies 200 days back (backfilled from an old log line),
+is warned by mail (delivered to his real mailbox), then suspended: the real
+Dovecot refuses his IMAP login and his SMTP AUTH, the audit holds it, and
+after `dormant reactivate` both work again.
+
+Sandbox B has no deny passdb (a directory dormant cannot write to): bob
+still authenticates, and the real Postfix with dormant-milter refuses his
+mail with 550 5.7.1 until he is reactivated.
+
+The account universe comes from the real Dovecot: `sync --from-doveadm`.
+"""
+import datetime
+import imaplib
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import tap  # noqa: E402
+from sandbox import Sandbox  # noqa: E402
+
+ALICE = "alice@example.test"
+BOB = "bob@example.test"          # last used 200 days ago
+CAROL = "carol@example.test"
+DAVE = "dave@example.test"
+USERS = [ALICE, BOB, CAROL, DAVE]
+DEADLINE = 20.0
+CONF = ["max_suspend_fraction = 50%"]
+
+
+def old_login(sb, user, days):
+    """Backfill a login `days` ago, as import-log would from old logs."""
+    when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)
+    path = sb.path("old.log")
+    with open(path, "w") as f:
+        f.write(f"{when:%Y-%m-%dT%H:%M:%SZ} mx dovecot: imap-login: Login: "
+                f"user=<{user}>, method=PLAIN, rip=192.0.2.50, lip=192.0.2.1\n")
+    sb.dormant("import-log", path, check=True)
+
+
+def imap_works(sb, user):
+    try:
+        sb.imap_login(user)
+        return True
+    except imaplib.IMAP4.error:
+        return False
+
+
+def prepare(sb):
+    """Directory from doveadm, bob's old history, everyone else active."""
+    rc, out, err = sb.dormant("sync", "--from-doveadm", "--doveadm-config",
+                              sb.path("etc", "dovecot.conf"))
+    assert rc == 0 and "synced 4 accounts" in out, (rc, out, err)
+    for user in (ALICE, CAROL, DAVE):
+        sb.imap_login(user)
+    old_login(sb, BOB, 200)
+    assert sb.records()[BOB]["status"] == "dormant", sb.records()[BOB]
+
+
+def suspend_bob(sb):
+    rc, out, err = sb.dormant("suspend")
+    assert rc == 0 and BOB in out and ALICE not in out, (rc, out, err)
+    rc, out, err = sb.dormant("suspend", "--apply")
+    assert rc == 0 and "suspended 1 account" in out, (rc, out, err)
+    assert sb.records()[BOB]["status"] == "suspended"
+
+
+def start_a():
+    return Sandbox(users=USERS, deny_file=True, dormant_conf=CONF).__enter__()
+
+
+def test_owner_is_warned_by_mail(sb):
+    prepare(sb)
+    before = sb.maildir_count(BOB)
+    rc, out, err = sb.dormant("notify", "--apply")
+    assert rc == 0 and "warning 1 owner" in out, (rc, out, err)
+    sb.wait_delivered(BOB, before)
+
+
+def test_suspended_login_and_auth_are_refused_by_dovecot(sb):
+    suspend_bob(sb)
+    sb.wait_until(lambda: not imap_works(sb, BOB), DEADLINE,
+                  "Dovecot refusing bob's IMAP login")
+    rc, out = sb.smtp_send_auth(BOB, check=False)
+    assert rc != 0 and "535" in out, out
+    assert imap_works(sb, ALICE)
+    audit = [json.loads(l) for l in
+             sb.dormant("audit", "--format", "json", check=True)[1].splitlines()]
+    assert any(e["action"] == "suspend" and e["account"] == BOB for e in audit)
+
+
+def test_reactivate_restores_login_and_send(sb):
+    rc, out, err = sb.dormant("reactivate", "--reason", "back from leave", BOB)
+    assert rc == 0, (out, err)
+    sb.wait_until(lambda: imap_works(sb, BOB), DEADLINE,
+                  "Dovecot accepting bob's IMAP login again")
+    rc, out = sb.smtp_send_auth(BOB, check=False)
+    assert rc == 0, out
+    assert sb.records()[BOB]["status"] == "active"
+
+
+def test_milter_refuses_mail_where_dovecot_cannot_deny(_unused):
+    with Sandbox(users=USERS, dormant_conf=CONF) as sb:
+        prepare(sb)
+        suspend_bob(sb)
+        assert imap_works(sb, BOB)          # no deny passdb here
+        rc, out = sb.smtp_send_auth(BOB, check=False)
+        assert rc != 0 and "550 5.7.1" in out, out
+        rc, out = sb.smtp_send_auth(ALICE, check=False)
+        assert rc == 0, out
+        sb.dormant("reactivate", BOB, check=True)
+        rc, out = sb.smtp_send_auth(BOB, check=False)
+        assert rc == 0, out
+
+
+if __name__ == "__main__":
+    tap.run([test_owner_is_warned_by_mail,
+             test_suspended_login_and_auth_are_refused_by_dovecot,
+             test_reactivate_restores_login_and_send,
+             test_milter_refuses_mail_where_dovecot_cannot_deny],
+            setup=start_a, teardown=lambda sb: sb.__exit__(None, None, None))
