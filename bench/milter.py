@@ -10,7 +10,10 @@ per configuration, each with its own smtpd_milters (master.cf -o), so the
 configurations differ in nothing else. (A first version ran a sandbox per
 configuration: the sandboxes differed by up to 10 % among themselves,
 whatever milter they had.) Every round runs each configuration once, in a
-rotated order, and the figures are medians over rounds.
+rotated order; rates are medians over rounds, and each ratio is given per
+round (neighbouring batches) as a median and a geometric mean with its
+95 % confidence interval. smtpd never pauses a session for the queue
+manager (in_flow_delay = 0), so the rate is the SMTP server's.
 Two load shapes, each one message per connection, SESSIONS in parallel, to
 a recipient that Postfix's discard transport drops:
   noauth: Postfix's smtp-source (1 KiB body), no AUTH;
@@ -62,7 +65,7 @@ SMTP_SOURCE = "/usr/sbin/smtp-source"
 RCPT = "rcpt@elsewhere.invalid"      # default_transport = discard
 USERS = [f"user{i:02d}" for i in range(50)]
 BODY = ("Subject: milter benchmark\r\n\r\n" +
-        ("x" * 78 + "\r\n") * 13).encode()     # about 1 KiB, as smtp-source -l 1024
+        ("x" * 78 + "\r\n") * 13).encode()     # ~1 KiB: smtp-source -l 1024
 TIMEOUT = 60.0
 DRAIN_TIMEOUT = 120.0
 
@@ -349,9 +352,10 @@ def add_listeners(sb, setups):
                         "reload"], stdin=subprocess.DEVNULL,
                        capture_output=True, timeout=60)
     if p.returncode != 0:
-        raise SandboxError(f"postfix reload: {p.stderr.decode(errors='replace')}")
+        raise SandboxError("postfix reload: "
+                           + p.stderr.decode(errors="replace"))
     for s in setups:
-        sb.wait_until(lambda: Sandbox._banner(s.port, b"220"),
+        sb.wait_until(lambda port=s.port: Sandbox._banner(port, b"220"),
                       sandbox.START_TIMEOUT, f"smtpd on port {s.port}")
 
 
@@ -378,7 +382,8 @@ class Queue:
 # --- load generators -------------------------------------------------------
 
 def run_smtp_source(port, messages, sessions):
-    argv = [SMTP_SOURCE, "-l", "1024", "-m", str(messages), "-s", str(sessions),
+    argv = [SMTP_SOURCE, "-l", "1024", "-m", str(messages),
+            "-s", str(sessions),
             "-f", "sender@example.test", "-t", RCPT, f"127.0.0.1:{port}"]
     p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
                        timeout=600)
@@ -655,8 +660,9 @@ def memory(setups, count):
         before = proc_status(s.milter_pid)
         status, conns = asyncio.run(hold_sessions(s, count))
         print(f"  {s.label:<28} milter connections {conns:>3}, threads "
-              f"{status['Threads']:>3}, VmRSS {status['VmRSS'] / 1024:5.1f} MiB,"
-              f" VmHWM {status['VmHWM'] / 1024:5.1f} MiB (before: VmRSS "
+              f"{status['Threads']:>3}, VmRSS "
+              f"{status['VmRSS'] / 1024:5.1f} MiB, VmHWM "
+              f"{status['VmHWM'] / 1024:5.1f} MiB (before: VmRSS "
               f"{before['VmRSS'] / 1024:.1f} MiB)", flush=True)
 
 
@@ -687,8 +693,11 @@ def main():
     sb = Sandbox(plugin=False, milter=False, builddir=build, users=USERS,
                  postfix_extra=POSTFIX_COMMON)
     setups = []
-    # SIGTERM/SIGHUP: sandbox's handler stops the sandbox (our milters get
-    # SIGTERM from PR_SET_PDEATHSIG); ^C: the finally below.
+
+    def on_signal(signum, frame):
+        raise SystemExit(128 + signum)     # the finally below stops all
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         sb.start()
@@ -724,11 +733,17 @@ def main():
         problems = sb.problems + [p for s in setups for p in s.problems()]
         if problems:
             print("log problems:\n  " + "\n  ".join(problems[:20]))
+    except Exception:
+        for s in setups:
+            if s.milter and os.path.getsize(s.milter.log) > 0:
+                print(f"--- {s.name} milter log\n{sandbox.tail(s.milter.log)}",
+                      file=sys.stderr)
+        raise
     finally:
         for s in setups:
             s.stop()
         sb.stop()
-    shutil.rmtree(tmp, ignore_errors=True)    # kept if anything failed
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

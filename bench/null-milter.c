@@ -1,4 +1,4 @@
-/* null-milter.c - a milter that does nothing, the baseline for bench/milter.py.
+/* null-milter.c - a milter that does nothing: bench/milter.py's baseline.
  *
  * usage: null-milter -m same|every -p SOCKET
  *
