@@ -7,11 +7,6 @@
 
 const int report_bucket_days[REPORT_BUCKETS] = { 0, 30, 60, 90, 120, 180, 365 };
 
-bool report_status_listed(enum account_status status)
-{
-	return status == STATUS_DORMANT || status == STATUS_NEVER_USED ||
-		status == STATUS_SUSPENDED;
-}
 
 /* "YYYY-MM" -> the first second of that month and of the next. */
 static int month_parse(const char *text, int64_t *start_r, int64_t *end_r)

@@ -60,7 +60,5 @@ typedef void report_event_fn(struct report *rep, int64_t time,
 int report_foreach_event(struct report *rep, report_event_fn *fn, FILE *out,
 			 void *ctx);
 
-/* Statuses the lists of the text and HTML reports show. */
-bool report_status_listed(enum account_status status);
 
 #endif

@@ -30,6 +30,7 @@ Python standard library is used.
 import atexit
 import base64
 import csv
+import datetime
 import ctypes
 import grp
 import imaplib
@@ -79,6 +80,27 @@ CSV_HEADER = ("account,status,idle_days,last_login,login_service,login_ip,"
 
 class SandboxError(RuntimeError):
     """A sandbox step failed; the message carries the relevant log tails."""
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def parse_time(text):
+    """An RFC 3339 UTC time as the CSV contract writes it."""
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc)
+
+
+def assert_recent(text, since, what):
+    """TEXT is an RFC 3339 UTC time between SINCE and now (times are stored
+    to the second: two seconds of slack either side)."""
+    assert text, f"{what} is empty"
+    t = parse_time(text)
+    lo = since - datetime.timedelta(seconds=2)
+    hi = utc_now() + datetime.timedelta(seconds=2)
+    assert lo <= t <= hi, \
+        f"{what} {text} not within [{lo:%H:%M:%S}, {hi:%H:%M:%S}]"
 
 
 def default_builddir():

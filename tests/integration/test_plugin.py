@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tap  # noqa: E402
 import sandbox  # noqa: E402
-from sandbox import Sandbox, SandboxError, poll  # noqa: E402
+from sandbox import Sandbox, SandboxError, poll, utc_now, parse_time, assert_recent  # noqa: E402
 
 D = "@example.test"
 ALICE, BOB, CAROL, DAVE, ERIN, FRANK, GRACE = (
@@ -60,26 +60,14 @@ STAMP = f"/tmp/dormant-plugin.{sandbox.MAIL_UID}.lasterror"
 
 # --- helpers -----------------------------------------------------------------
 
-def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def csv_time(t):
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_time(text):
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=datetime.timezone.utc)
 
 
-def assert_recent(text, since, what):
-    assert text, f"{what} is empty"
-    t = parse_time(text)
-    lo = since - datetime.timedelta(seconds=2)
-    hi = utc_now() + datetime.timedelta(seconds=2)
-    assert lo <= t <= hi, \
-        f"{what} {text} not within [{lo:%H:%M:%S}, {hi:%H:%M:%S}]"
 
 
 class Aux:

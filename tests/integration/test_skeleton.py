@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tap  # noqa: E402
-from sandbox import Sandbox  # noqa: E402
+from sandbox import Sandbox, utc_now, parse_time, assert_recent  # noqa: E402
 
 ALICE = "alice@example.test"
 BOB = "bob@example.test"
@@ -27,24 +27,10 @@ OUTSIDER = "stranger@outside.invalid"
 RECORD_TIMEOUT = 20.0               # seconds for a record to appear
 
 
-def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
-def parse_time(text):
-    """An RFC 3339 UTC time as the CSV contract writes it."""
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=datetime.timezone.utc)
 
 
-def assert_recent(text, since, what):
-    """TEXT is an RFC 3339 UTC time between SINCE (minus slack) and now."""
-    assert text, f"{what} is empty"
-    t = parse_time(text)
-    # Stored to the second: allow the truncation and a little clock noise.
-    lo = since - datetime.timedelta(seconds=2)
-    hi = utc_now() + datetime.timedelta(seconds=2)
-    assert lo <= t <= hi, f"{what} {text} not within [{lo:%H:%M:%S}, {hi:%H:%M:%S}]"
 
 
 def wait_record(sb, account, field):
