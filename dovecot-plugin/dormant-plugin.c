@@ -3,8 +3,8 @@
  * the start, every dormant_update_interval while the session stays open,
  * and at the end. What is never counted is decided here in code, whatever
  * mail_plugins says: other services (lmtp, lda, doveadm, indexer-worker,
- * ...), master-user logins, restored (unhibernated) sessions and users
- * auto-created to open someone else's shared mailbox.
+ * ...), master-user logins, the restore of a hibernated IMAP session and
+ * users auto-created to open someone else's shared mailbox.
  *
  * A failure of dormant never fails a login: it is logged (once per cause,
  * see dormant_log_error) and the session goes on. */
@@ -40,6 +40,9 @@ struct dormant_user {
 	char account[ACCOUNT_MAX + 1];
 	char ip[IP_TEXT_MAX];
 	struct timeout *to_touch;
+	/* an unhibernated IMAP session: only touched, see
+	   dormant_mail_user_created */
+	bool restored;
 };
 
 /* One store per process, opened on first use. */
@@ -243,9 +246,6 @@ static bool dormant_user_counted(struct mail_user *user,
 	   of someone else */
 	if (user->autocreated || user->creator != NULL)
 		return FALSE;
-	/* unhibernation continues a session counted when it began */
-	if (user->session_restored)
-		return FALSE;
 	if (user->dsyncing || user->admin)
 		return FALSE;
 	if (!set->count_master_user && dormant_user_is_master(user))
@@ -265,8 +265,10 @@ static void dormant_user_deinit(struct mail_user *user)
 	struct dormant_user *duser = DORMANT_USER_CONTEXT(user);
 
 	timeout_remove(&duser->to_touch);
-	/* the end of a session is activity too */
-	dormant_record(user, duser);
+	/* the end of a session is activity too (a restored process ends
+	   when it hibernates again: not an end, and not the person) */
+	if (!duser->restored)
+		dormant_record(user, duser);
 	duser->module_ctx.super.deinit(user);
 }
 
@@ -307,7 +309,15 @@ static void dormant_mail_user_created(struct mail_user *user)
 	v->deinit = dormant_user_deinit;
 	MODULE_CONTEXT_SET(user, dormant_user_module, duser);
 
-	dormant_record(user, duser);
+	/* A restored (unhibernated) IMAP session is the session counted when
+	   it began, brought back into a process by new mail or by the
+	   client's next command: not a login, so nothing is written now or
+	   when it hibernates again. If it stays in a process for a whole
+	   interval the person's client is working in it, and the touch below
+	   records that, as for any open session. */
+	duser->restored = user->session_restored;
+	if (!duser->restored)
+		dormant_record(user, duser);
 	/* a phone holding one IDLE connection for weeks is in use */
 	duser->to_touch = timeout_add(
 		(set.update_interval > 0 ? set.update_interval : 60) * 1000,

@@ -2,10 +2,12 @@
 """The Dovecot plugin's rules (DESIGN 5 and 11), one case each, with a real
 Dovecot 2.3 started by sandbox.py.
 
-What never counts: doveadm commands, dsync, master-user logins (unless
-dormant_count_master_user = yes), opening another user's shared mailbox;
-services left out of dormant_services. What counts: a session held open
-past dormant_update_interval is touched again. Coalescing: a second login
+What never counts: doveadm commands, dsync, an LDA delivery (kept as
+last_receive), master-user logins (unless dormant_count_master_user =
+yes), opening another user's shared mailbox, the restore of a hibernated
+IMAP session; services left out of dormant_services. What counts: a
+session held open past dormant_update_interval is touched again, a
+restored one too while the client keeps it busy. Coalescing: a second login
 inside the interval writes nothing (the LMDB transaction id stays put).
 Faults: a missing, unwritable or corrupt database, a map larger than
 vsz_limit and an invalid setting leave logins working and cost one log line
@@ -43,8 +45,9 @@ import sandbox  # noqa: E402
 from sandbox import Sandbox, SandboxError, poll, utc_now, parse_time, assert_recent  # noqa: E402
 
 D = "@example.test"
-ALICE, BOB, CAROL, DAVE, ERIN, FRANK, GRACE = (
-    u + D for u in ("alice", "bob", "carol", "dave", "erin", "frank", "grace"))
+ALICE, BOB, CAROL, DAVE, ERIN, FRANK, GRACE, HENRY = (
+    u + D for u in ("alice", "bob", "carol", "dave", "erin", "frank", "grace",
+                    "henry"))
 MAIN_USERS = [ALICE, BOB, CAROL, DAVE, ERIN, FRANK, GRACE]
 OUTSIDER = "sender@outside.invalid"
 MASTER, MASTER_PASSWORD = "admin", "secret-admin"
@@ -55,6 +58,7 @@ TIMEOUT = 20.0                   # seconds for anything we wait for
 DOVEADM = (shutil.which("doveadm", path="/usr/bin:/usr/sbin:/bin:/sbin")
            or "/usr/bin/doveadm")
 MDB_STAT = shutil.which("mdb_stat") or "/usr/bin/mdb_stat"
+DOVECOT_LDA = "/usr/lib/dovecot/dovecot-lda"
 STAMP = f"/tmp/dormant-plugin.{sandbox.MAIL_UID}.lasterror"
 
 
@@ -132,6 +136,30 @@ def shared_namespace_conf(aux):
             "  acl = vfile",
             f"  acl_shared_dict = file:{aux.mail_dir}/shared-mailboxes.db",
             "}"]
+
+
+def hibernate_conf():
+    """IMAP hibernation after 1 s of IDLE (the imap-hibernate process must
+    reach the imap-master socket, as Dovecot's documentation says), and
+    debug logging, whose lines name the process that holds the session."""
+    return ["imap_hibernate_timeout = 1s",
+            "protocol imap {",
+            "  mail_debug = yes",
+            "}",
+            "service imap {",
+            "  unix_listener imap-master {",
+            "    user = $default_internal_user",
+            "  }",
+            "}"]
+
+
+def read_until_tagged(imap, tag):
+    """Read raw lines from IMAP until the tagged reply TAG; returns it."""
+    while True:
+        line = imap.readline()
+        assert line, f"connection closed before {tag}'s reply"
+        if line.startswith(tag + b" "):
+            return line
 
 
 def seed_old_login(sb, aux, user, days, ip=SEED_IP):
@@ -325,6 +353,26 @@ def test_dsync_backup_and_sync_leave_the_record_alone(ctx):
         f"dsync moved bob's login: {login_of(sb, BOB)}, was {seeded}"
 
 
+def test_lda_delivery_is_kept_as_receive_not_as_login(ctx):
+    """dovecot-lda (service "lda"), as Postfix's mailbox_command runs it:
+    the message is delivered, last_receive moves, last_login does not."""
+    sb, aux = ctx.main, ctx.aux
+    seeded = seed_old_login(sb, aux, ERIN, SEED_DAYS)
+    before = sb.maildir_count(ERIN)
+    since = utc_now()
+    msg = (f"From: {OUTSIDER}\nTo: {ERIN}\nSubject: by the LDA\n\nhello\n")
+    p = subprocess.run([DOVECOT_LDA, "-c", sb.path("etc", "dovecot.conf"),
+                        "-d", ERIN, "-f", OUTSIDER], input=msg.encode(),
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0, \
+        f"dovecot-lda: exit {p.returncode}\n{p.stdout!r}\n{p.stderr!r}"
+    sb.wait_delivered(ERIN, before)
+    row = sb.records()[ERIN]
+    assert (row["last_login"], row["login_service"], row["login_ip"]) \
+        == seeded, f"the LDA delivery moved erin's login: {row}"
+    assert_recent(row["last_receive"], since, "erin's last_receive")
+
+
 def test_master_user_login_does_not_count(ctx):
     sb, aux = ctx.main, ctx.aux
     seeded = seed_old_login(sb, aux, CAROL, SEED_DAYS)
@@ -436,6 +484,73 @@ def test_open_session_is_touched_every_interval(ctx):
             assert imap.noop()[0] == "OK", "the session did not stay open"
         finally:
             imap.logout()
+
+
+def test_unhibernation_is_not_a_login_but_a_busy_restored_session_is(ctx):
+    """IMAP hibernation: an IDLE session moves to imap-hibernate and its
+    imap process exits; new mail restores it into a new process (the same
+    session id, session_restored), which hibernates again a second later.
+    That restore is not a login: last_login stays where the session's own
+    process left it, though more than the update interval has passed.
+    Then the client ends IDLE and keeps working: the restored session stays
+    in a process, and like any open session it is touched."""
+    with ctx.sandbox(users=[HENRY], update_interval="2s",
+                     dovecot_extra=hibernate_conf()) as sb:
+        offset = sb.log_size("dovecot.log")
+        imap = imap_open(sb, HENRY)
+        try:
+            typ, _ = imap.select("INBOX")
+            assert typ == "OK"
+            mpid = int(sb.wait_log(
+                "dovecot.log", rf"Login: user=<{re.escape(HENRY)}>.*"
+                r"mpid=(\d+)", offset, TIMEOUT).group(1))
+            imap.send(b"h1 IDLE\r\n")
+            assert imap.readline().startswith(b"+ "), "IDLE refused"
+            sb.wait_until(lambda: not process_alive(mpid), TIMEOUT,
+                          "the IDLE session to hibernate (its process to exit)")
+            hibernated = login_of(sb, HENRY)
+            assert hibernated[1:] == ("imap", "127.0.0.1"), hibernated
+            t_hib = parse_time(hibernated[0])
+            # past the update interval: a restore that counted would write
+            later = t_hib + datetime.timedelta(seconds=3)
+            assert poll(lambda: utc_now() >= later, 10.0), "clock stuck"
+            offset = sb.log_size("dovecot.log")
+            since = utc_now()
+            deliver(sb, HENRY, "wakes the session")
+            line = imap.readline()
+            assert b"EXISTS" in line, f"no EXISTS in IDLE, got {line!r}"
+            finished = re.compile(rf"imap\({re.escape(HENRY)}\)<(\d+)><[^>]*>: "
+                                  r"Debug: User session is finished")
+
+            def restored_and_gone():
+                pids = [int(p) for p in finished.findall(
+                    sb.log_since("dovecot.log", offset))]
+                return [p for p in pids if p != mpid and not process_alive(p)]
+            sb.wait_until(restored_and_gone, TIMEOUT,
+                          "a restored process to run and hibernate again")
+            row = sb.records()[HENRY]
+            assert (row["last_login"], row["login_service"], row["login_ip"]) \
+                == hibernated, f"the restore counted as a login: {row}"
+            assert_recent(row["last_receive"], since, "henry's last_receive")
+
+            # the client ends IDLE and goes on working: touched
+            imap.send(b"DONE\r\n")
+            reply = read_until_tagged(imap, b"h1")
+            assert b" OK " in reply, reply
+
+            def touched():
+                typ, _ = imap.noop()
+                assert typ == "OK"
+                got = login_of(sb, HENRY)
+                return got if parse_time(got[0]) > t_hib else None
+            got = sb.wait_until(touched, TIMEOUT,
+                                "a busy restored session to be touched")
+            assert got[1:] == ("imap", "127.0.0.1"), got
+        finally:
+            try:
+                imap.logout()
+            except (OSError, imaplib.IMAP4.error):
+                pass
 
 
 def test_login_within_interval_writes_nothing(ctx):
@@ -584,11 +699,13 @@ if __name__ == "__main__":
         tap.skip_all("Dovecot 2.4: these cases use 2.3 configuration syntax")
     tap.run([test_doveadm_commands_leave_the_record_alone,
              test_dsync_backup_and_sync_leave_the_record_alone,
+             test_lda_delivery_is_kept_as_receive_not_as_login,
              test_master_user_login_does_not_count,
              test_master_user_counts_with_count_master_user_yes,
              test_shared_mailbox_counts_the_reader_not_the_owner,
              test_services_setting_limits_what_counts,
              test_open_session_is_touched_every_interval,
+             test_unhibernation_is_not_a_login_but_a_busy_restored_session_is,
              test_login_within_interval_writes_nothing,
              test_wakeup_after_dormant_after_is_logged_and_reported,
              test_fault_missing_database_directory,
