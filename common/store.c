@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 static const char *const db_names[DB_COUNT] = {
 	"activity", "accounts", "state", "audit", "meta", "events", "notices",
@@ -19,6 +21,9 @@ static const char *const db_names[DB_COUNT] = {
 /* Readers only hold a slot for the length of one call, so this is about
    concurrency, not process count; it also bounds the lock file (64 B/slot). */
 #define STORE_MAXREADERS 1024
+/* The size LMDB gives its lock file for STORE_MAXREADERS: a 128-byte
+   header, then one 64-byte (cache line) slot per reader. */
+#define STORE_LOCKFILE_SIZE (128 + STORE_MAXREADERS * 64)
 /* Never grow the map past this (address space; the disk fills first). */
 #define STORE_MAX_MAPSIZE ((size_t)1 << 40)
 /* STORE_FIT_MAP: the smallest map, and the headroom over the data. */
@@ -292,6 +297,48 @@ static size_t store_initial_mapsize(const char *dir, unsigned int flags)
 	return (size + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
 }
 
+/* Give the lock file all its disk blocks before LMDB maps it. LMDB sizes
+   lock.mdb with ftruncate, which leaves a sparse file, and then writes to
+   it through a shared map: on a full disk the first write to a page that
+   has no block yet is a SIGBUS, which would kill the mail process, the
+   milter or the reporter (seen on tmpfs; ext4 and XFS do the same). With
+   the blocks reserved here a full disk is an error message instead. Costs
+   one open and fstat when the file is already whole. Anything else that
+   goes wrong here is left for mdb_env_open to report. */
+static int store_reserve_lockfile(const char *dir, unsigned int flags,
+				  const char **error_r)
+{
+	char path[4096];
+	struct stat st;
+	off_t want = STORE_LOCKFILE_SIZE;
+	int fd, ret;
+
+	if (snprintf(path, sizeof(path), "%s/lock.mdb", dir) >= (int)sizeof(path))
+		return 0;
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW |
+		  ((flags & STORE_READONLY) ? 0 : O_CREAT), 0660);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	if (st.st_size > want)
+		want = st.st_size;
+	if ((off_t)st.st_blocks * 512 >= want) {
+		close(fd);
+		return 0;
+	}
+	ret = posix_fallocate(fd, 0, want);
+	close(fd);
+	if (ret == ENOSPC || ret == EDQUOT) {
+		*error_r = store_err("%s: cannot reserve the lock file lock.mdb: %s",
+				     dir, strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
 int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	       const char **error_r)
 {
@@ -336,6 +383,10 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	/* Files are shared by the mail processes, the milter and the admin
 	   through the directory's group: never let a umask take group rw. */
 	old_umask = umask(007);
+	if (store_reserve_lockfile(dir, flags, error_r) < 0) {
+		umask(old_umask);
+		goto fail;
+	}
 	ret = mdb_env_open(store->env, dir, envflags, 0660);
 	umask(old_umask);
 	if (ret != 0) {
@@ -402,8 +453,21 @@ const char *store_dir(const struct store *store)
 	return store->dir;
 }
 
+/* A transaction's error. A write that fails for want of space says how
+   much is left: LMDB reports a write cut short by a full disk as EIO. */
 static const char *txn_error(struct store *store, int ret, const char *what)
 {
+	struct statvfs vfs;
+
+	if ((ret == EIO || ret == ENOSPC || ret == EDQUOT) &&
+	    statvfs(store->dir, &vfs) == 0) {
+		unsigned long long avail =
+			(unsigned long long)vfs.f_bavail * vfs.f_frsize;
+		return store_err("%s: %s: %s (%llu KiB free on its file system%s)",
+				 store->dir, what, mdb_strerror(ret), avail >> 10,
+				 ret == EIO && avail < STORE_FIT_HEADROOM ?
+				 ": a full disk" : "");
+	}
 	return store_err("%s: %s: %s", store->dir, what, mdb_strerror(ret));
 }
 

@@ -10,7 +10,7 @@ session held open past dormant_update_interval is touched again, a
 restored one too while the client keeps it busy. Coalescing: a second login
 inside the interval writes nothing (the LMDB transaction id stays put).
 Faults: a missing, unwritable or corrupt database, a map larger than
-vsz_limit and an invalid setting leave logins working and cost one log line
+vsz_limit, a full disk and an invalid setting leave logins working and cost one log line
 for many logins (in as many processes). Wake-up: a
 login after dormant_after of silence is logged and reported.
 
@@ -26,6 +26,7 @@ ManageSieve logins being recorded. The extra configuration here (master
 passdb, namespaces, ACLs, plugin {}, doveadm -o plugin/...) is Dovecot 2.3
 syntax: on 2.4 the file reports a TAP skip.
 """
+import contextlib
 import datetime
 import grp
 import imaplib
@@ -39,9 +40,12 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
 
 import tap  # noqa: E402
 import sandbox  # noqa: E402
+import smallfs  # noqa: E402
 from sandbox import Sandbox, SandboxError, poll, utc_now, parse_time, assert_recent  # noqa: E402
 
 D = "@example.test"
@@ -605,13 +609,18 @@ def test_wakeup_after_dormant_after_is_logged_and_reported(ctx):
 LOGINS_PER_FAULT = 4
 
 
-def fault_case(ctx, prepare, expect, after=None, **kw):
+def fault_case(ctx, prepare, expect, after=None, within=None, **kw):
     """Start a sandbox, PREPARE(sb) its fault, log in LOGINS_PER_FAULT times
     by IMAP: every login works and the log holds exactly one dormant: line,
-    matching regex EXPECT; then AFTER(sb), before the sandbox stops."""
+    matching regex EXPECT; then AFTER(sb), before the sandbox stops. WITHIN,
+    if given, is a context manager factory entered with the sandbox and
+    left before it stops (whether or not the case fails)."""
     if os.path.exists(STAMP):
         os.unlink(STAMP)
-    with ctx.sandbox(users=[ALICE], **kw) as sb:
+    with ctx.sandbox(users=[ALICE], **kw) as sb, \
+            contextlib.ExitStack() as stack:
+        if within:
+            stack.enter_context(within(sb))
         if prepare:
             prepare(sb)
         offset = sb.log_size("dovecot.log")
@@ -675,6 +684,24 @@ def test_fault_map_larger_than_vsz_limit(ctx):
                r"allocate memory \(the map does not fit.*vsz_limit\)")
 
 
+def test_fault_full_disk(ctx):
+    """The database directory on a full file system (a small tmpfs), no
+    database yet: LMDB would map its sparse lock file and die of SIGBUS on
+    the first write, taking the login with it; dormant reserves the file's
+    blocks first and gets a clean error."""
+    @contextlib.contextmanager
+    def full_db_dir(sb):
+        try:
+            with smallfs.small_fs(sb.db, size="256k", uid=sandbox.MAIL_UID,
+                                  gid=sandbox.MAIL_GID, mode=0o2770):
+                smallfs.fill(sb.db)
+                yield
+        except smallfs.Unavailable as e:
+            raise tap.Skip(str(e))
+    fault_case(ctx, None, r"dormant: .*cannot reserve the lock file lock\.mdb: "
+               r"No space left on device", within=full_db_dir)
+
+
 def test_fault_invalid_setting(ctx):
     fault_case(ctx, None, r"dormant: dormant_update_interval: .*'forever'",
                update_interval="forever")
@@ -712,6 +739,7 @@ if __name__ == "__main__":
              test_fault_unwritable_database_directory,
              test_fault_corrupt_database,
              test_fault_map_larger_than_vsz_limit,
+             test_fault_full_disk,
              test_fault_invalid_setting,
              test_main_sandbox_logs_are_clean],
             setup=setup, teardown=teardown)
