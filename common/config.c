@@ -1,5 +1,6 @@
 /* config.c - the declarative configuration table and its parser. */
 #include "config.h"
+#include "netlist.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -8,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 enum config_type {
 	CT_STRING,
@@ -22,13 +26,22 @@ struct config_def {
 	const char *def;         /* default, parsed like a file value */
 	size_t offset;
 	uint64_t min, max;       /* for durations, in seconds */
+	/* for strings: NULL, or a check of the value; its message is
+	   reported after "file:line: name: " */
+	int (*check)(const char *value, const char **error_r);
 };
+
+static int check_absolute(const char *value, const char **error_r);
+static int check_absolute_or_empty(const char *value, const char **error_r);
+static int check_milter_socket(const char *value, const char **error_r);
+static int check_facility(const char *value, const char **error_r);
+static int check_networks(const char *value, const char **error_r);
 
 #define DAY (24ULL * 3600)
 #define OFF(field) offsetof(struct dormant_config, field)
 
 static const struct config_def config_defs[] = {
-	{ "db", CT_STRING, DORMANT_DEFAULT_DBDIR, OFF(db), 0, 0 },
+	{ "db", CT_STRING, DORMANT_DEFAULT_DBDIR, OFF(db), 0, 0, check_absolute },
 	{ "update_interval", CT_DURATION, "60s", OFF(update_interval), 0, DAY },
 	{ "default_domain", CT_STRING, "", OFF(default_domain), 0, 0 },
 	{ "local_domains", CT_STRING, "", OFF(local_domains), 0, 0 },
@@ -39,22 +52,25 @@ static const struct config_def config_defs[] = {
 	{ "suspend_after", CT_DURATION, "120d", OFF(suspend_after), 3600, 100 * 365 * DAY },
 	{ "notice_days", CT_DURATION, "14d", OFF(notice_days), 0, 365 * DAY },
 	{ "max_suspend_fraction", CT_FRACTION, "5%", OFF(max_suspend_fraction), 0, 0 },
-	{ "deny_file", CT_STRING, "", OFF(deny_file), 0, 0 },
-	{ "suspend_command", CT_STRING, "", OFF(suspend_command), 0, 0 },
-	{ "reactivate_command", CT_STRING, "", OFF(reactivate_command), 0, 0 },
+	{ "deny_file", CT_STRING, "", OFF(deny_file), 0, 0, check_absolute_or_empty },
+	{ "suspend_command", CT_STRING, "", OFF(suspend_command), 0, 0,
+	  check_absolute_or_empty },
+	{ "reactivate_command", CT_STRING, "", OFF(reactivate_command), 0, 0,
+	  check_absolute_or_empty },
 	{ "notice_template", CT_STRING, "", OFF(notice_template), 0, 0 },
 	{ "notice_from", CT_STRING, "", OFF(notice_from), 0, 0 },
 	{ "report_dir", CT_STRING, "/var/lib/dormant/reports", OFF(report_dir), 0, 0 },
 	{ "report_to", CT_STRING, "", OFF(report_to), 0, 0 },
-	{ "sendmail", CT_STRING, "/usr/sbin/sendmail", OFF(sendmail), 0, 0 },
-	{ "milter_socket", CT_STRING, "unix:/run/dormant/milter.sock", OFF(milter_socket), 0, 0 },
+	{ "sendmail", CT_STRING, "/usr/sbin/sendmail", OFF(sendmail), 0, 0, check_absolute },
+	{ "milter_socket", CT_STRING, "unix:/run/dormant/milter.sock", OFF(milter_socket), 0, 0,
+	  check_milter_socket },
 	{ "milter_user", CT_STRING, "", OFF(milter_user), 0, 0 },
-	{ "milter_pidfile", CT_STRING, "", OFF(milter_pidfile), 0, 0 },
-	{ "syslog_facility", CT_STRING, "mail", OFF(syslog_facility), 0, 0 },
+	{ "milter_pidfile", CT_STRING, "", OFF(milter_pidfile), 0, 0, check_absolute_or_empty },
+	{ "syslog_facility", CT_STRING, "mail", OFF(syslog_facility), 0, 0, check_facility },
 	{ "reject_text", CT_STRING, "Account suspended for inactivity; contact your administrator",
 	  OFF(reject_text), 0, 0 },
 	{ "enforce", CT_BOOL, "yes", OFF(enforce), 0, 0 },
-	{ "trusted_networks", CT_STRING, "", OFF(trusted_networks), 0, 0 },
+	{ "trusted_networks", CT_STRING, "", OFF(trusted_networks), 0, 0, check_networks },
 };
 #define N_DEFS (sizeof(config_defs) / sizeof(config_defs[0]))
 
@@ -71,6 +87,121 @@ static const char *config_err(const char *fmt, ...)
 	vsnprintf(config_errbuf, sizeof(config_errbuf), fmt, args);
 	va_end(args);
 	return config_errbuf;
+}
+
+static int check_absolute(const char *value, const char **error_r)
+{
+	if (value[0] != '/') {
+		*error_r = "must be an absolute path";
+		return -1;
+	}
+	return 0;
+}
+
+static int check_absolute_or_empty(const char *value, const char **error_r)
+{
+	return value[0] == '\0' ? 0 : check_absolute(value, error_r);
+}
+
+const char *config_socket_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (spec[0] == '/')
+		return spec;
+	return NULL;
+}
+
+static int check_milter_socket(const char *spec, const char **error_r)
+{
+	const char *path = config_socket_path(spec), *port, *at;
+	uint64_t num;
+	char buf[16];
+	size_t len;
+
+	if (path != NULL) {
+		if (path[0] != '/') {
+			*error_r = config_err("'%s': the socket path must be absolute",
+					      spec);
+			return -1;
+		}
+		if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+			*error_r = config_err("'%s': path too long", spec);
+			return -1;
+		}
+		return 0;
+	}
+	if (strncmp(spec, "inet:", 5) == 0)
+		port = spec + 5;
+	else if (strncmp(spec, "inet6:", 6) == 0)
+		port = spec + 6;
+	else {
+		*error_r = config_err("'%s': use unix:/path, inet:PORT@HOST or "
+				      "inet6:PORT@HOST", spec);
+		return -1;
+	}
+	at = strchr(port, '@');
+	len = at != NULL ? (size_t)(at - port) : strlen(port);
+	if (len == 0 || len >= sizeof(buf) || (at != NULL && at[1] == '\0')) {
+		*error_r = config_err("'%s': expected PORT@HOST", spec);
+		return -1;
+	}
+	memcpy(buf, port, len);
+	buf[len] = '\0';
+	if (uint_parse(buf, 65535, &num) < 0 || num == 0) {
+		*error_r = config_err("'%s': invalid port '%s'", spec, buf);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int facility;
+} facilities[] = {
+	{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV }, { "cron", LOG_CRON },
+	{ "daemon", LOG_DAEMON }, { "ftp", LOG_FTP }, { "lpr", LOG_LPR },
+	{ "mail", LOG_MAIL }, { "news", LOG_NEWS }, { "syslog", LOG_SYSLOG },
+	{ "user", LOG_USER }, { "uucp", LOG_UUCP },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+int config_syslog_facility(const char *name, int *facility_r)
+{
+	for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++) {
+		if (strcasecmp(facilities[i].name, name) == 0) {
+			*facility_r = facilities[i].facility;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int check_facility(const char *value, const char **error_r)
+{
+	int facility;
+
+	if (config_syslog_facility(value, &facility) < 0) {
+		*error_r = config_err("unknown facility '%s' (use e.g. mail, daemon, "
+				      "local0)", value);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_networks(const char *value, const char **error_r)
+{
+	struct netlist *list;
+
+	if (netlist_parse(value, &list, error_r) < 0)
+		return -1;
+	netlist_free(&list);
+	return 0;
 }
 
 static const struct config_def *config_find(const char *key)
@@ -123,6 +254,7 @@ static int config_apply(struct dormant_config *cfg, const struct config_def *def
 			const char *value, const char **error_r)
 {
 	void *dest = (char *)cfg + def->offset;
+	const char *err;
 	uint64_t secs;
 	double f;
 	bool b;
@@ -136,6 +268,13 @@ static int config_apply(struct dormant_config *cfg, const struct config_def *def
 						      def->name);
 				return -1;
 			}
+		}
+		if (def->check != NULL && def->check(value, &err) < 0) {
+			/* err may point into config_errbuf: copy before reuse */
+			char msg[CONFIG_LINE_MAX + 128];
+			snprintf(msg, sizeof(msg), "%s", err);
+			*error_r = config_err("%s: %s", def->name, msg);
+			return -1;
 		}
 		if ((s = strdup(value)) == NULL) {
 			*error_r = "out of memory";
@@ -299,10 +438,6 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 
 int config_check(const struct dormant_config *cfg, const char **error_r)
 {
-	if (cfg->db == NULL || cfg->db[0] != '/') {
-		*error_r = "db: must be an absolute directory path";
-		return -1;
-	}
 	if (!(cfg->warn_after < cfg->dormant_after)) {
 		*error_r = "warn_after must be shorter than dormant_after";
 		return -1;
@@ -313,22 +448,6 @@ int config_check(const struct dormant_config *cfg, const char **error_r)
 	}
 	if (cfg->notice_days >= cfg->suspend_after) {
 		*error_r = "notice_days must be shorter than suspend_after";
-		return -1;
-	}
-	if (cfg->deny_file[0] != '\0' && cfg->deny_file[0] != '/') {
-		*error_r = "deny_file: must be an absolute path";
-		return -1;
-	}
-	if (cfg->suspend_command[0] != '\0' && cfg->suspend_command[0] != '/') {
-		*error_r = "suspend_command: must be an absolute path";
-		return -1;
-	}
-	if (cfg->reactivate_command[0] != '\0' && cfg->reactivate_command[0] != '/') {
-		*error_r = "reactivate_command: must be an absolute path";
-		return -1;
-	}
-	if (cfg->sendmail[0] != '/') {
-		*error_r = "sendmail: must be an absolute path";
 		return -1;
 	}
 	return 0;

@@ -2,7 +2,10 @@
  *
  * The file is "key = value" lines; blank lines and lines whose first
  * non-blank character is '#' are ignored. Unknown keys, bad values and
- * over-long lines are errors reported as "file:line: message". The milter
+ * over-long lines are errors reported as "file:line: message", and so are
+ * bad values of keys only one program uses (milter_socket, syslog_facility,
+ * trusted_networks, paths that must be absolute): every program refuses
+ * the same file the same way. The milter
  * and the CLI read it; the Dovecot plugin maps its plugin {} settings onto
  * the same keys through config_set(), so a key means the same everywhere. */
 #ifndef DORMANT_CONFIG_H
@@ -60,6 +63,13 @@ int config_set(struct dormant_config *cfg, const char *key, const char *value,
 int config_check(const struct dormant_config *cfg, const char **error_r);
 /* Print every key with its effective value, one "key = value" a line. */
 void config_dump(const struct dormant_config *cfg, FILE *out);
+
+/* The syslog facility (LOG_MAIL, ...) of a syslog_facility value; -1 for
+   an unknown name (config_set refuses those). */
+int config_syslog_facility(const char *name, int *facility_r);
+/* The path of a unix milter_socket spec ("unix:/p", "local:/p", "/p"), or
+   NULL for inet:/inet6: specs. */
+const char *config_socket_path(const char *spec);
 
 /* True if domain (case-insensitive) is in cfg->local_domains. */
 bool config_is_local_domain(const struct dormant_config *cfg, const char *domain);

@@ -1,5 +1,6 @@
 /* daemon.c - detaching, privileges, pid file, socket checks (daemon.h). */
 #include "daemon.h"
+#include "config.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -233,21 +234,9 @@ void daemon_pidfile_remove(const char *path)
 		(void)unlink(path);
 }
 
-/* The path of a unix socket spec, or NULL for another kind. */
-static const char *socket_path(const char *spec)
-{
-	if (strncmp(spec, "unix:", 5) == 0)
-		return spec + 5;
-	if (strncmp(spec, "local:", 6) == 0)
-		return spec + 6;
-	if (spec[0] == '/')
-		return spec;
-	return NULL;
-}
-
 int daemon_socket_check_free(const char *spec, const char **error_r)
 {
-	const char *path = socket_path(spec);
+	const char *path = config_socket_path(spec);
 	union {
 		struct sockaddr sa;
 		struct sockaddr_un sun;
@@ -280,7 +269,7 @@ int daemon_socket_check_free(const char *spec, const char **error_r)
 void daemon_socket_poke(const char *spec)
 {
 	struct addrinfo hints, *ai;
-	const char *path = socket_path(spec), *port, *at;
+	const char *path = config_socket_path(spec), *port, *at;
 	char service[16], host[256];
 	size_t len;
 	int fd;
@@ -321,46 +310,3 @@ void daemon_socket_poke(const char *spec)
 	freeaddrinfo(ai);
 }
 
-int daemon_socket_check_syntax(const char *spec, const char **error_r)
-{
-	const char *path = socket_path(spec), *port, *at;
-	uint64_t num;
-	char buf[16];
-	size_t len;
-
-	if (path != NULL) {
-		if (path[0] != '/') {
-			*error_r = daemon_err("milter_socket: '%s': the socket path "
-					      "must be absolute", spec);
-			return -1;
-		}
-		if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-			*error_r = daemon_err("milter_socket: '%s': path too long", spec);
-			return -1;
-		}
-		return 0;
-	}
-	if (strncmp(spec, "inet:", 5) == 0)
-		port = spec + 5;
-	else if (strncmp(spec, "inet6:", 6) == 0)
-		port = spec + 6;
-	else {
-		*error_r = daemon_err("milter_socket: '%s': use unix:/path, "
-				      "inet:PORT@HOST or inet6:PORT@HOST", spec);
-		return -1;
-	}
-	at = strchr(port, '@');
-	len = at != NULL ? (size_t)(at - port) : strlen(port);
-	if (len == 0 || len >= sizeof(buf) || (at != NULL && at[1] == '\0')) {
-		*error_r = daemon_err("milter_socket: '%s': expected PORT@HOST", spec);
-		return -1;
-	}
-	memcpy(buf, port, len);
-	buf[len] = '\0';
-	if (uint_parse(buf, 65535, &num) < 0 || num == 0) {
-		*error_r = daemon_err("milter_socket: '%s': invalid port '%s'",
-				      spec, buf);
-		return -1;
-	}
-	return 0;
-}

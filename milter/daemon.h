@@ -51,8 +51,4 @@ int daemon_socket_check_free(const char *spec, const char **error_r);
    out (seconds). Best effort, errors ignored. */
 void daemon_socket_poke(const char *spec);
 
-/* Check a libmilter socket spec's syntax: unix:/path, local:/path,
-   inet:PORT[@HOST], inet6:PORT[@HOST]. */
-int daemon_socket_check_syntax(const char *spec, const char **error_r);
-
 #endif

@@ -113,7 +113,6 @@ static int milter_config_load(const struct options *opts,
 	};
 	struct dormant_config *cfg;
 	const char *error;
-	int facility;
 
 	cfg = malloc(sizeof(*cfg));
 	if (cfg == NULL) {
@@ -134,22 +133,6 @@ static int milter_config_load(const struct options *opts,
 	}
 	if (config_check(cfg, &error) < 0) {
 		snprintf(errbuf, sizeof(errbuf), "%s: %s", path, error);
-		goto fail;
-	}
-	if (daemon_socket_check_syntax(cfg->milter_socket, &error) < 0) {
-		snprintf(errbuf, sizeof(errbuf), "%s: %s",
-			 opts->socket != NULL ? "-p" : path, error);
-		goto fail;
-	}
-	if (mlog_facility_parse(cfg->syslog_facility, &facility) < 0) {
-		snprintf(errbuf, sizeof(errbuf), "%s: syslog_facility: unknown "
-			 "facility '%s' (use e.g. mail, daemon, local0)", path,
-			 cfg->syslog_facility);
-		goto fail;
-	}
-	if (cfg->milter_pidfile[0] != '\0' && cfg->milter_pidfile[0] != '/') {
-		snprintf(errbuf, sizeof(errbuf), "%s: milter_pidfile: must be an "
-			 "absolute path", path);
 		goto fail;
 	}
 	*cfg_r = cfg;
@@ -387,7 +370,7 @@ static int milter_run(const struct options *opts, struct mlfi_settings *set,
 		return EXIT_RUNTIME;
 	}
 
-	(void)mlog_facility_parse(cfg->syslog_facility, &facility);
+	(void)config_syslog_facility(cfg->syslog_facility, &facility);
 	mlog_open("dormant-milter", facility, true);
 	if (!opts->foreground && daemon_detach(&ready_fd, &error) < 0) {
 		mlog(LOG_ERR, "cannot detach: %s", error);

@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #define MLOG_LINE_MAX 1024
@@ -32,31 +31,6 @@ static struct {
 } ml = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
-
-static const struct {
-	const char *name;
-	int facility;
-} facilities[] = {
-	{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV }, { "cron", LOG_CRON },
-	{ "daemon", LOG_DAEMON }, { "ftp", LOG_FTP }, { "lpr", LOG_LPR },
-	{ "mail", LOG_MAIL }, { "news", LOG_NEWS }, { "syslog", LOG_SYSLOG },
-	{ "user", LOG_USER }, { "uucp", LOG_UUCP },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
-};
-
-int mlog_facility_parse(const char *name, int *facility_r)
-{
-	for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++) {
-		if (strcasecmp(facilities[i].name, name) == 0) {
-			*facility_r = facilities[i].facility;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 void mlog_open(const char *ident, int facility, bool to_stderr)
 {

@@ -41,8 +41,4 @@ bool mlog_limited(int priority, const char *fmt, ...)
    \xNN; cut with "..." where buf (bufsize >= 8) is full. Returns buf. */
 const char *mlog_escape(const char *in, size_t len, char *buf, size_t bufsize);
 
-/* Syslog facility by name ("mail", "daemon", "local0".."local7", ...):
-   0, or -1 for an unknown name. */
-int mlog_facility_parse(const char *name, int *facility_r);
-
 #endif

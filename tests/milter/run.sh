@@ -421,9 +421,18 @@ exit_is() {
 	[ $status -eq "$want" ] || { echo "exit $status, expected $want"; cat "$tmp/x.out"; return 1; }
 }
 check "-c with a missing file: exit 2" exit_is 2 "$MILTER" -n -c "$tmp/missing.conf"
-check "bad trusted_networks: exit 2" \
-	sh -c "printf 'trusted_networks = 10.0.0.0/33\n' >'$tmp/tn.conf'; '$MILTER' -n -c '$tmp/tn.conf' 2>&1;
-	       test \$? -eq 2" 
+# bad_conf NAME CONTENT MESSAGE: a file NAME.conf holding CONTENT (printf
+# format) is refused with exit 2 and MESSAGE (a grep pattern) on stderr
+bad_conf() {
+	printf "$2" >"$tmp/$1.conf"
+	exit_is 2 "$MILTER" -n -c "$tmp/$1.conf" || return 1
+	grep -q "$1.conf:$3" "$tmp/x.out" || { cat "$tmp/x.out"; return 1; }
+}
+check "bad trusted_networks: exit 2, file:line: message" bad_conf tn \
+	'# trusted relays\ntrusted_networks = 192.0.2.0/24 10.0.0.0/33\n' \
+	"2: trusted_networks: invalid network '10.0.0.0/33'"
+check "bad syslog_facility: exit 2, file:line: message" bad_conf sf \
+	'syslog_facility = mial\n' "1: syslog_facility: unknown facility 'mial'"
 check "bad -p socket: exit 2" exit_is 2 "$MILTER" -n -c "$conf" -p "inet:99999@127.0.0.1"
 check "unknown option: exit 2" exit_is 2 "$MILTER" -x
 

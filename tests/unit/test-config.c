@@ -270,6 +270,13 @@ static const struct load_case load_cases[] = {
 	  { { "max_suspend_fraction", NULL, 0, 0.125 } } },
 	{ "fraction 0 and 1", "max_suspend_fraction = 0\nmax_suspend_fraction = 100%\n", 0, 0, 0,
 	  NULL, { { "max_suspend_fraction", NULL, 0, 1.0 } } },
+	{ "milter keys", "milter_socket = inet:8891@127.0.0.1\nsyslog_facility = LOCAL3\n"
+	  "trusted_networks = 192.0.2.0/24, 2001:db8::/32\n", 0, 0, 0, NULL,
+	  { { "milter_socket", "inet:8891@127.0.0.1", 0, 0 },
+	    { "syslog_facility", "LOCAL3", 0, 0 },
+	    { "trusted_networks", "192.0.2.0/24, 2001:db8::/32", 0, 0 } } },
+	{ "paths that may be empty", "deny_file =\nsuspend_command =\nmilter_pidfile =\n",
+	  0, 0, 0, NULL, { { "deny_file", "", 0, 0 }, { "milter_pidfile", "", 0, 0 } } },
 	/* errors, each with file:line */
 	{ "unknown key", "# c\n\nbogus = 1\n", 0, -1, 3, "unknown setting 'bogus'", { { NULL } } },
 	{ "key with different case", "Warn_After = 1d\n", 0, -1, 1, "unknown setting", { { NULL } } },
@@ -294,6 +301,29 @@ static const struct load_case load_cases[] = {
 	{ "NUL byte", "warn_after = 10d\ndb = /a\0b\n",
 	  sizeof("warn_after = 10d\ndb = /a\0b\n") - 1, -1, 2, "NUL byte", { { NULL } } },
 	{ "NUL byte in a comment", "# a\0b\n", sizeof("# a\0b\n") - 1, -1, 1, "NUL byte", { { NULL } } },
+	/* keys only one program uses are checked where the file is read */
+	{ "bad trusted_networks", "# c\ntrusted_networks = 10.0.0.0/33\n", 0, -1, 2,
+	  "trusted_networks: invalid network '10.0.0.0/33'", { { NULL } } },
+	{ "bad milter_socket kind", "milter_socket = tcp:25\n", 0, -1, 1,
+	  "milter_socket: 'tcp:25': use unix:/path", { { NULL } } },
+	{ "bad milter_socket port", "\nmilter_socket = inet:99999@localhost\n", 0, -1, 2,
+	  "invalid port '99999'", { { NULL } } },
+	{ "relative milter_socket", "milter_socket = unix:run/m.sock\n", 0, -1, 1,
+	  "the socket path must be absolute", { { NULL } } },
+	{ "unknown syslog_facility", "syslog_facility = mial\n", 0, -1, 1,
+	  "syslog_facility: unknown facility 'mial'", { { NULL } } },
+	{ "relative db", "db = var/lib/dormant\n", 0, -1, 1,
+	  "db: must be an absolute path", { { NULL } } },
+	{ "relative deny_file", "deny_file = dormant.deny\n", 0, -1, 1,
+	  "deny_file: must be an absolute path", { { NULL } } },
+	{ "relative suspend_command", "suspend_command = lock.sh\n", 0, -1, 1,
+	  "suspend_command: must be an absolute path", { { NULL } } },
+	{ "relative reactivate_command", "reactivate_command = ./unlock\n", 0, -1, 1,
+	  "reactivate_command: must be an absolute path", { { NULL } } },
+	{ "empty sendmail", "sendmail =\n", 0, -1, 1,
+	  "sendmail: must be an absolute path", { { NULL } } },
+	{ "relative milter_pidfile", "milter_pidfile = m.pid\n", 0, -1, 1,
+	  "milter_pidfile: must be an absolute path", { { NULL } } },
 	{ "error on a later line", "warn_after = 10d\ndormant_after = 100d\n\nenforce = perhaps\n",
 	  0, -1, 4, "enforce", { { NULL } } },
 };
@@ -484,16 +514,55 @@ static const struct check_case check_cases[] = {
 	{ "notice just below suspend", { { "notice_days", "119d" } }, 0, NULL },
 	{ "notice > suspend",
 	  { { "suspend_after", "90d" }, { "notice_days", "100d" } }, -1, "notice_days" },
-	{ "relative db", { { "db", "var/lib/dormant" } }, -1, "db" },
-	{ "empty db", { { "db", "" } }, -1, "db" },
-	{ "relative deny_file", { { "deny_file", "deny" } }, -1, "deny_file" },
 	{ "absolute deny_file", { { "deny_file", "/etc/dovecot/dormant.deny" } }, 0, NULL },
-	{ "relative suspend_command", { { "suspend_command", "bin/x" } }, -1, "suspend_command" },
 	{ "absolute suspend_command", { { "suspend_command", "/usr/local/bin/x" } }, 0, NULL },
-	{ "relative reactivate_command", { { "reactivate_command", "x" } }, -1, "reactivate_command" },
-	{ "relative sendmail", { { "sendmail", "sendmail" } }, -1, "sendmail" },
-	{ "empty sendmail", { { "sendmail", "" } }, -1, "sendmail" },
 };
+
+/* Values one key alone refuses are refused by config_set (so a file gets
+   file:line, and -d / -p / plugin settings the same message); the value
+   before stays. */
+static const struct { const char *key, *bad; } set_refusals[] = {
+	{ "db", "var/lib/dormant" }, { "db", "" },
+	{ "deny_file", "deny" }, { "suspend_command", "bin/x" },
+	{ "reactivate_command", "x" }, { "sendmail", "sendmail" }, { "sendmail", "" },
+	{ "milter_pidfile", "run/m.pid" }, { "milter_socket", "" },
+	{ "milter_socket", "inet:0@localhost" }, { "milter_socket", "inet6:25@" },
+	{ "syslog_facility", "" }, { "syslog_facility", "kern" },
+	{ "trusted_networks", "10.0.0.0/8 ::/129" },
+};
+
+static void test_set_refusals(void **state)
+{
+	(void)state;
+	T_BEGIN();
+	for (size_t i = 0; i < N(set_refusals); i++) {
+		struct dormant_config cfg, def;
+		const char *error = NULL;
+		char before[4096], after[4096];
+		FILE *f;
+
+		config_init(&cfg);
+		config_init(&def);
+		T_CHECK(config_set(&cfg, set_refusals[i].key, set_refusals[i].bad,
+				   &error) == -1, "%s = '%s' accepted", set_refusals[i].key,
+			set_refusals[i].bad);
+		T_CHECK(error != NULL && strncmp(error, set_refusals[i].key,
+						 strlen(set_refusals[i].key)) == 0,
+			"%s: error '%s' does not name the key", set_refusals[i].key,
+			T_STR(error));
+		f = fmemopen(before, sizeof(before), "w");
+		config_dump(&def, f);
+		fclose(f);
+		f = fmemopen(after, sizeof(after), "w");
+		config_dump(&cfg, f);
+		fclose(f);
+		T_CHECK(strcmp(before, after) == 0, "%s: a refused value changed the "
+			"configuration", set_refusals[i].key);
+		config_free(&cfg);
+		config_free(&def);
+	}
+	T_END();
+}
 
 static void test_check_table(void **state)
 {
@@ -715,6 +784,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_stops_at_error, setup, teardown),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_check_table),
+		cmocka_unit_test(test_set_refusals),
 		cmocka_unit_test(test_local_domain),
 		cmocka_unit_test_setup_teardown(test_dump_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_roundtrip, setup, teardown),

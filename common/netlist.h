@@ -1,8 +1,7 @@
 /* netlist.h - a list of IP networks ("10.0.0.0/8 192.0.2.7, 2001:db8::/32")
- * for the trusted_networks setting.
- *
- * Library-level by nature (nothing here knows libmilter); it lives in
- * milter/ until another program needs it. */
+ * for the trusted_networks setting: checked where the configuration is
+ * read (config.c, so a bad entry is reported as file:line), used by the
+ * milter to match client addresses. */
 #ifndef DORMANT_NETLIST_H
 #define DORMANT_NETLIST_H
 
