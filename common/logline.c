@@ -143,15 +143,28 @@ static enum logline_result dovecot_login(struct logline_ctx *ctx,
 	const char *login = find(msg, len, "-login: "), *user, *svc, *rip;
 	size_t n, rest;
 
+	enum logline_result result = LOGLINE_EVENT;
+
 	if (login == NULL)
 		return LOGLINE_NONE;
 	rest = len - (size_t)(login - msg);
-	if (find(login, rest, "Login: user=<") == NULL)
+	if (find(login, rest, "Login: user=<") != NULL) {
+		/* "imap-login: Info: Login: ..." or "imap-login: Login: ..." */
+		if (strncmp(login + 8, "Login: ", 7) != 0 &&
+		    strncmp(login + 8, "Info: Login: ", 13) != 0)
+			return LOGLINE_NONE;
+	} else if (find(login, rest, " (user disabled): user=<") != NULL &&
+		   (strncmp(login + 8, "Disconnected", 12) == 0 ||
+		    strncmp(login + 8, "Info: Disconnected", 18) == 0 ||
+		    strncmp(login + 8, "Aborted login", 13) == 0 ||
+		    strncmp(login + 8, "Info: Aborted login", 19) == 0)) {
+		/* refused by a deny passdb; an empty user=<> is no account */
+		if (find(login, rest, "user=<>") != NULL)
+			return LOGLINE_NONE;
+		result = LOGLINE_REFUSED;
+	} else {
 		return LOGLINE_NONE;
-	/* "imap-login: Info: Login: ..." or "imap-login: Login: ..." only */
-	if (strncmp(login + 8, "Login: ", 7) != 0 &&
-	    strncmp(login + 8, "Info: Login: ", 13) != 0)
-		return LOGLINE_NONE;
+	}
 	if (find(login, rest, "master=<") != NULL ||
 	    find(login, rest, "master_user=<") != NULL)
 		return LOGLINE_MASTER;
@@ -177,7 +190,7 @@ static enum logline_result dovecot_login(struct logline_ctx *ctx,
 	if (n == (size_t)-1 || copy_ip(rip, n, ev->ip) < 0)
 		ev->ip[0] = '\0';
 	ev->kind = ACTIVITY_LOGIN;
-	return LOGLINE_EVENT;
+	return result;
 }
 
 static enum logline_result postfix_send(struct logline_ctx *ctx,
@@ -233,15 +246,16 @@ enum logline_result logline_parse(struct logline_ctx *ctx, const char *line,
 	if (r == LOGLINE_NONE)
 		r = postfix_send(ctx, line + (used > 0 ? used : 0),
 				 len - (size_t)(used > 0 ? used : 0), &ev, error_r);
-	if (r == LOGLINE_EVENT && used < 0) {
+	if (r != LOGLINE_EVENT && r != LOGLINE_REFUSED)
+		return r;
+	if (used < 0) {
 		*error_r = "no time stamp (neither RFC 3339 nor 'Mon DD HH:MM:SS')";
 		return LOGLINE_MALFORMED;
 	}
-	if (r == LOGLINE_EVENT && ev.time <= 0) {
+	if (ev.time <= 0) {
 		*error_r = "time stamp before 1970";
 		return LOGLINE_MALFORMED;
 	}
-	if (r == LOGLINE_EVENT)
-		*ev_r = ev;
+	*ev_r = ev;
 	return r;
 }

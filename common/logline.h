@@ -5,6 +5,10 @@
  *   Dovecot  "<service>-login: [Info: ]Login: user=<NAME>, ..., rip=IP, ..."
  *   Postfix  "postfix/...: QUEUEID: client=HOST[IP], sasl_method=M,
  *             sasl_username=NAME"
+ * Refused: Dovecot's "<service>-login: ... (user disabled): user=<NAME>,
+ *   ..., rip=IP" (a deny passdb, such as the one dormant suspend writes,
+ *   refused the account, whatever password was given): not activity, kept
+ *   by import-log as a refused-login event.
  * Not counted: failed logins ("auth failed", "Disconnected ... user=<>"),
  * Postfix's "SASL ... authentication failed" warnings, and master-user
  * logins (a "master=<...>" or "master_user=<...>" field, as printed when
@@ -42,6 +46,7 @@ enum logline_result {
 	LOGLINE_NONE = 0,            /* not a line we count */
 	LOGLINE_EVENT = 1,
 	LOGLINE_MASTER = 2,          /* a master-user login: not counted */
+	LOGLINE_REFUSED = 3,         /* a login refused as "user disabled" */
 	LOGLINE_MALFORMED = -1,      /* looked like one, but broken */
 };
 

@@ -110,6 +110,38 @@ int store_event_add(struct store *store, int64_t t, const char *account,
 	return store_put(store, DB_EVENTS, &key, &val, "record event", error_r);
 }
 
+static int event_item(struct store *store, MDB_txn *txn, size_t i,
+		      const void *ctx, const char **error_r)
+{
+	const struct store_event_item *it = (const struct store_event_item *)ctx + i;
+	uint8_t kbuf[8 + ACCOUNT_MAX], vbuf[RECORD_EVENT_SIZE];
+	size_t alen = strlen(it->account);
+	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf }, old;
+	int ret;
+
+	if (key_check(it->account, error_r) < 0)
+		return TXN_FAILED;
+	put_be(kbuf, it->time > 0 ? (uint64_t)it->time : 0, 8);
+	memcpy(kbuf + 8, it->account, alen);
+	record_event_encode(&it->ev, vbuf);
+	ret = mdb_get(txn, store->dbi[DB_EVENTS], &key, &old);
+	if (ret == 0 && old.mv_size == val.mv_size &&
+	    memcmp(old.mv_data, val.mv_data, val.mv_size) == 0)
+		return 0;
+	if (ret != 0 && ret != MDB_NOTFOUND)
+		return ret;
+	ret = mdb_put(txn, store->dbi[DB_EVENTS], &key, &val, 0);
+	return ret == 0 ? 1 : ret;
+}
+
+long store_event_add_batch(struct store *store,
+			   const struct store_event_item *items, size_t count,
+			   const char **error_r)
+{
+	return store_batch(store, count, event_item, items, "record events",
+			   error_r);
+}
+
 struct event_scan {
 	int64_t until;
 	store_event_cb *cb;

@@ -171,6 +171,18 @@ int store_meta_set(struct store *store, const char *name, int64_t value,
 /* Append an event for account at time t (seconds). */
 int store_event_add(struct store *store, int64_t t, const char *account,
 		    const struct event *ev, const char **error_r);
+/* Many events in STORE_BATCH-sized transactions (import-log). An event
+   already stored with the same time, account and content is not written
+   again, so importing twice changes nothing. Returns how many were
+   written, or -1. */
+struct store_event_item {
+	int64_t time;
+	const char *account;
+	struct event ev;
+};
+long store_event_add_batch(struct store *store,
+			   const struct store_event_item *items, size_t count,
+			   const char **error_r);
 /* Events with since <= time < until, oldest first. A malformed record is
    passed with ev == NULL. */
 typedef int store_event_cb(void *ctx, int64_t time, const char *account,

@@ -23,7 +23,8 @@
 #define MAX_THREADS 16
 
 struct import_stats {
-	unsigned long long lines, logins, sends, masters, malformed, too_long;
+	unsigned long long lines, logins, sends, masters, refused, malformed,
+		too_long;
 	int64_t oldest;
 	char sample[512];            /* the first malformed line, described */
 	bool failed;                 /* a file could not be read to its end */
@@ -40,6 +41,9 @@ struct import_job {
 struct worker {
 	struct import_job *job;
 	struct acctmap map;
+	/* refused logins: the latest of each account and day, keyed
+	   "DAY:account" (DAY = days since the epoch, digits only) */
+	struct acctmap refused;
 	struct import_stats st;
 	pthread_t thread;
 	bool oom;
@@ -68,6 +72,7 @@ static void handle_line(struct worker *w, struct logline_ctx *lctx,
 	struct logline_event ev;
 	struct activity_event aev;
 	const char *error = "unknown";
+	char key[24 + ACCOUNT_MAX];
 
 	w->st.lines++;
 	switch (logline_parse(lctx, line, len, &ev, &error)) {
@@ -78,6 +83,17 @@ static void handle_line(struct worker *w, struct logline_ctx *lctx,
 		return;
 	case LOGLINE_MALFORMED:
 		note_malformed(&w->st, file, w->st.lines, error, line, len);
+		return;
+	case LOGLINE_REFUSED:
+		w->st.refused++;
+		snprintf(key, sizeof(key), "%lld:%s", (long long)(ev.time / 86400),
+			 ev.account);
+		aev.kind = ACTIVITY_LOGIN;
+		aev.time = ev.time;
+		aev.service = ev.service;
+		aev.ip = ev.ip[0] != '\0' ? ev.ip : NULL;
+		if (acctmap_apply(&w->refused, key, &aev) < 0)
+			w->oom = true;
 		return;
 	case LOGLINE_EVENT:
 		break;
@@ -204,6 +220,49 @@ static void *worker_run(void *arg)
 	return NULL;
 }
 
+/* Refused logins to refused-login events, with the idle time the account
+   had then by what the database knows. Returns events written, or -1. */
+static long import_refused(struct store *store, const struct acctmap *refused,
+			   const char **error_r)
+{
+	struct store_event_item *items;
+	size_t n = 0;
+	long ret;
+
+	items = calloc(refused->count, sizeof(*items));
+	if (items == NULL) {
+		*error_r = "out of memory";
+		return -1;
+	}
+	for (size_t j = 0; j < refused->size; j++) {
+		const struct acctmap_entry *e = &refused->slots[j];
+		struct store_event_item *it = &items[n];
+		struct activity act;
+		int64_t last;
+
+		if (e->name == NULL)
+			continue;
+		it->account = strchr(e->name, ':') + 1;
+		it->time = e->act.last_login;
+		it->ev.kind = EVENT_REFUSED_LOGIN;
+		it->ev.ip = e->act.login_ip;
+		memcpy(it->ev.service, e->act.login_service, sizeof(it->ev.service));
+		it->ev.idle = -1;
+		memset(&act, 0, sizeof(act));
+		if (store_activity_get(store, it->account, &act, error_r) < 0) {
+			free(items);
+			return -1;
+		}
+		last = activity_last(&act);
+		if (last > 0 && last <= it->time)
+			it->ev.idle = it->time - last;
+		n++;
+	}
+	ret = store_event_add_batch(store, items, n, error_r);
+	free(items);
+	return ret;
+}
+
 static int import_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -215,12 +274,12 @@ static int import_run(struct cli *cli, int argc, char **argv)
 	struct worker workers[MAX_THREADS];
 	struct import_stats total;
 	struct import_job job;
-	struct acctmap all;
+	struct acctmap all, refused;
 	struct store *store = NULL;
 	const char **names = NULL, *error;
 	struct activity *recs = NULL;
 	bool dry_run = false, oom = false;
-	long changed = 0;
+	long changed = 0, events = 0;
 	int c, nthreads, ret = EXIT_OK;
 	uint64_t jobs = 0;
 
@@ -262,6 +321,7 @@ static int import_run(struct cli *cli, int argc, char **argv)
 	for (int i = 0; i < nthreads; i++) {
 		workers[i].job = &job;
 		acctmap_init(&workers[i].map);
+		acctmap_init(&workers[i].refused);
 		if (i > 0 && pthread_create(&workers[i].thread, NULL, worker_run,
 					    &workers[i]) != 0) {
 			cli_error("cannot start a thread: %s", strerror(errno));
@@ -275,12 +335,14 @@ static int import_run(struct cli *cli, int argc, char **argv)
 
 	memset(&total, 0, sizeof(total));
 	acctmap_init(&all);
+	acctmap_init(&refused);
 	for (int i = 0; i < nthreads; i++) {
 		struct import_stats *st = &workers[i].st;
 		total.lines += st->lines;
 		total.logins += st->logins;
 		total.sends += st->sends;
 		total.masters += st->masters;
+		total.refused += st->refused;
 		total.malformed += st->malformed;
 		total.too_long += st->too_long;
 		total.failed = total.failed || st->failed;
@@ -295,11 +357,19 @@ static int import_run(struct cli *cli, int argc, char **argv)
 				oom = true;
 		}
 		acctmap_free(&workers[i].map);
+		for (size_t j = 0; j < workers[i].refused.size && !oom; j++) {
+			struct acctmap_entry *e = &workers[i].refused.slots[j];
+			if (e->name != NULL &&
+			    acctmap_fold(&refused, e->name, &e->act) < 0)
+				oom = true;
+		}
+		acctmap_free(&workers[i].refused);
 	}
 	pthread_mutex_destroy(&job.lock);
 	if (oom) {
 		cli_error("out of memory: nothing imported");
 		acctmap_free(&all);
+		acctmap_free(&refused);
 		return EXIT_RUNTIME;
 	}
 
@@ -332,12 +402,28 @@ static int import_run(struct cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!dry_run && refused.count > 0) {
+		if (store == NULL && (store = cli_store_open(cli, false)) == NULL) {
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+		events = import_refused(store, &refused, &error);
+		if (events < 0) {
+			cli_error("%s", error);
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
+	}
 	printf("read %llu lines from %d file%s: %llu logins and %llu sends matched, "
 	       "%lu accounts, %ld records changed%s\n", total.lines, job.nfiles,
 	       job.nfiles == 1 ? "" : "s", total.logins, total.sends,
 	       (unsigned long)all.count, changed, dry_run ? " (dry run)" : "");
 	if (total.masters > 0)
 		printf("not counted: %llu master-user logins\n", total.masters);
+	if (total.refused > 0)
+		printf("refused (user disabled): %llu logins, %ld events recorded "
+		       "(the latest per account and day)%s\n", total.refused, events,
+		       dry_run ? " (dry run)" : "");
 	if (total.too_long > 0)
 		printf("skipped: %llu lines over %d bytes\n", total.too_long,
 		       IMPORT_LINE_MAX);
@@ -355,6 +441,7 @@ out:
 	free(names);
 	free(recs);
 	acctmap_free(&all);
+	acctmap_free(&refused);
 	store_close(&store);
 	return ret;
 }
@@ -364,7 +451,8 @@ const struct cli_command cmd_import = {
 	"backfill logins and sends from Dovecot and Postfix logs (plain or .gz)",
 	"Reads Dovecot 'Login: user=<...>' lines and Postfix 'client=...,\n"
 	"sasl_username=...' lines; failed logins and master-user logins are not\n"
-	"counted. Stamps: RFC 3339, or classic 'Nov 24 10:00:00' read in the\n"
+	"counted. Logins Dovecot refused as '(user disabled)' (a deny passdb,\n"
+	"such as the one suspend writes) become refused-login events. Stamps: RFC 3339, or classic 'Nov 24 10:00:00' read in the\n"
 	"local time zone (--tz to choose) with the year taken from the file's\n"
 	"modification time. Updates only move times forward: importing twice\n"
 	"changes nothing. Tracking history is extended to the oldest event.\n"

@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import itertools
+import json
 import os
 import random
 
@@ -64,6 +65,53 @@ def test_failed_and_master_logins_are_not_counted():
     rc, out, _ = db.run("import-log", db.path("log"))
     assert rc == 0 and "1 master-user logins" in out.decode(), out
     assert "0 logins and 0 sends matched" in out.decode()
+
+
+def test_refused_logins_become_events_not_activity():
+    """Dovecot's "(user disabled)" (a deny passdb, as suspend writes it):
+    the latest attempt of each account and day becomes a refused-login
+    event; none of it is activity; importing twice writes nothing."""
+    db = Db("refused")
+    disabled = ("{stamp} mx dovecot: {svc}-login: Disconnected{how} (user "
+                "disabled): user=<{user}>, method=PLAIN, rip={ip}, "
+                "lip=192.0.2.254, session=<s>\n")
+    db.write("log", "".join([
+        disabled.format(stamp="Jan  3 10:00:00", svc="imap", how="",
+                        user="gone@x.org", ip="192.0.2.7"),
+        disabled.format(stamp="Jan  3 11:00:00", svc="pop3",
+                        how=": Connection closed", user="gone@x.org",
+                        ip="192.0.2.8"),
+        disabled.format(stamp="Jan  4 09:00:00", svc="imap", how="",
+                        user="Gone@X.org", ip="2001:db8::9"),
+        # no account: not an event
+        disabled.format(stamp="Jan  4 09:30:00", svc="imap", how="",
+                        user="", ip="192.0.2.9"),
+        # a failed password is no refusal
+        "Jan  4 09:40:00 mx dovecot: imap-login: Disconnected (auth failed, 1 "
+        "attempts in 2 secs): user=<other@x.org>, method=PLAIN, rip=192.0.2.6\n",
+        DOVECOT.format(stamp="Jan  2 08:00:00", svc="imap", user="gone@x.org",
+                       ip="192.0.2.1")]),
+        mtime=JAN_05)
+    rc, out, err = db.run("import-log", db.path("log"))
+    out = out.decode()
+    assert rc == 0, (out, err)
+    assert "1 logins and 0 sends matched" in out, out
+    assert "refused (user disabled): 3 logins, 2 events recorded" in out, out
+    r = records(db)
+    assert r["gone@x.org"]["last_login"] == "2026-01-02T08:00:00Z", \
+        "a refused login counted as activity"
+    assert "other@x.org" not in r
+    report = json.loads(db.out("report", "--month", "2026-01", "--format",
+                               "json"))
+    got = [(e["time"], e["event"], e["account"], e["service"], e["ip"],
+            e["idle_days"]) for e in report["events"]]
+    assert got == [
+        ("2026-01-03T11:00:00Z", "refused-login", "gone@x.org", "pop3",
+         "192.0.2.8", 1),
+        ("2026-01-04T09:00:00Z", "refused-login", "gone@x.org", "imap",
+         "2001:db8::9", 2)], got
+    rc, out, err = db.run("import-log", db.path("log"))
+    assert rc == 0 and "0 events recorded" in out.decode(), (out, err)
 
 
 def test_december_january_rollover():

@@ -16,8 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *error;
 
 	logline_init(&ctx, 1795651200, &rules);
-	if (logline_parse(&ctx, (const char *)data, size, &ev, &error) ==
-	    LOGLINE_EVENT) {
+	enum logline_result r =
+		logline_parse(&ctx, (const char *)data, size, &ev, &error);
+	if (r == LOGLINE_EVENT || r == LOGLINE_REFUSED) {
 		if (ev.time <= 0 || ev.account[0] == '\0' ||
 		    strlen(ev.account) > ACCOUNT_MAX ||
 		    strlen(ev.service) > ACTIVITY_SERVICE_MAX)

@@ -4,7 +4,8 @@
 Sandbox A has the deny passdb dormant writes in front of its normal passdb:
 bob, whose last use lies 200 days back (backfilled from an old log line),
 is warned by mail (delivered to his real mailbox), then suspended: the real
-Dovecot refuses his IMAP login and his SMTP AUTH, the audit holds it, and
+Dovecot refuses his IMAP login and his SMTP AUTH, its log line of the
+refusal becomes a refused-login event (import-log), the audit holds it, and
 after `dormant reactivate` both work again.
 
 Sandbox B has no deny passdb (a directory dormant cannot write to): bob
@@ -89,6 +90,15 @@ def test_suspended_login_and_auth_are_refused_by_dovecot(sb):
     rc, out = sb.smtp_send_auth(BOB, check=False)
     assert rc != 0 and "535" in out, out
     assert imap_works(sb, ALICE)
+    # Dovecot logged the refusal; import-log keeps it as an event
+    rc, out, err = sb.dormant("import-log", sb.path("log", "dovecot.log"))
+    assert rc == 0 and "refused (user disabled)" in out, (rc, out, err)
+    _, out, _ = sb.dormant("report", "--format", "json", check=True)
+    refused = [e for e in json.loads(out)["events"]
+               if e["account"] == BOB and e["event"] == "refused-login"]
+    assert refused and refused[-1]["service"] == "imap" and \
+        refused[-1]["ip"] == "127.0.0.1", refused
+    assert sb.records()[BOB]["status"] == "suspended"
     audit = [json.loads(l) for l in
              sb.dormant("audit", "--format", "json", check=True)[1].splitlines()]
     assert any(e["action"] == "suspend" and e["account"] == BOB for e in audit)
