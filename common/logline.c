@@ -21,6 +21,15 @@ static const char *find(const char *hay, size_t len, const char *needle)
 	return memmem(hay, len, needle, strlen(needle));
 }
 
+/* Whether the n bytes at p begin with lit (lines are not NUL-terminated:
+   never compare past n). */
+static bool starts(const char *p, size_t n, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return n >= l && memcmp(p, lit, l) == 0;
+}
+
 static int digits(const char *p, int n)
 {
 	int v = 0;
@@ -143,24 +152,31 @@ static enum logline_result dovecot_login(struct logline_ctx *ctx,
 	const char *login = find(msg, len, "-login: "), *user, *svc, *rip;
 	size_t n, rest;
 
-	enum logline_result result = LOGLINE_EVENT;
+	enum logline_result result;
+	const char *what;
+	size_t wn;
 
 	if (login == NULL)
 		return LOGLINE_NONE;
 	rest = len - (size_t)(login - msg);
-	if (find(login, rest, "Login: user=<") != NULL) {
-		/* "imap-login: Info: Login: ..." or "imap-login: Login: ..." */
-		if (strncmp(login + 8, "Login: ", 7) != 0 &&
-		    strncmp(login + 8, "Info: Login: ", 13) != 0)
-			return LOGLINE_NONE;
-	} else if (find(login, rest, " (user disabled): user=<") != NULL &&
-		   (strncmp(login + 8, "Disconnected", 12) == 0 ||
-		    strncmp(login + 8, "Info: Disconnected", 18) == 0 ||
-		    strncmp(login + 8, "Aborted login", 13) == 0 ||
-		    strncmp(login + 8, "Info: Aborted login", 19) == 0)) {
-		/* refused by a deny passdb; an empty user=<> is no account */
-		if (find(login, rest, "user=<>") != NULL)
-			return LOGLINE_NONE;
+	/* "imap-login: [Info: ]WHAT..." */
+	what = login + 8;
+	if (starts(what, rest - 8, "Info: "))
+		what += 6;
+	wn = rest - (size_t)(what - login);
+	if (starts(what, wn, "Login: user=<") ||            /* 2.3 */
+	    starts(what, wn, "Logged in: user=<")) {        /* 2.4 */
+		result = LOGLINE_EVENT;
+	} else if ((starts(what, wn, "Disconnected") ||       /* 2.3 */
+		    starts(what, wn, "Aborted login") ||
+		    starts(what, wn, "Login aborted")) &&     /* 2.4 */
+		   /* 2.3 "(user disabled)", 2.4 "(user disabled, 1 attempts
+		      in 0 secs) (user_disabled)" */
+		   (find(login, rest, " (user disabled)") != NULL ||
+		    find(login, rest, " (user disabled, ") != NULL) &&
+		   find(login, rest, "user=<") != NULL &&
+		   find(login, rest, "user=<>") == NULL) {
+		/* refused by a deny passdb; user=<> would be no account */
 		result = LOGLINE_REFUSED;
 	} else {
 		return LOGLINE_NONE;

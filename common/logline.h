@@ -3,10 +3,13 @@
  *
  * Counted:
  *   Dovecot  "<service>-login: [Info: ]Login: user=<NAME>, ..., rip=IP, ..."
+ *            (2.3), "... Logged in: user=<NAME>, ..." (2.4)
  *   Postfix  "postfix/...: QUEUEID: client=HOST[IP], sasl_method=M,
  *             sasl_username=NAME"
- * Refused: Dovecot's "<service>-login: ... (user disabled): user=<NAME>,
- *   ..., rip=IP" (a deny passdb, such as the one dormant suspend writes,
+ * Refused: Dovecot's "<service>-login: Disconnected... (user disabled):
+ *   user=<NAME>, ..., rip=IP" (2.3) or "Login aborted: ... (user disabled,
+ *   1 attempts in 0 secs) (user_disabled): user=<NAME>, ..." (2.4) (a deny
+ *   passdb, such as the one dormant suspend writes,
  *   refused the account, whatever password was given): not activity, kept
  *   by import-log as a refused-login event.
  * Not counted: failed logins ("auth failed", "Disconnected ... user=<>"),

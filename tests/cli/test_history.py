@@ -52,6 +52,31 @@ def test_every_service_and_both_stamp_formats():
     assert r["own@x.org"]["login_ip"] == "192.0.2.3"
 
 
+def test_dovecot_24_lines():
+    """Dovecot 2.4 words them differently: "Logged in:" for a login,
+    "Login aborted: ... (auth failed, ...) (auth_failed)" for a failure."""
+    db = Db("dovecot24")
+    db.write("log", (
+        "Jan  3 10:00:00 imap-login: Info: Logged in: user=<new@x.org>, "
+        "method=PLAIN, rip=192.0.2.4, lip=127.0.0.1, mpid=12443, secured, "
+        "session=<9tBLAw5hKIN/AAAB>\n"
+        "Jan  3 10:05:00 mx dovecot: pop3-login: Logged in: user=<new@x.org>, "
+        "method=PLAIN, rip=192.0.2.5, lip=127.0.0.1, mpid=2, session=<p>\n"
+        "Jan  3 10:06:00 imap-login: Info: Login aborted: Connection closed "
+        "(auth failed, 1 attempts in 2 secs) (auth_failed): user=<victim@x.org>, "
+        "method=PLAIN, rip=192.0.2.66, lip=127.0.0.1, secured, session=<f>\n"
+        "Jan  3 10:07:00 imap-login: Info: Login aborted: Connection closed "
+        "(no auth attempts in 0 secs) (no_auth_attempts): user=<>, "
+        "rip=127.0.0.1, lip=127.0.0.1, secured, session=<n>\n"), mtime=JAN_05)
+    rc, out, err = db.run("import-log", db.path("log"))
+    assert rc == 0 and "2 logins and 0 sends matched" in out.decode(), (out, err)
+    r = records(db)
+    assert (r["new@x.org"]["last_login"], r["new@x.org"]["login_service"],
+            r["new@x.org"]["login_ip"]) == ("2026-01-03T10:05:00Z", "pop3",
+                                            "192.0.2.5"), r["new@x.org"]
+    assert "victim@x.org" not in r
+
+
 def test_failed_and_master_logins_are_not_counted():
     db = Db("failed")
     db.write("log", (
@@ -83,6 +108,11 @@ def test_refused_logins_become_events_not_activity():
                         ip="192.0.2.8"),
         disabled.format(stamp="Jan  4 09:00:00", svc="imap", how="",
                         user="Gone@X.org", ip="2001:db8::9"),
+        # Dovecot 2.4's wording; the same day: only the later one is kept
+        "Jan  4 08:00:00 imap-login: Info: Login aborted: Connection closed "
+        "(user disabled, 1 attempts in 0 secs) (user_disabled): "
+        "user=<gone@x.org>, method=PLAIN, rip=192.0.2.10, lip=127.0.0.1, "
+        "secured, session=<zi3lBQ5hjNN/AAAB>\n",
         # no account: not an event
         disabled.format(stamp="Jan  4 09:30:00", svc="imap", how="",
                         user="", ip="192.0.2.9"),
@@ -96,7 +126,7 @@ def test_refused_logins_become_events_not_activity():
     out = out.decode()
     assert rc == 0, (out, err)
     assert "1 logins and 0 sends matched" in out, out
-    assert "refused (user disabled): 3 logins, 2 events recorded" in out, out
+    assert "refused (user disabled): 4 logins, 2 events recorded" in out, out
     r = records(db)
     assert r["gone@x.org"]["last_login"] == "2026-01-02T08:00:00Z", \
         "a refused login counted as activity"
