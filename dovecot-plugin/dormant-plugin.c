@@ -234,6 +234,24 @@ static bool dormant_service_counted(const char *const *services,
 	return FALSE;
 }
 
+/* Whether a master user (an admin impersonating) opened this session.
+   Dovecot's auth passes the master user's name as the userdb field
+   master_user (2.3, and 2.4.1 too, which fills mail_user.master_user only
+   from a field named "master"); auth_user alone is not that signal (it is
+   set for other reasons too). */
+static bool dormant_user_is_master(struct mail_user *user)
+{
+	if (dormant_user_master_set(user))
+		return TRUE;
+	if (user->userdb_fields == NULL)
+		return FALSE;
+	for (const char *const *f = user->userdb_fields; *f != NULL; f++) {
+		if (strncmp(*f, "master_user=", 12) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Whether this mail_user is a person's session we count. */
 static bool dormant_user_counted(struct mail_user *user,
 				 const struct dormant_settings *set)

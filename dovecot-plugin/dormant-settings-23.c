@@ -51,15 +51,8 @@ int dormant_settings_read(struct mail_user *user, struct dormant_settings *set_r
 	return 0;
 }
 
-bool dormant_user_is_master(struct mail_user *user)
+bool dormant_user_master_set(struct mail_user *user ATTR_UNUSED)
 {
-	/* 2.3 passes the master user's name as a userdb field; auth_user
-	   alone is not that signal (it is set for other reasons too) */
-	if (user->userdb_fields == NULL)
-		return FALSE;
-	for (const char *const *f = user->userdb_fields; *f != NULL; f++) {
-		if (str_begins(*f, "master_user="))
-			return TRUE;
-	}
+	/* 2.3's mail_user has no master_user: only the userdb field */
 	return FALSE;
 }

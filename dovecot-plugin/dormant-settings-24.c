@@ -31,7 +31,7 @@ int dormant_settings_read(struct mail_user *user, struct dormant_settings *set_r
 	return 0;
 }
 
-bool dormant_user_is_master(struct mail_user *user)
+bool dormant_user_master_set(struct mail_user *user)
 {
 	return user->master_user != NULL && user->master_user[0] != '\0';
 }

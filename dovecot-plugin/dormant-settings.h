@@ -28,7 +28,10 @@ struct dormant_settings {
 int dormant_settings_read(struct mail_user *user, struct dormant_settings *set_r,
 			  const char **error_r);
 
-/* True if a master user (an admin impersonating) opened this session. */
-bool dormant_user_is_master(struct mail_user *user);
+/* True if this Dovecot version's mail_user says a master user opened the
+   session (2.4: mail_user.master_user; 2.3 has no such field). The userdb
+   field master_user, which both versions' auth send, is checked by the
+   caller. */
+bool dormant_user_master_set(struct mail_user *user);
 
 #endif
