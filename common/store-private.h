@@ -38,6 +38,11 @@ struct store {
 	   exclusive, because LMDB forbids that while a transaction is live. */
 	pthread_rwlock_t map_lock;
 	uint64_t commits;
+	/* A resize failed (ENOMEM: an address space limit such as Dovecot's
+	   vsz_limit). LMDB then leaves the environment without a map and its
+	   meta pointers dangling: nothing but mdb_env_close may touch it.
+	   Set under map_lock held exclusively, read under it shared. */
+	bool map_lost;
 };
 
 /* A transaction body. Returns 0 (commit), TXN_SKIP (nothing to write:

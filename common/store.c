@@ -140,20 +140,62 @@ static size_t store_mapsize(struct store *store)
 	return info.me_mapsize;
 }
 
+/* Fails once a resize has failed (see map_lost); map_lock held. */
+static int store_map_ok(struct store *store, const char **error_r)
+{
+	if (!store->map_lost)
+		return 0;
+	*error_r = store_err("%s: the database map could not grow (raise the "
+			     "process's address space limit, e.g. Dovecot's "
+			     "vsz_limit); this handle is unusable until reopened",
+			     store->dir);
+	return -1;
+}
+
+/* mdb_env_set_mapsize on an open environment; map_lock held exclusively.
+   A failure leaves the environment without a map: remembered. */
+static int store_set_mapsize(struct store *store, size_t size)
+{
+	int ret;
+
+	if (store->map_lost)
+		return ENOMEM;
+	ret = mdb_env_set_mapsize(store->env, size);
+	if (ret != 0)
+		store->map_lost = true;
+	return ret;
+}
+
+bool store_map_lost(struct store *store)
+{
+	bool lost;
+
+	pthread_rwlock_rdlock(&store->map_lock);
+	lost = store->map_lost;
+	pthread_rwlock_unlock(&store->map_lock);
+	return lost;
+}
+
 /* Begin a transaction; the caller holds map_lock shared. Follows another
    process's map growth once. */
 static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 		     const char **error_r)
 {
-	int ret = mdb_txn_begin(store->env, NULL, flags, txn_r);
+	int ret;
 
+	if (store_map_ok(store, error_r) < 0)
+		return -1;
+	ret = mdb_txn_begin(store->env, NULL, flags, txn_r);
 	if (ret == MDB_MAP_RESIZED) {
 		/* another process grew the data past our map */
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_wrlock(&store->map_lock);
-		ret = mdb_env_set_mapsize(store->env, store_fit_size(store));
+		ret = store->map_lost ? ENOMEM :
+			store_set_mapsize(store, store_fit_size(store));
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_rdlock(&store->map_lock);
+		if (ret == 0 && store_map_ok(store, error_r) < 0)
+			return -1;
 		if (ret == 0)
 			ret = mdb_txn_begin(store->env, NULL, flags, txn_r);
 	}
@@ -174,6 +216,10 @@ static int store_grow(struct store *store, size_t seen, const char **error_r)
 	int ret;
 
 	pthread_rwlock_wrlock(&store->map_lock);
+	if (store_map_ok(store, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
 	size = store_mapsize(store);
 	if (size > seen) {
 		pthread_rwlock_unlock(&store->map_lock);
@@ -185,7 +231,7 @@ static int store_grow(struct store *store, size_t seen, const char **error_r)
 				     store->dir, size);
 		return -1;
 	}
-	ret = mdb_env_set_mapsize(store->env, size * 2);
+	ret = store_set_mapsize(store, size * 2);
 	pthread_rwlock_unlock(&store->map_lock);
 	if (ret != 0) {
 		*error_r = store_err("%s: cannot grow database map to %zu MiB: %s%s",
@@ -506,6 +552,10 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 		int ret;
 
 		pthread_rwlock_rdlock(&store->map_lock);
+		if (store_map_ok(store, error_r) < 0) {
+			pthread_rwlock_unlock(&store->map_lock);
+			return -1;
+		}
 		seen = store_mapsize(store);
 		if (txn_begin(store, 0, &txn, error_r) < 0) {
 			pthread_rwlock_unlock(&store->map_lock);

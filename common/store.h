@@ -50,6 +50,9 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	       const char **error_r);
 /* Close and free; sets *store to NULL. Safe with *store == NULL. */
 void store_close(struct store **store);
+/* True once growing the map failed (an address space limit): every call
+   on the handle then fails; close it and open the database again. */
+bool store_map_lost(struct store *store);
 
 /* Activity of one (normalised) account: 1 found, 0 none, -1 error. */
 int store_activity_get(struct store *store, const char *account,

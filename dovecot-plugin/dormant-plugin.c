@@ -121,6 +121,19 @@ static void dormant_log_error(struct mail_user *user, const char *error)
 		"logged once an hour)", error);
 }
 
+/* A store call failed: log it; a store whose map could not grow (the
+   process's vsz_limit) fails every call from now on, so drop it and let a
+   later session open the database afresh. */
+static void dormant_store_failed(struct mail_user *user, const char *error)
+{
+	dormant_log_error(user, error);
+	if (dormant_proc.store != NULL && store_map_lost(dormant_proc.store)) {
+		store_close(&dormant_proc.store);
+		i_free(dormant_proc.dir);
+		dormant_proc.next_open_try = ioloop_time + DORMANT_REOPEN_INTERVAL;
+	}
+}
+
 static struct store *dormant_store_get(struct mail_user *user, const char *dir)
 {
 	const char *error;
@@ -172,7 +185,7 @@ static void dormant_wakeup(struct mail_user *user, struct dormant_user *duser,
 	i_strocpy(wev.service, dormant_service_name(user->service),
 		  sizeof(wev.service));
 	if (store_event_add(store, ioloop_time, duser->account, &wev, &error) < 0)
-		dormant_log_error(user, error);
+		dormant_store_failed(user, error);
 }
 
 /* A delivery (LMTP, LDA) to a local account: kept as last_receive, which
@@ -197,7 +210,7 @@ static void dormant_record_receive(struct mail_user *user,
 	ev.time = ioloop_time;
 	if (store_activity_update(store, account, &ev, set->update_interval,
 				  NULL, &error) < 0)
-		dormant_log_error(user, error);
+		dormant_store_failed(user, error);
 }
 
 static void dormant_record(struct mail_user *user, struct dormant_user *duser)
@@ -219,7 +232,7 @@ static void dormant_record(struct mail_user *user, struct dormant_user *duser)
 	ret = store_activity_update(store, duser->account, &ev,
 				    duser->set.update_interval, &old, &error);
 	if (ret < 0)
-		dormant_log_error(user, error);
+		dormant_store_failed(user, error);
 	else if (ret > 0)
 		dormant_wakeup(user, duser, store, &old);
 }

@@ -5,6 +5,7 @@
 #include "storetest.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <lmdb.h>
@@ -322,3 +324,117 @@ void test_map_full_every_writer(void **state)
 	T_END();
 }
 
+
+/* The process's address space in bytes (VmSize), or 0. */
+static size_t vm_size(void)
+{
+	char line[256];
+	size_t kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "VmSize: %zu kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb * 1024;
+}
+
+/* A map that cannot grow: the address space limit (Dovecot's vsz_limit)
+   leaves no room for the doubled map. The write that needs it fails with
+   a message that says so, and so does every later call on the handle:
+   LMDB leaves an environment whose resize failed without any map, and
+   using it would crash the mail process. What was committed is kept, and
+   a new handle works once there is room. RLIMIT_AS is per process: the
+   limited part runs in a child. */
+void test_map_cannot_grow(void **state)
+{
+	struct fixture *f = *state;
+	long filled;
+	pid_t pid;
+	int status;
+
+	open_store(f, STORE_FIT_MAP);
+	store_close(&f->store);
+	size_t map0 = raw_mapsize(f->dir);
+	open_store(f, STORE_FIT_MAP);
+	filled = fill_until(f, f->store, 0, (off_t)map0 - (1 << 20), 512);
+	store_close(&f->store);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *error = NULL;
+		struct activity act;
+		struct rlimit rl;
+		int ret = 0, failures = 0;
+		long i;
+
+		/* cmocka's handlers would turn a crash here into a test
+		   report inside the child: let it die of the signal */
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
+		signal(SIGABRT, SIG_DFL);
+		/* the map store_open will choose: the file plus half, plus
+		   16 MiB (STORE_FIT_HEADROOM), in MiB */
+		off_t ds = data_size(f);
+		size_t map1 = ((size_t)(ds + ds / 2 + (16 << 20)) + (1 << 20) - 1) &
+			~(size_t)((1 << 20) - 1);
+
+		open_store(f, STORE_FIT_MAP);
+		filled = fill_until(f, f->store, filled, (off_t)map1 - (1 << 20), 512);
+		/* room for the map there is, not for one twice its size */
+		rl.rlim_cur = rl.rlim_max = vm_size() + map1 / 2;
+		if (setrlimit(RLIMIT_AS, &rl) < 0)
+			_exit(3);
+		for (i = filled; i < filled + 50000; i++) {
+			char name[64];
+			struct activity_event ev = login_event(2000, "imap", "10.0.0.2");
+
+			snprintf(name, sizeof(name), "fill%08ld@example.com", i);
+			ret = store_activity_update(f->store, name, &ev, 60, NULL, &error);
+			if (ret < 0)
+				break;
+		}
+		if (ret >= 0 || error == NULL ||
+		    strstr(error, "cannot grow database map") == NULL ||
+		    strstr(error, "vsz_limit") == NULL) {
+			print_message("# the map grew, or the error says too little: %d %s\n",
+				      ret, T_STR(error));
+			failures++;
+		}
+		/* the handle stays safe to call: errors, not a crash */
+		error = NULL;
+		if (store_activity_get(f->store, "fill00000000@example.com", &act,
+				       &error) != -1 || error == NULL) {
+			print_message("# read after the failed growth: %s\n", T_STR(error));
+			failures++;
+		}
+		struct activity_event ev = login_event(3000, "imap", "10.0.0.3");
+		error = NULL;
+		if (store_activity_update(f->store, "fill00000000@example.com", &ev, 60,
+					  NULL, &error) != -1 || error == NULL) {
+			print_message("# write after the failed growth: %s\n", T_STR(error));
+			failures++;
+		}
+		print_message("# after the failed growth: %s\n", T_STR(error));
+		store_close(&f->store);
+		_exit(failures == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		T_FATAL("the child died of signal %d using the handle after a failed "
+			"map growth", WTERMSIG(status));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* with room again, a new handle sees everything committed */
+	open_store(f, STORE_FIT_MAP);
+	long count = 0;
+	const char *error = NULL;
+	assert_int_equal(store_activity_foreach(f->store, count_cb, &count, &error), 0);
+	assert_true(count >= filled);
+	struct activity r = get_ok(f->store, "fill00000000@example.com", 1);
+	assert_int_equal(r.last_login, 1000);
+}
