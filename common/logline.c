@@ -149,21 +149,25 @@ static enum logline_result dovecot_login(struct logline_ctx *ctx,
 					 struct logline_event *ev,
 					 const char **error_r)
 {
-	const char *login = find(msg, len, "-login: "), *user, *svc, *rip;
-	size_t n, rest;
-
+	const char *login = find(msg, len, "-login: "), *end = msg + len;
+	const char *what, *user, *uend, *tail, *svc, *rip;
 	enum logline_result result;
-	const char *what;
-	size_t wn;
+	size_t n, rest, wn, tn;
 
 	if (login == NULL)
 		return LOGLINE_NONE;
 	rest = len - (size_t)(login - msg);
-	/* "imap-login: [Info: ]WHAT..." */
+	/* "imap-login: [Info: ]WHAT... user=<NAME>, FIELDS": what is said is
+	   read before user=<, the fields after its '>', so a hostile name
+	   can forge neither */
+	user = find(login, rest, "user=<");
+	if (user == NULL)
+		return LOGLINE_NONE;
+	user += 6;
 	what = login + 8;
 	if (starts(what, rest - 8, "Info: "))
 		what += 6;
-	wn = rest - (size_t)(what - login);
+	wn = what < user ? (size_t)(user - what) : 0;
 	if (starts(what, wn, "Login: user=<") ||            /* 2.3 */
 	    starts(what, wn, "Logged in: user=<")) {        /* 2.4 */
 		result = LOGLINE_EVENT;
@@ -172,17 +176,24 @@ static enum logline_result dovecot_login(struct logline_ctx *ctx,
 		    starts(what, wn, "Login aborted")) &&     /* 2.4 */
 		   /* 2.3 "(user disabled)", 2.4 "(user disabled, 1 attempts
 		      in 0 secs) (user_disabled)" */
-		   (find(login, rest, " (user disabled)") != NULL ||
-		    find(login, rest, " (user disabled, ") != NULL) &&
-		   find(login, rest, "user=<") != NULL &&
-		   find(login, rest, "user=<>") == NULL) {
-		/* refused by a deny passdb; user=<> would be no account */
+		   (find(what, wn, " (user disabled)") != NULL ||
+		    find(what, wn, " (user disabled, ") != NULL)) {
+		/* refused by a deny passdb; user=<> is no account */
+		if (user < end && *user == '>')
+			return LOGLINE_NONE;
 		result = LOGLINE_REFUSED;
 	} else {
 		return LOGLINE_NONE;
 	}
-	if (find(login, rest, "master=<") != NULL ||
-	    find(login, rest, "master_user=<") != NULL)
+	uend = memchr(user, '>', (size_t)(end - user));
+	if (uend == NULL) {
+		*error_r = "Dovecot login line with an unterminated user=<>";
+		return LOGLINE_MALFORMED;
+	}
+	tail = uend + 1;
+	tn = (size_t)(end - tail);
+	if (find(tail, tn, "master=<") != NULL ||
+	    find(tail, tn, "master_user=<") != NULL)
 		return LOGLINE_MASTER;
 	for (svc = login; svc > msg && svc[-1] != ' ' && svc[-1] != ':' &&
 	     svc[-1] != ']'; svc--)
@@ -194,15 +205,10 @@ static enum logline_result dovecot_login(struct logline_ctx *ctx,
 	}
 	memcpy(ev->service, svc, n);
 	ev->service[n] = '\0';
-	n = field(login, rest, "user=<", ">", &user);
-	if (n == (size_t)-1 || user + n >= msg + len) {
-		*error_r = "Dovecot login line with an unterminated user=<>";
+	if (account_normalize(user, (size_t)(uend - user), ACCOUNT_LOGIN,
+			      &ctx->rules, ev->account, error_r) < 0)
 		return LOGLINE_MALFORMED;
-	}
-	if (account_normalize(user, n, ACCOUNT_LOGIN, &ctx->rules, ev->account,
-			      error_r) < 0)
-		return LOGLINE_MALFORMED;
-	n = field(login, rest, "rip=", ", ", &rip);
+	n = field(tail, tn, "rip=", ", ", &rip);
 	if (n == (size_t)-1 || copy_ip(rip, n, ev->ip) < 0)
 		ev->ip[0] = '\0';
 	ev->kind = ACTIVITY_LOGIN;

@@ -116,7 +116,7 @@ static int event_item(struct store *store, MDB_txn *txn, size_t i,
 	const struct store_event_item *it = (const struct store_event_item *)ctx + i;
 	uint8_t kbuf[8 + ACCOUNT_MAX], vbuf[RECORD_EVENT_SIZE];
 	size_t alen = strlen(it->account);
-	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf }, old;
+	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf };
 	int ret;
 
 	if (key_check(it->account, error_r) < 0)
@@ -124,14 +124,12 @@ static int event_item(struct store *store, MDB_txn *txn, size_t i,
 	put_be(kbuf, it->time > 0 ? (uint64_t)it->time : 0, 8);
 	memcpy(kbuf + 8, it->account, alen);
 	record_event_encode(&it->ev, vbuf);
-	ret = mdb_get(txn, store->dbi[DB_EVENTS], &key, &old);
-	if (ret == 0 && old.mv_size == val.mv_size &&
-	    memcmp(old.mv_data, val.mv_data, val.mv_size) == 0)
-		return 0;
-	if (ret != 0 && ret != MDB_NOTFOUND)
-		return ret;
-	ret = mdb_put(txn, store->dbi[DB_EVENTS], &key, &val, 0);
-	return ret == 0 ? 1 : ret;
+	/* an event already stored for this account and second stays: the
+	   same one imported again (whose idle time may read differently now
+	   that the database knows more), or one the milter or the plugin
+	   recorded as it happened */
+	ret = mdb_put(txn, store->dbi[DB_EVENTS], &key, &val, MDB_NOOVERWRITE);
+	return ret == 0 ? 1 : ret == MDB_KEYEXIST ? 0 : ret;
 }
 
 long store_event_add_batch(struct store *store,

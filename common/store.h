@@ -175,9 +175,9 @@ int store_meta_set(struct store *store, const char *name, int64_t value,
 int store_event_add(struct store *store, int64_t t, const char *account,
 		    const struct event *ev, const char **error_r);
 /* Many events in STORE_BATCH-sized transactions (import-log). An event
-   already stored with the same time, account and content is not written
-   again, so importing twice changes nothing. Returns how many were
-   written, or -1. */
+   already stored for the same account and second is kept, whatever it
+   is, so importing twice changes nothing and a live event is never
+   replaced by an imported one. Returns how many were written, or -1. */
 struct store_event_item {
 	int64_t time;
 	const char *account;

@@ -116,9 +116,12 @@ def test_refused_logins_become_events_not_activity():
         # no account: not an event
         disabled.format(stamp="Jan  4 09:30:00", svc="imap", how="",
                         user="", ip="192.0.2.9"),
-        # a failed password is no refusal
+        # a failed password is no refusal, even with a name that says so
         "Jan  4 09:40:00 mx dovecot: imap-login: Disconnected (auth failed, 1 "
         "attempts in 2 secs): user=<other@x.org>, method=PLAIN, rip=192.0.2.6\n",
+        "Jan  4 09:41:00 mx dovecot: imap-login: Disconnected (auth failed, 1 "
+        "attempts in 2 secs): user=<other@x.org (user disabled)>, "
+        "method=PLAIN, rip=203.0.113.66\n",
         DOVECOT.format(stamp="Jan  2 08:00:00", svc="imap", user="gone@x.org",
                        ip="192.0.2.1")]),
         mtime=JAN_05)
@@ -142,6 +145,18 @@ def test_refused_logins_become_events_not_activity():
          "2001:db8::9", 2)], got
     rc, out, err = db.run("import-log", db.path("log"))
     assert rc == 0 and "0 events recorded" in out.decode(), (out, err)
+    # a later login makes the idle time before the refusals unknowable from
+    # the database alone: the events recorded stay as they were
+    later = db.write("later", DOVECOT.format(
+        stamp="Jan  5 08:00:00", svc="imap", user="gone@x.org",
+        ip="192.0.2.1"), mtime=JAN_05)
+    db.run("import-log", later, check=0)
+    rc, out, err = db.run("import-log", db.path("log"))
+    assert rc == 0 and "0 events recorded" in out.decode(), (out, err)
+    report = json.loads(db.out("report", "--month", "2026-01", "--format",
+                               "json"))
+    assert [e["idle_days"] for e in report["events"]] == [1, 2], \
+        report["events"]
 
 
 def test_december_january_rollover():
