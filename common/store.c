@@ -140,6 +140,32 @@ static size_t store_mapsize(struct store *store)
 	return info.me_mapsize;
 }
 
+/* How many map_lock read holds this thread has (a store_*_foreach
+   callback may call the store again). Changing the map needs the lock
+   exclusively, which a thread still holding it shared would wait for
+   forever: such a nested call fails instead. */
+static _Thread_local unsigned int map_lock_depth;
+
+static void map_rdlock(struct store *store)
+{
+	pthread_rwlock_rdlock(&store->map_lock);
+	map_lock_depth++;
+}
+
+static void map_rdunlock(struct store *store)
+{
+	map_lock_depth--;
+	pthread_rwlock_unlock(&store->map_lock);
+}
+
+static int map_nested_error(struct store *store, const char **error_r)
+{
+	*error_r = store_err("%s: the database grew past this process's map "
+			     "during a longer read; run the command again",
+			     store->dir);
+	return -1;
+}
+
 /* Fails once a resize has failed (see map_lost); map_lock held. */
 static int store_map_ok(struct store *store, const char **error_r)
 {
@@ -170,9 +196,9 @@ bool store_map_lost(struct store *store)
 {
 	bool lost;
 
-	pthread_rwlock_rdlock(&store->map_lock);
+	map_rdlock(store);
 	lost = store->map_lost;
-	pthread_rwlock_unlock(&store->map_lock);
+	map_rdunlock(store);
 	return lost;
 }
 
@@ -188,6 +214,8 @@ static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 	ret = mdb_txn_begin(store->env, NULL, flags, txn_r);
 	if (ret == MDB_MAP_RESIZED) {
 		/* another process grew the data past our map */
+		if (map_lock_depth > 1)
+			return map_nested_error(store, error_r);
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_wrlock(&store->map_lock);
 		ret = store->map_lost ? ENOMEM :
@@ -200,8 +228,11 @@ static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 			ret = mdb_txn_begin(store->env, NULL, flags, txn_r);
 	}
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot begin transaction: %s",
-				     store->dir, mdb_strerror(ret));
+		*error_r = store_err("%s: cannot begin transaction: %s%s",
+				     store->dir, mdb_strerror(ret), ret == ENOMEM ?
+				     " (the map no longer fits the process's "
+				     "address space limit, e.g. Dovecot's "
+				     "vsz_limit)" : "");
 		return -1;
 	}
 	return 0;
@@ -215,6 +246,8 @@ static int store_grow(struct store *store, size_t seen, const char **error_r)
 	size_t size;
 	int ret;
 
+	if (map_lock_depth > 0)
+		return map_nested_error(store, error_r);
 	pthread_rwlock_wrlock(&store->map_lock);
 	if (store_map_ok(store, error_r) < 0) {
 		pthread_rwlock_unlock(&store->map_lock);
@@ -452,7 +485,7 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	/* Clear slots left by processes that died inside a read transaction. */
 	(void)mdb_reader_check(store->env, &dead);
 
-	pthread_rwlock_rdlock(&store->map_lock);
+	map_rdlock(store);
 	ret = store_open_dbs(store, MDB_RDONLY, error_r);
 	if (ret == 0 && !(flags & STORE_READONLY)) {
 		bool missing = false;
@@ -463,7 +496,7 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	}
 	if (ret == 0)
 		ret = store_check_schema(store, error_r);
-	pthread_rwlock_unlock(&store->map_lock);
+	map_rdunlock(store);
 	if (ret < 0)
 		goto fail;
 	*store_r = store;
@@ -525,15 +558,15 @@ int store_read(struct store *store, store_txn_fn *fn, void *ctx,
 
 	if (store_check(store, error_r) < 0)
 		return TXN_FAILED;
-	pthread_rwlock_rdlock(&store->map_lock);
+	map_rdlock(store);
 	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0) {
-		pthread_rwlock_unlock(&store->map_lock);
+		map_rdunlock(store);
 		return TXN_FAILED;
 	}
 	ret = fn(store, txn, ctx, error_r);
 	/* a read transaction ends here: its reader slot is released */
 	mdb_txn_abort(txn);
-	pthread_rwlock_unlock(&store->map_lock);
+	map_rdunlock(store);
 	if (ret != 0 && ret != TXN_SKIP && ret != TXN_FAILED) {
 		*error_r = txn_error(store, ret, what);
 		return TXN_FAILED;
@@ -551,14 +584,14 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 		size_t seen;
 		int ret;
 
-		pthread_rwlock_rdlock(&store->map_lock);
+		map_rdlock(store);
 		if (store_map_ok(store, error_r) < 0) {
-			pthread_rwlock_unlock(&store->map_lock);
+			map_rdunlock(store);
 			return -1;
 		}
 		seen = store_mapsize(store);
 		if (txn_begin(store, 0, &txn, error_r) < 0) {
-			pthread_rwlock_unlock(&store->map_lock);
+			map_rdunlock(store);
 			return -1;
 		}
 		ret = fn(store, txn, ctx, error_r);
@@ -566,7 +599,7 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 			ret = mdb_txn_commit(txn);
 		else
 			mdb_txn_abort(txn);
-		pthread_rwlock_unlock(&store->map_lock);
+		map_rdunlock(store);
 		if (ret == 0) {
 			__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
 			return 0;

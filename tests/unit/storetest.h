@@ -64,6 +64,7 @@ void test_map_resized_elsewhere(void **state);
 void test_threads_map_growth(void **state);
 void test_map_full_every_writer(void **state);
 void test_map_cannot_grow(void **state);
+void test_map_resized_inside_a_read(void **state);
 /* tests in test-store-procs.c */
 void test_use_after_fork(void **state);
 void test_no_reader_slot_between_calls(void **state);

@@ -438,3 +438,79 @@ void test_map_cannot_grow(void **state)
 	struct activity r = get_ok(f->store, "fill00000000@example.com", 1);
 	assert_int_equal(r.last_login, 1000);
 }
+
+/* A foreach callback that calls the store again (the CLI's notify reads
+   notices inside an activity scan) while another process grows the data
+   past this handle's map: following the growth needs the map lock
+   exclusively, which this thread still holds shared. The nested call
+   fails with a message instead of waiting for itself forever; the scan
+   ends, and the next call follows the growth. */
+struct nested {
+	struct fixture *f;
+	bool grown;
+	int nested_ret;
+	const char *nested_error;
+	char error_copy[512];
+};
+
+static int nested_cb(void *ctx, const char *account, size_t len,
+		     const struct activity *rec, const char *decode_error)
+{
+	struct nested *n = ctx;
+	struct activity act;
+	pid_t pid;
+	int status;
+
+	(void)account; (void)len; (void)rec; (void)decode_error;
+	if (n->grown)
+		return 0;
+	n->grown = true;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		/* another process: its own handle, data past 40 MiB */
+		struct fixture g = *n->f;
+		g.store = NULL;
+		open_store(&g, 0);
+		fill_until(&g, g.store, 1000000, (off_t)40 << 20, 512);
+		store_close(&g.store);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return 7;
+	alarm(60);                   /* a hang fails the test, not the suite */
+	n->nested_ret = store_activity_get(n->f->store, "a@x", &act,
+					   &n->nested_error);
+	alarm(0);
+	if (n->nested_error != NULL)
+		snprintf(n->error_copy, sizeof(n->error_copy), "%s", n->nested_error);
+	return 0;
+}
+
+void test_map_resized_inside_a_read(void **state)
+{
+	struct fixture *f = *state;
+	struct activity_event ev = login_event(1000, "imap", "10.0.0.1");
+	struct nested n = { .f = f };
+	const char *error = NULL;
+	int ret;
+
+	open_store(f, STORE_FIT_MAP);
+	update_ok(f->store, "a@x", &ev, 60, 1);
+	update_ok(f->store, "b@x", &ev, 60, 1);
+	signal(SIGALRM, SIG_DFL);
+	ret = store_activity_foreach(f->store, nested_cb, &n, &error);
+	assert_int_equal(ret, 0);
+	assert_true(n.grown);
+	T_BEGIN();
+	T_CHECK(n.nested_ret == -1 && strstr(n.error_copy, "run the command again") != NULL,
+		"nested call after the growth: %d '%s'", n.nested_ret, n.error_copy);
+	/* outside the scan the handle follows the growth */
+	struct activity r = get_ok(f->store, "a@x", 1);
+	T_CHECK(r.last_login == 1000, "a@x: %lld", (long long)r.last_login);
+	long count = 0;
+	T_CHECK(store_activity_foreach(f->store, count_cb, &count, &error) == 0 &&
+		count > 100000, "after the growth: %ld records (%s)", count, T_STR(error));
+	T_END();
+}

@@ -1028,6 +1028,7 @@ int main(void)
 		T(test_threads_map_growth),
 		T(test_map_full_every_writer),
 		T(test_map_cannot_grow),
+		T(test_map_resized_inside_a_read),
 		/* test-store-procs.c */
 		T(test_use_after_fork),
 		T(test_no_reader_slot_between_calls),
