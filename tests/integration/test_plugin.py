@@ -765,6 +765,45 @@ def test_fault_full_disk(ctx):
                r"No space left on device", within=full_db_dir)
 
 
+def test_fault_database_outgrows_the_process(ctx):
+    """Process reuse: one imap process serves every login and keeps the
+    database open (a 32 MiB map). Another process grows the data to about
+    150 MiB; the next login's transaction must follow with a map of about
+    250 MiB, which the process's vsz_limit (160M) refuses. LMDB has then
+    dropped the old map: using the handle again crashed the process. Now
+    every login works, in the same process, with one dormant: line."""
+    reuse = "restart_request_count = unlimited" if sandbox.dovecot_is_24() \
+        else "service_count = 0"
+    extra = ["service imap {", f"  {reuse}", "  process_limit = 1",
+             "  vsz_limit = 160M", "}"]
+    if os.path.exists(STAMP):
+        os.unlink(STAMP)
+    with ctx.sandbox(users=[ALICE], dovecot_extra=extra) as sb:
+        offset = sb.log_size("dovecot.log")
+        assert sb.imap_login(ALICE) == 0
+        first = login_of(sb, ALICE)
+        assert first is not None, "the first login was not recorded"
+        gen = subprocess.run([os.path.join(sb.builddir, "bench", "gen-db"),
+                              sb.db, "800000"], capture_output=True,
+                             timeout=300)
+        assert gen.returncode == 0, gen.stderr
+        size = os.path.getsize(os.path.join(sb.db, "data.mdb"))
+        assert size > 120 << 20, f"data.mdb only {size >> 20} MiB"
+        for i in range(LOGINS_PER_FAULT):
+            assert sb.imap_login(ALICE) == 0, f"login {i + 2}"
+        log = sb.log_since("dovecot.log", offset)
+        mpids = set(re.findall(rf"{LOGGED_IN}: user=<.*mpid=(\d+)", log))
+        assert len(mpids) == 1 and all(map(process_alive, map(int, mpids))), \
+            f"not one living imap process: {mpids}"
+        lines = dormant_lines(sb, offset)
+        assert len(lines) == 1, "\n".join(lines)
+        assert re.search(r"dormant: .*Cannot allocate memory .*vsz_limit",
+                         lines[0]), lines[0]
+        assert not re.search(r"Fatal|killed with signal|Panic", log), log
+        # the database itself is fine: the CLI reads it whole
+        assert login_of(sb, ALICE) == first
+
+
 def test_fault_invalid_setting(ctx):
     if not sandbox.dovecot_is_24():
         fault_case(ctx, None, BAD_INTERVAL, update_interval="forever")
@@ -810,6 +849,7 @@ if __name__ == "__main__":
              test_fault_corrupt_database,
              test_fault_map_larger_than_vsz_limit,
              test_fault_full_disk,
+             test_fault_database_outgrows_the_process,
              test_fault_invalid_setting,
              test_main_sandbox_logs_are_clean],
             setup=setup, teardown=teardown)
