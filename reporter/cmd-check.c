@@ -118,6 +118,38 @@ static void check_file(struct check *c, const char *dir, const char *name,
 		   group_name(st.st_gid));
 }
 
+/* The Dovecot plugin maps the data plus half plus 16 MiB (at least 32
+   MiB) inside mail processes limited by vsz_limit, 256 MB by default, of
+   which about 40 MB is the process itself. */
+#define CHECK_MIB ((int64_t)1 << 20)
+#define CHECK_VSZ_DEFAULT (256 * CHECK_MIB)
+#define CHECK_PROCESS_SIZE (40 * CHECK_MIB)
+
+static void check_plugin_map(struct check *c, const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	int64_t size, map;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (stat(path, &st) < 0)
+		return;
+	size = (int64_t)st.st_size;
+	map = size + size / 2 + 16 * CHECK_MIB;
+	if (map < 32 * CHECK_MIB)
+		map = 32 * CHECK_MIB;
+	map = (map + CHECK_MIB - 1) / CHECK_MIB * CHECK_MIB;
+	if (map + CHECK_PROCESS_SIZE > CHECK_VSZ_DEFAULT)
+		note(c, "the Dovecot plugin maps %lld MiB for this %lld MiB database: "
+		     "more than Dovecot's default vsz_limit (256M) leaves beside a "
+		     "mail process; raise default_vsz_limit to at least %lldM",
+		     (long long)(map / CHECK_MIB), (long long)(size / CHECK_MIB),
+		     (long long)((2 * map + CHECK_PROCESS_SIZE) / CHECK_MIB));
+	else
+		ok("the Dovecot plugin maps %lld MiB for this database (fits "
+		   "Dovecot's default vsz_limit)", (long long)(map / CHECK_MIB));
+}
+
 static int count_corrupt(void *ctx, const struct account_view *view)
 {
 	struct check *c = ctx;
@@ -194,6 +226,7 @@ static int check_run(struct cli *cli, int argc, char **argv)
 		}
 		store_close(&store);
 	}
+	check_plugin_map(&c, cli->cfg.db);
 	check_deny_file(&c, cli->cfg.deny_file);
 	printf("%lu problem%s, %lu note%s\n", c.problems, c.problems == 1 ? "" : "s",
 	       c.notes, c.notes == 1 ? "" : "s");

@@ -200,6 +200,25 @@ def test_import_twice_changes_nothing_and_extends_history():
     assert "tracking since 2025-12-30T10:00:00Z" in check, check
 
 
+def test_check_says_when_the_plugin_map_outgrows_vsz_limit():
+    """The Dovecot plugin maps data + half + 16 MiB inside mail processes
+    limited to 256 MB by default: check says so before they fail."""
+    db = Db("vsz")
+    db.write("log", DOVECOT.format(stamp="Jan  3 10:00:00", svc="imap",
+                                   user="a@x.org", ip="192.0.2.1"),
+             mtime=JAN_05)
+    db.run("import-log", db.path("log"), check=0)
+    out = db.out("check")
+    assert "ok       the Dovecot plugin maps 32 MiB for this database" in out, out
+    os.truncate(db.path("data.mdb"), 200 << 20)     # sparse: a big database
+    rc, out, err = db.run("check")
+    out = out.decode()
+    assert rc == 0, (out, err)                      # a note, not a problem
+    assert ("note     the Dovecot plugin maps 316 MiB for this 200 MiB "
+            "database") in out and "raise default_vsz_limit to at least " \
+        "672M" in out, out
+
+
 def test_damaged_input_is_reported_and_what_was_read_kept():
     db = Db("damaged")
     with gzip.open(db.path("full.gz"), "wt") as f:
