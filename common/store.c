@@ -218,6 +218,7 @@ static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 			return map_nested_error(store, error_r);
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_wrlock(&store->map_lock);
+		/* store_fit_size reads the environment: not once it is lost */
 		ret = store->map_lost ? ENOMEM :
 			store_set_mapsize(store, store_fit_size(store));
 		pthread_rwlock_unlock(&store->map_lock);
