@@ -46,7 +46,7 @@ import base64
 import grp
 import math
 import os
-import platform
+
 import shutil
 import signal
 import socket
@@ -59,6 +59,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import sandbox  # noqa: E402
+import benchutil  # noqa: E402
 from sandbox import Sandbox, SandboxError  # noqa: E402
 
 SMTP_SOURCE = "/usr/sbin/smtp-source"
@@ -520,15 +521,7 @@ async def hold_sessions(setup, count):
 # --- main ------------------------------------------------------------------
 
 def machine():
-    model = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB, "
-            f"{platform.system()} {platform.release()}")
+    return benchutil.machine()
 
 
 def med(values):

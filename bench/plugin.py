@@ -47,7 +47,6 @@ Needs root, Dovecot, Postfix and a built tree. Loopback only.
 import argparse
 import multiprocessing
 import os
-import platform
 import re
 import resource
 import shutil
@@ -62,6 +61,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import sandbox  # noqa: E402
+import benchutil  # noqa: E402
 from sandbox import Sandbox, SandboxError, session_members  # noqa: E402
 
 MDB_STAT = shutil.which("mdb_stat") or "/usr/bin/mdb_stat"
@@ -314,17 +314,9 @@ class Setup:
 
 
 def machine():
-    model = "?"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     dv = subprocess.run([sandbox.DOVECOT, "--version"], capture_output=True,
                         text=True).stdout.strip()
-    return (f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB, "
-            f"{platform.system()} {platform.release()}, Dovecot {dv}")
+    return f"{benchutil.machine()}, Dovecot {dv}"
 
 
 def clean(setup, values):

@@ -82,6 +82,14 @@ class SandboxError(RuntimeError):
     """A sandbox step failed; the message carries the relevant log tails."""
 
 
+def write_file(path, text, mode=0o644):
+    """Write TEXT to PATH with MODE; returns PATH."""
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+    return path
+
+
 def utc_now():
     return datetime.datetime.now(datetime.timezone.utc)
 
@@ -614,11 +622,7 @@ class Sandbox:
                        self.path("modules", os.path.basename(PLUGIN_SO)))
 
     def _write(self, name, text, mode=0o644):
-        path = self.path(name)
-        with open(path, "w") as f:
-            f.write(text)
-        os.chmod(path, mode)
-        return path
+        return write_file(self.path(name), text, mode)
 
     def _write_passwd(self):
         lines = [f"{u}:{{PLAIN}}{self.password(u)}:{MAIL_UID}:{MAIL_GID}"

@@ -111,11 +111,7 @@ class Aux:
         return os.path.join(self.dir, *parts)
 
     def _write(self, name, text, mode=0o644):
-        path = self.path(name)
-        with open(path, "w") as f:
-            f.write(text)
-        os.chmod(path, mode)
-        return path
+        return sandbox.write_file(self.path(name), text, mode)
 
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
