@@ -113,23 +113,27 @@ static size_t round_mib(size_t size)
 	return (size + MIB - 1) & ~(MIB - 1);
 }
 
+size_t store_fit_map(size_t data_size)
+{
+	size_t size = data_size + data_size / 2 + STORE_FIT_HEADROOM;
+
+	return round_mib(size < STORE_FIT_MIN ? STORE_FIT_MIN : size);
+}
+
 /* The map to use now: the data plus headroom; for a full-size store never
    less than the current map. */
 static size_t store_fit_size(struct store *store)
 {
 	MDB_envinfo info;
 	MDB_stat st;
-	size_t used, size;
+	size_t size;
 
 	mdb_env_info(store->env, &info);
 	mdb_env_stat(store->env, &st);
-	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
-	size = used + used / 2 + STORE_FIT_HEADROOM;
-	if (size < STORE_FIT_MIN)
-		size = STORE_FIT_MIN;
+	size = store_fit_map((info.me_last_pgno + 1) * (size_t)st.ms_psize);
 	if (!(store->flags & STORE_FIT_MAP) && size < info.me_mapsize)
 		size = info.me_mapsize;
-	return round_mib(size);
+	return size;
 }
 
 static size_t store_mapsize(struct store *store)
@@ -371,10 +375,7 @@ static size_t store_initial_mapsize(const char *dir, unsigned int flags)
 	snprintf(path, sizeof(path), "%s/data.mdb", dir);
 	if (stat(path, &st) == 0 && st.st_size > 0)
 		size = (size_t)st.st_size;
-	size = size + size / 2 + STORE_FIT_HEADROOM;
-	if (size < STORE_FIT_MIN)
-		size = STORE_FIT_MIN;
-	return (size + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
+	return store_fit_map(size);
 }
 
 /* Give the lock file all its disk blocks before LMDB maps it. LMDB sizes

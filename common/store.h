@@ -50,6 +50,10 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	       const char **error_r);
 /* Close and free; sets *store to NULL. Safe with *store == NULL. */
 void store_close(struct store **store);
+/* The map a STORE_FIT_MAP handle (the Dovecot plugin) takes for data_size
+   bytes of data: the data plus half plus 16 MiB, at least 32 MiB, whole
+   MiB. */
+size_t store_fit_map(size_t data_size);
 /* True once growing the map failed (an address space limit): every call
    on the handle then fails; close it and open the database again. */
 bool store_map_lost(struct store *store);

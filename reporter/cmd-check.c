@@ -118,9 +118,9 @@ static void check_file(struct check *c, const char *dir, const char *name,
 		   group_name(st.st_gid));
 }
 
-/* The Dovecot plugin maps the data plus half plus 16 MiB (at least 32
-   MiB) inside mail processes limited by vsz_limit, 256 MB by default, of
-   which about 40 MB is the process itself. */
+/* The Dovecot plugin maps store_fit_map() of the data inside mail
+   processes limited by vsz_limit, 256 MB by default, of which about 40 MB
+   is the process itself. */
 #define CHECK_MIB ((int64_t)1 << 20)
 #define CHECK_VSZ_DEFAULT (256 * CHECK_MIB)
 #define CHECK_PROCESS_SIZE (40 * CHECK_MIB)
@@ -135,10 +135,7 @@ static void check_plugin_map(struct check *c, const char *dir)
 	if (stat(path, &st) < 0)
 		return;
 	size = (int64_t)st.st_size;
-	map = size + size / 2 + 16 * CHECK_MIB;
-	if (map < 32 * CHECK_MIB)
-		map = 32 * CHECK_MIB;
-	map = (map + CHECK_MIB - 1) / CHECK_MIB * CHECK_MIB;
+	map = (int64_t)store_fit_map((size_t)size);
 	if (map + CHECK_PROCESS_SIZE > CHECK_VSZ_DEFAULT)
 		note(c, "the Dovecot plugin maps %lld MiB for this %lld MiB database: "
 		     "more than Dovecot's default vsz_limit (256M) leaves beside a "
