@@ -59,7 +59,7 @@ static const struct config_def config_defs[] = {
 	  check_absolute_or_empty },
 	{ "notice_template", CT_STRING, "", OFF(notice_template), 0, 0 },
 	{ "notice_from", CT_STRING, "", OFF(notice_from), 0, 0 },
-	{ "report_dir", CT_STRING, "/var/lib/dormant/reports", OFF(report_dir), 0, 0 },
+	{ "report_dir", CT_STRING, "/var/log/dormant", OFF(report_dir), 0, 0 },
 	{ "report_to", CT_STRING, "", OFF(report_to), 0, 0 },
 	{ "sendmail", CT_STRING, "/usr/sbin/sendmail", OFF(sendmail), 0, 0, check_absolute },
 	{ "milter_socket", CT_STRING, "unix:/run/dormant/milter.sock", OFF(milter_socket), 0, 0,

@@ -420,6 +420,32 @@ static int store_reserve_lockfile(const char *dir, unsigned int flags,
 	return 0;
 }
 
+/* LMDB opens data.mdb and lock.mdb by name and follows links: a link or
+   anything but a regular file there was planted (the directory is shared
+   with every mail process). The root CLI opens the store as the
+   directory's owner, so this is what tells the admin, not what protects. */
+static int store_check_files(const char *dir, const char **error_r)
+{
+	static const char *const names[] = { "data.mdb", "lock.mdb" };
+	char path[4096];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+			*error_r = store_err("%s: %s is %s: refusing to open it "
+					     "(someone who can write the directory "
+					     "put it there)", dir, names[i],
+					     S_ISLNK(st.st_mode) ? "a symbolic link" :
+					     "not a regular file");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	       const char **error_r)
 {
@@ -437,6 +463,8 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 		*error_r = store_err("database directory %s: not a directory", dir);
 		return -1;
 	}
+	if (store_check_files(dir, error_r) < 0)
+		return -1;
 	store = calloc(1, sizeof(*store));
 	if (store == NULL || (store->dir = strdup(dir)) == NULL) {
 		free(store);

@@ -2,14 +2,25 @@
  * configuration, the database directory, file modes and ownership, the
  * records, the deny file, and says what it found. Exit 1 on any problem. */
 #include "cli.h"
+#include "privs.h"
 #include "timeutil.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+#define DOVECONF_TIMEOUT_MS 10000
 
 struct check {
 	unsigned long problems, notes;
@@ -159,9 +170,105 @@ static int count_corrupt(void *ctx, const struct account_view *view)
 	return 0;
 }
 
-static void check_deny_file(struct check *c, const char *path)
+/* The user Dovecot's auth process runs as, from `doveconf -h
+   default_internal_user` (execvp, no shell); "" when doveconf cannot say. */
+static void dovecot_auth_user(const char *dovecot_config, char *user,
+			      size_t size)
 {
+	char *argv[6];
+	int argc = 0, fds[2], status;
+	size_t len = 0;
+	pid_t pid;
+
+	user[0] = '\0';
+	argv[argc++] = (char *)"doveconf";
+	if (dovecot_config != NULL) {
+		argv[argc++] = (char *)"-c";
+		argv[argc++] = (char *)dovecot_config;
+	}
+	argv[argc++] = (char *)"-h";
+	argv[argc++] = (char *)"default_internal_user";
+	argv[argc] = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		if (dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pfd, 1, DOVECONF_TIMEOUT_MS) <= 0)
+			break;
+		n = read(fds[0], user + len, size - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == size - 1)
+			break;
+	}
+	close(fds[0]);
+	user[len] = '\0';
+	kill(pid, SIGKILL);      /* a doveconf still running after that */
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		user[0] = '\0';
+	user[strcspn(user, "\n")] = '\0';
+}
+
+/* Can user open path for reading (its groups, every directory on the
+   way)? 1 yes, 0 no (*errno_r why), -1 no such user. */
+static int readable_as(const char *user, const char *path, int *errno_r)
+{
+	struct passwd *pw = getpwnam(user);
+	int status, fd;
+	pid_t pid;
+
+	if (pw == NULL)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		*errno_r = errno;
+		return 0;
+	}
+	if (pid == 0) {
+		if (initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+		    setuid(pw->pw_uid) < 0)
+			_exit(100);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		_exit(fd >= 0 ? 0 : (errno & 0x7f));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		*errno_r = EIO;
+		return 0;
+	}
+	*errno_r = WEXITSTATUS(status) == 100 ? EPERM : WEXITSTATUS(status);
+	return WEXITSTATUS(status) == 0 ? 1 : 0;
+}
+
+static void check_deny_file(struct check *c, const char *path,
+			    const char *dovecot_config)
+{
+	char user[256];
 	struct stat st;
+	int err = 0, ret;
 
 	if (path[0] == '\0') {
 		note(c, "deny_file is not set: suspensions are enforced by the milter "
@@ -170,28 +277,65 @@ static void check_deny_file(struct check *c, const char *path)
 	}
 	if (lstat(path, &st) < 0) {
 		problem(c, "deny_file %s: %s (Dovecot's passwd-file passdb fails on a "
-			"missing file)", path, strerror(errno));
+			"missing file, every login with it: 'dormant sync' writes it)",
+			path, strerror(errno));
 		return;
 	}
-	if (S_ISLNK(st.st_mode))
+	if (S_ISLNK(st.st_mode)) {
 		problem(c, "deny_file %s is a symbolic link", path);
-	else if (!S_ISREG(st.st_mode))
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		problem(c, "deny_file %s is not a regular file", path);
-	else if (st.st_mode & 0002)
+		return;
+	}
+	if (st.st_mode & 0002) {
 		problem(c, "deny_file %s is writable by everyone", path);
+		return;
+	}
+	if (geteuid() != 0) {
+		ok("deny_file %s (run as root to check that Dovecot can read it)", path);
+		return;
+	}
+	dovecot_auth_user(dovecot_config, user, sizeof(user));
+	if (user[0] == '\0') {
+		note(c, "doveconf -h default_internal_user gave no answer: cannot "
+		     "check that Dovecot's auth process can read deny_file %s", path);
+		return;
+	}
+	ret = readable_as(user, path, &err);
+	if (ret < 0)
+		problem(c, "Dovecot's default_internal_user %s does not exist", user);
+	else if (ret == 0)
+		problem(c, "deny_file %s cannot be read by %s, Dovecot's auth user: %s "
+			"(every login through the deny passdb fails; 'dormant "
+			"suspend --apply' or 'dormant sync' rewrites it readable)",
+			path, user, strerror(err));
 	else
-		ok("deny_file %s", path);
+		ok("deny_file %s (readable by Dovecot's auth user %s)", path, user);
 }
 
 static int check_run(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "dovecot-config", required_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dovecot_config = NULL;
 	struct check c;
 	struct stat dirst;
 	struct store *store;
+	struct privs privs;
 	const char *error;
 	int64_t start = 0;
+	int ret, opt;
 
-	if (getopt_long(argc, argv, "", NULL, NULL) != -1 || optind != argc)
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'C')
+			return cli_usage(&cmd_check, NULL);
+		dovecot_config = optarg;
+	}
+	if (optind != argc)
 		return cli_usage(&cmd_check, NULL);
 	memset(&c, 0, sizeof(c));
 	ok("configuration %s", cli->config_path != NULL ? cli->config_path :
@@ -200,7 +344,13 @@ static int check_run(struct cli *cli, int argc, char **argv)
 	check_dir(&c, cli->cfg.db, &dirst);
 	check_file(&c, cli->cfg.db, "data.mdb", S_ISDIR(dirst.st_mode) ? &dirst : NULL);
 	check_file(&c, cli->cfg.db, "lock.mdb", S_ISDIR(dirst.st_mode) ? &dirst : NULL);
-	if (store_open(cli->cfg.db, STORE_READONLY, &store, &error) < 0) {
+	/* as the directory's owner, like every command (privs.h) */
+	ret = privs_for_dir(cli->cfg.db, &privs, &error);
+	if (ret == 0 && (ret = privs_enter(&privs, &error)) == 0) {
+		ret = store_open(cli->cfg.db, STORE_READONLY, &store, &error);
+		privs_leave(&privs);
+	}
+	if (ret < 0) {
 		problem(&c, "%s", error);
 	} else {
 		if (store_tracking_start(store, &start, &error) < 0)
@@ -224,14 +374,17 @@ static int check_run(struct cli *cli, int argc, char **argv)
 		store_close(&store);
 	}
 	check_plugin_map(&c, cli->cfg.db);
-	check_deny_file(&c, cli->cfg.deny_file);
+	check_deny_file(&c, cli->cfg.deny_file, dovecot_config);
 	printf("%lu problem%s, %lu note%s\n", c.problems, c.problems == 1 ? "" : "s",
 	       c.notes, c.notes == 1 ? "" : "s");
 	return c.problems > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
 const struct cli_command cmd_check = {
-	"check", check_run, "",
+	"check", check_run, "[--dovecot-config FILE]",
 	"check the configuration, database, file modes and what was recorded",
+	"  --dovecot-config FILE  the dovecot.conf to ask doveconf about (which\n"
+	"                         user Dovecot's auth process runs as, who must\n"
+	"                         be able to read deny_file)\n"
 	"Exit 1 when any PROBLEM line was printed.\n",
 };

@@ -1,6 +1,7 @@
 /* cmd-sync.c - "dormant sync": learn the account universe from the
  * directory, so accounts that never logged in appear in every report. */
 #include "cli.h"
+#include "suspend.h"
 #include "account.h"
 #include "lines.h"
 
@@ -229,12 +230,20 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 	ret = store_accounts_sync(store, (const char *const *)list.names, list.count,
 				  file != NULL ? SOURCE_FILE : SOURCE_DOVEADM,
 				  cli->now, &stats, &error);
-	store_close(&store);
-	names_free(&list);
 	if (ret < 0) {
 		cli_error("%s", error);
+		store_close(&store);
+		names_free(&list);
 		return EXIT_RUNTIME;
 	}
+	/* the set-up step an admin runs before adding Dovecot's deny
+	   passdb, which fails on a missing file */
+	if (suspend_ensure_deny_file(cli, store) < 0)
+		ret = -1;
+	store_close(&store);
+	names_free(&list);
+	if (ret < 0)
+		return EXIT_RUNTIME;
 	printf("synced %lu accounts: %lu new, %lu back, %lu no longer listed",
 	       stats.listed, stats.added, stats.returned, stats.gone);
 	if (list.bad > 0)

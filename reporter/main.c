@@ -1,7 +1,7 @@
 /* main.c - the dormant command: global options, configuration, dispatch.
  * Each command family lives in its own cmd-*.c file. */
 #include "cli.h"
-#include "suspend.h"
+#include "privs.h"
 #include "timeutil.h"
 
 #include <getopt.h>
@@ -59,10 +59,22 @@ int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
 struct store *cli_store_open(struct cli *cli, bool readonly)
 {
 	struct store *store;
+	struct privs privs;
 	const char *error;
+	int ret;
 
-	if (store_open(cli->cfg.db, readonly ? STORE_READONLY : 0, &store,
-		       &error) < 0) {
+	/* As the directory's owner: the mail uid can plant links there
+	   (privs.h). LMDB opens its files only here, so the handle is safe
+	   to use as root afterwards. */
+	if (privs_for_dir(cli->cfg.db, &privs, &error) < 0 ||
+	    privs_enter(&privs, &error) < 0) {
+		cli_error("database directory %s", error);
+		return NULL;
+	}
+	ret = store_open(cli->cfg.db, readonly ? STORE_READONLY : 0, &store,
+			 &error);
+	privs_leave(&privs);
+	if (ret < 0) {
 		cli_error("%s", error);
 		return NULL;
 	}
@@ -209,7 +221,6 @@ int main(int argc, char **argv)
 		config_free(&cli.cfg);
 		return EXIT_USAGE;
 	}
-	suspend_ensure_deny_file(&cli);
 	optind = 0;     /* GNU getopt: start over for the command's options */
 	ret = cmd->run(&cli, argc, argv);
 	config_free(&cli.cfg);

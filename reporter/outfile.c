@@ -1,12 +1,13 @@
 /* outfile.c - atomic, optionally gzip-compressed output files. */
 #include "outfile.h"
 #include "cli.h"
+#include "privs.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <zlib.h>
@@ -15,8 +16,11 @@ struct outfile {
 	FILE *f;
 	gzFile gz;
 	int fd;
+	int dirfd;                   /* the target's directory, opened once */
 	char *path;
-	char *tmp;
+	char *base;                  /* the target's name in dirfd */
+	char *tmp;                   /* the temporary file's name in dirfd */
+	struct privs privs;          /* whom to act as in that directory */
 	bool is_stdout;
 	bool write_failed;
 };
@@ -25,6 +29,12 @@ bool outfile_is_gzip(const char *path)
 {
 	size_t len = strlen(path);
 	return len > 3 && strcmp(path + len - 3, ".gz") == 0;
+}
+
+void outfile_chown(struct outfile *out, uid_t uid, gid_t gid)
+{
+	if (out->fd >= 0)
+		(void)!fchown(out->fd, uid, gid);
 }
 
 static ssize_t gz_cookie_write(void *cookie, const char *buf, size_t size)
@@ -53,6 +63,121 @@ static int gz_cookie_close(void *cookie)
 	return 0;   /* gzclose happens in outfile_commit, which checks it */
 }
 
+static void outfile_free(struct outfile *out)
+{
+	if (out->fd >= 0)
+		close(out->fd);
+	if (out->dirfd >= 0)
+		close(out->dirfd);
+	free(out->tmp);
+	free(out->base);
+	free(out->path);
+	free(out);
+}
+
+/* Split path into its directory (opened once, as whoever controls it: see
+   privs.h) and its name, refuse a link or anything but a regular file at
+   the name, and create the temporary file beside it. */
+static int outfile_create(struct outfile *out, const char *path)
+{
+	const char *slash = strrchr(path, '/'), *error;
+	char *dir;
+	struct stat st;
+	int ret = -1;
+
+	out->path = strdup(path);
+	out->base = strdup(slash != NULL ? slash + 1 : path);
+	dir = slash == NULL ? strdup(".") : slash == path ? strdup("/") :
+		strndup(path, (size_t)(slash - path));
+	if (out->path == NULL || out->base == NULL || dir == NULL) {
+		cli_error("out of memory");
+		free(dir);
+		return -1;
+	}
+	if (out->base[0] == '\0') {
+		cli_error("%s: not a file name", path);
+		free(dir);
+		return -1;
+	}
+	if (privs_for_dir(dir, &out->privs, &error) < 0 ||
+	    privs_enter(&out->privs, &error) < 0) {
+		cli_error("%s", error);
+		free(dir);
+		return -1;
+	}
+	out->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (out->dirfd < 0) {
+		cli_error("%s: %s%s%s%s", dir, strerror(errno),
+			  out->privs.switched ? " (as " : "",
+			  out->privs.switched ? out->privs.who : "",
+			  out->privs.switched ? ", who can change that directory)" : "");
+		goto done;
+	}
+	if (fstatat(out->dirfd, out->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode)) {
+		cli_error("%s: %s: refusing to replace it", path,
+			  S_ISLNK(st.st_mode) ? "is a symbolic link" :
+			  "is not a regular file");
+		goto done;
+	}
+	for (int i = 0; i < 100 && out->fd < 0; i++) {
+		unsigned int r;
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (unsigned int)getpid() * 2654435761u + (unsigned int)i;
+		free(out->tmp);
+		if (asprintf(&out->tmp, ".%s.%08x", out->base, r) < 0) {
+			out->tmp = NULL;
+			cli_error("out of memory");
+			goto done;
+		}
+		out->fd = openat(out->dirfd, out->tmp, O_WRONLY | O_CREAT |
+				 O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (out->fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (out->fd < 0) {
+		cli_error("%s/%s: cannot create a temporary file: %s%s%s", dir,
+			  out->tmp != NULL ? out->tmp : "", strerror(errno),
+			  out->privs.switched ? " (as " : "",
+			  out->privs.switched ? out->privs.who : "");
+		goto done;
+	}
+	ret = 0;
+done:
+	privs_leave(&out->privs);
+	free(dir);
+	return ret;
+}
+
+static void outfile_unlink_tmp(struct outfile *out)
+{
+	const char *error;
+
+	if (out->tmp == NULL || out->dirfd < 0)
+		return;
+	if (privs_enter(&out->privs, &error) < 0)
+		return;
+	(void)unlinkat(out->dirfd, out->tmp, 0);
+	privs_leave(&out->privs);
+}
+
+/* Put the finished file in place and make the rename durable. */
+static int outfile_rename(struct outfile *out)
+{
+	const char *error;
+	int ret;
+
+	if (privs_enter(&out->privs, &error) < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	ret = renameat(out->dirfd, out->tmp, out->dirfd, out->base);
+	privs_leave(&out->privs);
+	if (ret == 0)
+		(void)fsync(out->dirfd);
+	return ret;
+}
+
 struct outfile *outfile_open(const char *path, int mode, FILE **f_r)
 {
 	return outfile_open_as(path, mode, outfile_is_gzip(path), f_r);
@@ -66,7 +191,6 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 	};
 	struct outfile *out;
 	struct stat st;
-	char *dir_copy;
 
 	out = calloc(1, sizeof(*out));
 	if (out == NULL) {
@@ -95,43 +219,18 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		*f_r = out->f;
 		return out;
 	}
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		cli_error("%s: is a symbolic link: refusing to replace it", path);
-		free(out);
-		return NULL;
-	}
-	out->path = strdup(path);
-	dir_copy = strdup(path);
-	if (out->path == NULL || dir_copy == NULL ||
-	    asprintf(&out->tmp, "%s/.%s.XXXXXX", dirname(dir_copy),
-		     strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path) < 0) {
-		cli_error("out of memory");
-		free(dir_copy);
-		free(out->path);
-		free(out);
-		return NULL;
-	}
-	free(dir_copy);
-	out->fd = mkstemp(out->tmp);
-	if (out->fd < 0) {
-		cli_error("%s: cannot create a temporary file: %s", out->tmp,
-			  strerror(errno));
+	out->dirfd = -1;
+	if (outfile_create(out, path) < 0)
 		goto fail;
-	}
 	if (fchmod(out->fd, (mode_t)mode) < 0) {
-		cli_error("%s: chmod: %s", out->tmp, strerror(errno));
+		cli_error("%s: chmod: %s", path, strerror(errno));
 		goto fail_unlink;
 	}
 	/* the directory's group, as a setgid directory would give it
 	   (DESIGN 12); only root can change it otherwise, and may fail */
-	{
-		char *d = strdup(out->tmp);
-		struct stat dst;
-		if (d != NULL && stat(dirname(d), &dst) == 0)
-			(void)!fchown(out->fd, (uid_t)-1, dst.st_gid);
-		free(d);
-	}
-	if (outfile_is_gzip(path)) {
+	if (fstat(out->dirfd, &st) == 0)
+		(void)!fchown(out->fd, (uid_t)-1, st.st_gid);
+	if (gzip) {
 		int gzfd = dup(out->fd);
 		if (gzfd < 0 || (out->gz = gzdopen(gzfd, "wb9")) == NULL) {
 			if (gzfd >= 0)
@@ -150,26 +249,14 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 	*f_r = out->f;
 	return out;
 fail_unlink:
-	unlink(out->tmp);
+	outfile_unlink_tmp(out);
 fail:
 	if (out->gz != NULL)
 		gzclose(out->gz);
-	if (out->fd >= 0)
-		close(out->fd);
-	free(out->tmp);
-	free(out->path);
-	free(out);
+	outfile_free(out);
 	return NULL;
 }
 
-static void outfile_free(struct outfile *out)
-{
-	if (out->fd >= 0)
-		close(out->fd);
-	free(out->tmp);
-	free(out->path);
-	free(out);
-}
 
 int outfile_commit(struct outfile **_out)
 {
@@ -195,22 +282,12 @@ int outfile_commit(struct outfile **_out)
 		ok = gzclose(out->gz) == Z_OK && ok && !out->write_failed;
 	if (ok && fsync(out->fd) < 0)
 		ok = false;
-	if (ok && rename(out->tmp, out->path) < 0)
+	if (ok && outfile_rename(out) < 0)
 		ok = false;
-	if (ok) {
-		/* make the rename itself durable */
-		char *d = strdup(out->path);
-		int dfd = d != NULL ? open(dirname(d), O_RDONLY | O_DIRECTORY) : -1;
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-		free(d);
-	}
 	if (!ok) {
 		cli_error("%s: writing failed: %s", out->path,
 			  errno != 0 ? strerror(errno) : "I/O error");
-		unlink(out->tmp);
+		outfile_unlink_tmp(out);
 	}
 	outfile_free(out);
 	return ok ? 0 : -1;
@@ -234,6 +311,6 @@ void outfile_abort(struct outfile **_out)
 	fclose(out->f);
 	if (out->gz != NULL)
 		gzclose(out->gz);
-	unlink(out->tmp);
+	outfile_unlink_tmp(out);
 	outfile_free(out);
 }

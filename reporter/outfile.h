@@ -1,12 +1,15 @@
 /* outfile.h - write a report file atomically, gzip-compressed when its name
  * ends in ".gz". The data goes to a temporary file in the same directory,
  * which is fsynced and renamed over the target only on success, so a
- * reader never sees half a report. A symlink at the target is refused. */
+ * reader never sees half a report. A symlink at the target is refused.
+ * When root writes into a directory others can change, the file is
+ * created and renamed as that directory's owner (privs.h). */
 #ifndef DORMANT_OUTFILE_H
 #define DORMANT_OUTFILE_H
 
 #include <stdio.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct outfile;
 
@@ -16,6 +19,9 @@ struct outfile;
 struct outfile *outfile_open(const char *path, int mode, FILE **f_r);
 /* The same, compressed or not whatever the name says ("-" included). */
 struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_r);
+/* Give the file being written this owner and group (either may be -1);
+   silently kept as it is where the caller may not. */
+void outfile_chown(struct outfile *out, uid_t uid, gid_t gid);
 /* Finish: flush, compress, fsync, rename. Returns 0, or -1 after printing
    an error and removing the temporary file. Frees outfile either way. */
 int outfile_commit(struct outfile **outfile);

@@ -47,13 +47,26 @@ int suspend_write_deny_file(struct cli *cli, struct store *store)
 {
 	struct deny_ctx ctx = { NULL, 0, 0 };
 	struct outfile *of;
+	struct stat st;
 	const char *error;
+	bool exists;
+	int mode = 0644;
 
 	if (cli->cfg.deny_file[0] == '\0')
 		return 0;
-	of = outfile_open(cli->cfg.deny_file, 0640, &ctx.out);
+	/* Dovecot's auth process (default_internal_user, not root) reads
+	   it, from wherever the admin put it (/etc/dovecot is root's): a
+	   file it cannot read fails every login. It holds names only, so it
+	   is readable by everyone; an existing file keeps its owner, group
+	   and mode, plus read for everyone. */
+	exists = lstat(cli->cfg.deny_file, &st) == 0 && S_ISREG(st.st_mode);
+	if (exists)
+		mode = (int)(st.st_mode & 07777) | 0444;
+	of = outfile_open(cli->cfg.deny_file, mode, &ctx.out);
 	if (of == NULL)
 		return -1;
+	if (exists)
+		outfile_chown(of, st.st_uid, st.st_gid);
 	fputs("# Suspended by dormant: do not edit, see 'dormant audit'.\n", ctx.out);
 	if (store_state_foreach(store, deny_one, &ctx, &error) < 0) {
 		cli_error("%s", error);
@@ -63,20 +76,13 @@ int suspend_write_deny_file(struct cli *cli, struct store *store)
 	return outfile_commit(&of);
 }
 
-void suspend_ensure_deny_file(struct cli *cli)
+int suspend_ensure_deny_file(struct cli *cli, struct store *store)
 {
 	struct stat st;
-	int fd;
 
 	if (cli->cfg.deny_file[0] == '\0' || lstat(cli->cfg.deny_file, &st) == 0)
-		return;
-	fd = open(cli->cfg.deny_file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0640);
-	if (fd < 0) {
-		cli_error("deny_file %s: cannot create it: %s", cli->cfg.deny_file,
-			  strerror(errno));
-		return;
-	}
-	close(fd);
+		return 0;
+	return suspend_write_deny_file(cli, store);
 }
 
 int suspend_run_command(const char *command, const char *account)

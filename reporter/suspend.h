@@ -6,13 +6,16 @@
 #include "cli.h"
 
 /* Rewrite deny_file atomically from the suspended accounts in the state
-   database (one account a line, for a passwd-file passdb with deny=yes).
-   Does nothing when deny_file is not set. 0 or -1 (printed). */
+   database (one account a line, for a passwd-file passdb with deny=yes),
+   readable by everyone (Dovecot's auth user reads it); an existing file
+   keeps its owner, group and mode (plus read for all). Does nothing when
+   deny_file is not set. 0 or -1 (printed). */
 int suspend_write_deny_file(struct cli *cli, struct store *store);
 
-/* Create an empty deny_file if it is set and missing (Dovecot's
-   passwd-file passdb fails on a missing file). */
-void suspend_ensure_deny_file(struct cli *cli);
+/* Write deny_file if it is set and missing (Dovecot's passwd-file passdb
+   fails on a missing file). Only commands that change the database call
+   it (sync, suspend, reactivate), never read-only ones. 0 or -1. */
+int suspend_ensure_deny_file(struct cli *cli, struct store *store);
 
 /* Run command ACCOUNT by execv (no shell, minimal environment, stdin
    /dev/null), waiting at most 60 s. 0 if it exited 0, else -1 (printed).

@@ -352,7 +352,7 @@ class Sandbox:
         they are written at top level, where 2.4 wants plugin settings.
     dormant_conf: extra dormant.conf lines for the milter and the CLI.
     deny_file: put the deny passdb dormant writes (deny_file in
-        dormant.conf, etc/deny/dormant.deny) in front of the normal passdb,
+        dormant.conf, etc/dovecot/dormant.deny) in front of the normal passdb,
         as the README tells admins to (Dovecot honours a deny only there).
     postfix_extra: extra main.cf lines.
     update_interval: the plugin's dormant_update_interval.
@@ -468,6 +468,11 @@ class Sandbox:
             try:
                 self._create_tree()
                 self._watchdog_start()
+                if self.deny_file:
+                    # the README's set-up step before the deny passdb:
+                    # the first sync writes the (empty) deny file
+                    self.dormant("sync", "--file", self.path("etc", "passwd"),
+                                 check=True)
                 for name, step in (("dovecot", self._start_dovecot),
                                    ("milter", self._start_milter),
                                    ("postfix", self._start_postfix)):
@@ -641,24 +646,24 @@ class Sandbox:
                  f"sendmail = {sendmail}",
                  f"report_dir = {self.path('reports')}"]
         if self.deny_file:
-            # Its own directory, group dovecot, so that the files dormant
-            # writes there (0640, the directory's group) stay readable by
-            # Dovecot's auth process.
-            deny_dir = self.path("etc", "deny")
-            os.makedirs(deny_dir, exist_ok=True)
-            os.chown(deny_dir, 0, grp.getgrnam("dovecot").gr_gid)
-            os.chmod(deny_dir, 0o2750)
-            path = self._write("etc/deny/dormant.deny", "", 0o640)
-            os.chown(path, 0, grp.getgrnam("dovecot").gr_gid)
-            lines.append(f"deny_file = {path}")
+            # Where the README puts it: Dovecot's own configuration
+            # directory, root:root 0755 as Debian ships /etc/dovecot, with
+            # no preparation: dormant must make the file readable by
+            # Dovecot's auth user (dovecot) itself.
+            os.makedirs(self.path("etc", "dovecot"), mode=0o755)
+            lines.append(f"deny_file = {self.deny_path}")
         self._write("etc/dormant.conf",
                     "\n".join(lines + list(self.dormant_conf)) + "\n")
+
+    @property
+    def deny_path(self):
+        return self.path("etc", "dovecot", "dormant.deny")
 
     def _deny_passdb(self):
         """The deny passdb, to stand before the normal one; or ''."""
         if not self.deny_file:
             return ""
-        path = self.path("etc", "deny", "dormant.deny")
+        path = self.deny_path
         if self.dovecot24:
             return (f"passdb dormant_deny {{\n  driver = passwd-file\n"
                     f"  passwd_file_path = {path}\n  deny = yes\n}}\n")
