@@ -38,6 +38,15 @@ struct store {
 	   exclusive, because LMDB forbids that while a transaction is live. */
 	pthread_rwlock_t map_lock;
 	uint64_t commits;
+	/* lock.mdb, open for the handle's life: it holds the shared lock
+	   taken for LMDB before mdb_env_open (closing any descriptor of the
+	   file would drop LMDB's POSIX locks too, so it closes after the
+	   environment) and the write gate's OFD lock. -1 if none. */
+	int lockfd;
+	/* The write gate within the process: OFD locks belong to the open
+	   file description, shared by the milter's threads. */
+	pthread_mutex_t gate;
+	unsigned int wait_ms;        /* STORE_HOT_WAIT_MS or STORE_WAIT_MS */
 	/* A resize failed (ENOMEM: an address space limit such as Dovecot's
 	   vsz_limit). LMDB then leaves the environment without a map and its
 	   meta pointers dangling: nothing but mdb_env_close may touch it.

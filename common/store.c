@@ -206,6 +206,91 @@ bool store_map_lost(struct store *store)
 	return lost;
 }
 
+/* Where dormant's write gate lives in lock.mdb: LMDB locks byte 0 only,
+   and a lock may lie beyond the end of a file. */
+#define STORE_GATE_OFFSET ((off_t)1 << 30)
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Take a lock (F_SETLK or F_OFD_SETLK, type on one byte at start) without
+   blocking, polling until wait_ms have passed: 0, or an errno
+   (ETIMEDOUT when someone else held it all along). */
+static int lock_poll(int fd, int cmd, short type, off_t start,
+		     unsigned int wait_ms)
+{
+	int64_t deadline = monotonic_ms() + wait_ms;
+	long pause_us = 500;
+
+	for (;;) {
+		struct flock fl = { .l_type = type, .l_whence = SEEK_SET,
+				    .l_start = start, .l_len = 1 };
+		struct timespec ts;
+
+		if (fcntl(fd, cmd, &fl) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return errno;
+		if (monotonic_ms() >= deadline)
+			return ETIMEDOUT;
+		ts.tv_sec = 0;
+		ts.tv_nsec = pause_us * 1000;
+		nanosleep(&ts, NULL);
+		if (pause_us < 20000)
+			pause_us *= 2;
+	}
+}
+
+/* Enter the write gate: this process's writers one at a time, then the
+   OFD lock that every dormant writer of every process takes before LMDB's
+   writer mutex, so that mutex is never waited on for long. */
+static int gate_enter(struct store *store, const char **error_r)
+{
+	struct timespec until;
+	int ret;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += store->wait_ms / 1000;
+	until.tv_nsec += (long)(store->wait_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	ret = pthread_mutex_timedlock(&store->gate, &until);
+	if (ret == 0 && store->lockfd >= 0) {
+		ret = lock_poll(store->lockfd, F_OFD_SETLK, F_WRLCK,
+				STORE_GATE_OFFSET, store->wait_ms);
+		if (ret != 0)
+			pthread_mutex_unlock(&store->gate);
+	}
+	if (ret == 0)
+		return 0;
+	if (ret == ETIMEDOUT)
+		*error_r = store_err("%s: database busy: another process has held "
+				     "its write lock for %u ms (a stopped or hung "
+				     "dormant process?); nothing written",
+				     store->dir, store->wait_ms);
+	else
+		*error_r = store_err("%s: cannot lock lock.mdb: %s", store->dir,
+				     strerror(ret));
+	return -1;
+}
+
+static void gate_leave(struct store *store)
+{
+	if (store->lockfd >= 0) {
+		struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET,
+				    .l_start = STORE_GATE_OFFSET, .l_len = 1 };
+		(void)fcntl(store->lockfd, F_OFD_SETLK, &fl);
+	}
+	pthread_mutex_unlock(&store->gate);
+}
+
 /* Begin a transaction; the caller holds map_lock shared. Follows another
    process's map growth once. */
 static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
@@ -286,10 +371,16 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 			  const char **error_r)
 {
 	MDB_txn *txn;
+	bool write = !(txnflags & MDB_RDONLY);
 	int ret = 0;
 
-	if (txn_begin(store, txnflags, &txn, error_r) < 0)
+	if (write && gate_enter(store, error_r) < 0)
 		return -1;
+	if (txn_begin(store, txnflags, &txn, error_r) < 0) {
+		if (write)
+			gate_leave(store);
+		return -1;
+	}
 	for (int i = 0; i < DB_COUNT; i++) {
 		unsigned int dbflags = (txnflags & MDB_RDONLY) ? 0 : MDB_CREATE;
 		if (store->have_db[i])
@@ -299,6 +390,8 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 			continue;
 		if (ret != 0) {
 			mdb_txn_abort(txn);
+			if (write)
+				gate_leave(store);
 			*error_r = store_err("%s: cannot open database %s: %s",
 					     store->dir, db_names[i], mdb_strerror(ret));
 			return -1;
@@ -320,12 +413,15 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 		}
 		if (ret != 0) {
 			mdb_txn_abort(txn);
+			gate_leave(store);
 			*error_r = store_err("%s: cannot initialise database: %s",
 					     store->dir, mdb_strerror(ret));
 			return -1;
 		}
 	}
 	ret = mdb_txn_commit(txn);
+	if (write)
+		gate_leave(store);
 	if (ret != 0) {
 		*error_r = store_err("%s: cannot open databases: %s",
 				     store->dir, mdb_strerror(ret));
@@ -378,16 +474,21 @@ static size_t store_initial_mapsize(const char *dir, unsigned int flags)
 	return store_fit_map(size);
 }
 
-/* Give the lock file all its disk blocks before LMDB maps it. LMDB sizes
-   lock.mdb with ftruncate, which leaves a sparse file, and then writes to
-   it through a shared map: on a full disk the first write to a page that
-   has no block yet is a SIGBUS, which would kill the mail process, the
-   milter or the reporter (seen on tmpfs; ext4 and XFS do the same). With
-   the blocks reserved here a full disk is an error message instead. Costs
-   one open and fstat when the file is already whole. Anything else that
-   goes wrong here is left for mdb_env_open to report. */
-static int store_reserve_lockfile(const char *dir, unsigned int flags,
-				  const char **error_r)
+/* Open lock.mdb for the handle's life (store->lockfd) and prepare it:
+ *  - give it all its disk blocks before LMDB maps it. LMDB sizes lock.mdb
+ *    with ftruncate, which leaves a sparse file, and then writes to it
+ *    through a shared map: on a full disk the first write to a page that
+ *    has no block yet is a SIGBUS, which would kill the mail process, the
+ *    milter or the reporter (seen on tmpfs; ext4 and XFS do the same).
+ *    With the blocks reserved a full disk is an error message instead;
+ *  - take the shared lock LMDB's mdb_env_open would wait for without a
+ *    bound (F_SETLKW on byte 0), polling with the handle's deadline: a
+ *    process holding a write lock on the file cannot stall a login. Our
+ *    lock and LMDB's are one (POSIX locks belong to the process), so LMDB
+ *    still sees whether it is alone and behaves as without us.
+ * A file that cannot be opened is left for mdb_env_open to report. */
+static int store_open_lockfile(struct store *store, const char *dir,
+			       unsigned int flags, const char **error_r)
 {
 	char path[4096];
 	struct stat st;
@@ -404,17 +505,22 @@ static int store_reserve_lockfile(const char *dir, unsigned int flags,
 		close(fd);
 		return 0;
 	}
+	store->lockfd = fd;
 	if (st.st_size > want)
 		want = st.st_size;
-	if ((off_t)st.st_blocks * 512 >= want) {
-		close(fd);
-		return 0;
+	if ((off_t)st.st_blocks * 512 < want) {
+		ret = posix_fallocate(fd, 0, want);
+		if (ret == ENOSPC || ret == EDQUOT) {
+			*error_r = store_err("%s: cannot reserve the lock file "
+					     "lock.mdb: %s", dir, strerror(ret));
+			return -1;
+		}
 	}
-	ret = posix_fallocate(fd, 0, want);
-	close(fd);
-	if (ret == ENOSPC || ret == EDQUOT) {
-		*error_r = store_err("%s: cannot reserve the lock file lock.mdb: %s",
-				     dir, strerror(ret));
+	ret = lock_poll(fd, F_SETLK, F_RDLCK, 0, store->wait_ms);
+	if (ret == ETIMEDOUT) {
+		*error_r = store_err("%s: database busy: another process has held "
+				     "a lock on lock.mdb for %u ms; nothing done",
+				     dir, store->wait_ms);
 		return -1;
 	}
 	return 0;
@@ -473,7 +579,10 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	}
 	store->flags = flags;
 	store->pid = getpid();
+	store->lockfd = -1;
+	store->wait_ms = (flags & STORE_HOT_PATH) ? STORE_HOT_WAIT_MS : STORE_WAIT_MS;
 	pthread_rwlock_init(&store->map_lock, NULL);
+	pthread_mutex_init(&store->gate, NULL);
 	if (flags & STORE_READONLY)
 		envflags |= MDB_RDONLY;
 
@@ -492,7 +601,7 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	/* Files are shared by the mail processes, the milter and the admin
 	   through the directory's group: never let a umask take group rw. */
 	old_umask = umask(007);
-	if (store_reserve_lockfile(dir, flags, error_r) < 0) {
+	if (store_open_lockfile(store, dir, flags, error_r) < 0) {
 		umask(old_umask);
 		goto fail;
 	}
@@ -547,7 +656,11 @@ void store_close(struct store **_store)
 	   slots: leave the environment alone there. */
 	if (store->env != NULL && store->pid == getpid())
 		mdb_env_close(store->env);
+	/* after LMDB's own descriptor: closing ours drops its locks too */
+	if (store->lockfd >= 0)
+		close(store->lockfd);
 	pthread_rwlock_destroy(&store->map_lock);
+	pthread_mutex_destroy(&store->gate);
 	free(store->dir);
 	free(store);
 }
@@ -614,14 +727,18 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 		size_t seen;
 		int ret;
 
+		if (gate_enter(store, error_r) < 0)
+			return -1;
 		map_rdlock(store);
 		if (store_map_ok(store, error_r) < 0) {
 			map_rdunlock(store);
+			gate_leave(store);
 			return -1;
 		}
 		seen = store_mapsize(store);
 		if (txn_begin(store, 0, &txn, error_r) < 0) {
 			map_rdunlock(store);
+			gate_leave(store);
 			return -1;
 		}
 		ret = fn(store, txn, ctx, error_r);
@@ -630,6 +747,7 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 		else
 			mdb_txn_abort(txn);
 		map_rdunlock(store);
+		gate_leave(store);
 		if (ret == 0) {
 			__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
 			return 0;

@@ -15,7 +15,14 @@
  *    transaction and no write;
  *  - MDB_NOMETASYNC: a system crash may lose the last commit, never corrupts;
  *  - the map grows on MDB_MAP_FULL and follows other processes' growth
- *    (MDB_MAP_RESIZED).
+ *    (MDB_MAP_RESIZED);
+ *  - waits are bounded: every writer first takes dormant's own write gate
+ *    (an OFD lock in lock.mdb, beside LMDB's byte) and the open takes
+ *    LMDB's shared file lock, both polled with a deadline, so a process
+ *    stopped inside a write transaction, or one holding a file lock,
+ *    delays a login or MAIL FROM by at most STORE_HOT_WAIT_MS. A process
+ *    that bypasses dormant (raw LMDB calls with the mail uid) can still
+ *    hold LMDB's own mutexes: see doc/DESIGN-NOTES.md.
  * Functions return 0 (or 1 / 0 for found / not found) and -1 on error with
  * *error_r pointing to a message valid until the next store call from the
  * same thread. Nothing here logs or exits. */
@@ -41,7 +48,16 @@ enum store_open_flags {
 	   for processes with a small address-space limit (Dovecot's mail
 	   processes run under vsz_limit, 256 MB by default) */
 	STORE_FIT_MAP = 0x02,
+	/* a login or an SMTP transaction waits on this handle: never wait
+	   longer than STORE_HOT_WAIT_MS for a lock another process holds
+	   (a stopped process, a long writer); give up with an error instead */
+	STORE_HOT_PATH = 0x04,
 };
+
+/* How long a STORE_HOT_PATH handle waits for the database's locks, and how
+   long any other (the CLI) waits before it says the database is busy. */
+#define STORE_HOT_WAIT_MS 200
+#define STORE_WAIT_MS (120 * 1000)
 
 /* Open the environment in dir, creating data and lock files (mode 0660,
    group from the directory) and the named databases when they are

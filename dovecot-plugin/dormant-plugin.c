@@ -147,7 +147,8 @@ static struct store *dormant_store_get(struct mail_user *user, const char *dir)
 	}
 	if (ioloop_time < dormant_proc.next_open_try)
 		return NULL;
-	if (store_open(dir, STORE_FIT_MAP, &dormant_proc.store, &error) < 0) {
+	if (store_open(dir, STORE_FIT_MAP | STORE_HOT_PATH, &dormant_proc.store,
+		       &error) < 0) {
 		dormant_proc.next_open_try = ioloop_time + DORMANT_REOPEN_INTERVAL;
 		dormant_log_error(user, error);
 		return NULL;

@@ -389,7 +389,7 @@ static int milter_run(const struct options *opts, struct mlfi_settings *set,
 	} else if (geteuid() == 0) {
 		mlog(LOG_WARNING, "running as root: set milter_user (or -u)");
 	}
-	if (store_open(running.db, 0, &store, &error) < 0) {
+	if (store_open(running.db, STORE_HOT_PATH, &store, &error) < 0) {
 		mlog(LOG_ERR, "cannot open the database: %s", error);
 		goto out;
 	}

@@ -71,5 +71,6 @@ void test_no_reader_slot_between_calls(void **state);
 void test_stale_reader_cleared(void **state);
 void test_many_writers(void **state);
 void test_many_handles_at_once(void **state);
+void test_bounded_waits(void **state);
 
 #endif

@@ -3,6 +3,7 @@
  * many processes writing and many handles open at once. Children never
  * return into cmocka: they _exit() with a status the parent checks. */
 #include "storetest.h"
+#include "store-private.h"
 
 #include <signal.h>
 #include <errno.h>
@@ -418,3 +419,139 @@ void test_many_handles_at_once(void **state)
 	assert_int_equal(count, HOLDERS);
 }
 
+
+/* ---- bounded waits ---- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct hold {
+	int ready, release;
+};
+
+/* A write transaction body that tells the parent it holds the locks,
+   then waits for the parent to let go (a process stopped inside one). */
+static int hold_txn(struct store *store, MDB_txn *txn, void *ctx,
+		    const char **error_r)
+{
+	struct hold *h = ctx;
+	char c = 'h';
+
+	(void)store; (void)txn; (void)error_r;
+	if (write(h->ready, &c, 1) != 1)
+		_exit(2);
+	while (read(h->release, &c, 1) > 0)
+		;
+	return TXN_SKIP;
+}
+
+/* A child holding, as a stuck process would, either a write transaction
+   through the store (writer) or a POSIX write lock on all of lock.mdb.
+   Returns once it holds it; closing *release_w lets it go. */
+static pid_t start_holder(const char *dir, bool writer, int *release_w)
+{
+	int ready[2], release[2];
+	char c;
+	pid_t pid;
+
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(release), 0);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct hold h = { ready[1], release[0] };
+		struct store *store = NULL;
+		const char *cerr = NULL;
+
+		close(ready[0]);
+		close(release[1]);
+		if (writer) {
+			if (store_open(dir, 0, &store, &cerr) < 0 ||
+			    store_write(store, hold_txn, &h, "hold", &cerr) < 0)
+				_exit(3);
+		} else {
+			char path[4096];
+			struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+			int fd;
+
+			snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+			fd = open(path, O_RDWR);
+			if (fd < 0 || fcntl(fd, F_SETLKW, &fl) < 0)
+				_exit(4);
+			c = 'h';
+			if (write(ready[1], &c, 1) != 1)
+				_exit(2);
+			while (read(release[0], &c, 1) > 0)
+				;
+		}
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	close(ready[1]);
+	close(release[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	*release_w = release[1];
+	return pid;
+}
+
+static void stop_holder(pid_t pid, int release_w)
+{
+	int status;
+
+	close(release_w);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A hot-path handle (plugin, milter) gives up a write after
+   STORE_HOT_WAIT_MS when another process holds the write lock, and an
+   open after as long when one holds a lock on lock.mdb; reads go on. */
+void test_bounded_waits(void **state)
+{
+	struct fixture *f = *state;
+	struct activity_event ev = login_event(1000, "imap", "10.0.0.1");
+	const char *error = NULL;
+	struct activity rec;
+	int64_t t0, took;
+	int release;
+	pid_t pid;
+
+	open_store(f, 0);
+	update_ok(f->store, "a@x", &ev, 60, 1);
+	store_close(&f->store);
+
+	pid = start_holder(f->dir, true, &release);
+	open_store(f, STORE_HOT_PATH);
+	ev.time = 2000;
+	t0 = now_ms();
+	assert_int_equal(store_activity_update(f->store, "a@x", &ev, 60, NULL,
+					       &error), -1);
+	took = now_ms() - t0;
+	if (took < STORE_HOT_WAIT_MS || took > STORE_HOT_WAIT_MS + 800)
+		T_FATAL("the write gave up after %lld ms", (long long)took);
+	assert_non_null(strstr(T_STR(error), "busy"));
+	/* readers never wait on a writer */
+	rec = get_ok(f->store, "a@x", 1);
+	assert_int_equal(rec.last_login, 1000);
+	stop_holder(pid, release);
+	update_ok(f->store, "a@x", &ev, 60, 1);
+	store_close(&f->store);
+
+	pid = start_holder(f->dir, false, &release);
+	t0 = now_ms();
+	assert_int_equal(store_open(f->dir, STORE_HOT_PATH, &f->store, &error), -1);
+	took = now_ms() - t0;
+	if (took < STORE_HOT_WAIT_MS || took > STORE_HOT_WAIT_MS + 800)
+		T_FATAL("the open gave up after %lld ms", (long long)took);
+	assert_non_null(strstr(T_STR(error), "busy"));
+	stop_holder(pid, release);
+	open_store(f, STORE_HOT_PATH);
+	rec = get_ok(f->store, "a@x", 1);
+	assert_int_equal(rec.last_login, 2000);
+}

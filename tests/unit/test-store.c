@@ -1035,6 +1035,7 @@ int main(void)
 		T(test_stale_reader_cleared),
 		T(test_many_writers),
 		T(test_many_handles_at_once),
+		T(test_bounded_waits),
 	};
 
 	test_init();
