@@ -131,7 +131,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 			(void)!fchown(out->fd, (uid_t)-1, dst.st_gid);
 		free(d);
 	}
-	if (outfile_is_gzip(path)) {
+	if (gzip) {
 		int gzfd = dup(out->fd);
 		if (gzfd < 0 || (out->gz = gzdopen(gzfd, "wb9")) == NULL) {
 			if (gzfd >= 0)
