@@ -42,7 +42,7 @@ class Db:
         with open(self.conf, "w") as f:
             f.write(config)
 
-    def run(self, *args, now=NOW, stdin=None, check=None):
+    def run(self, *args, now=NOW, stdin=None, check=None, timeout=120):
         """Run dormant; returns (rc, stdout bytes, stderr text)."""
         argv = [DORMANT, "-c", self.conf, "-d", self.dir]
         if now is not None:
@@ -50,7 +50,7 @@ class Db:
         argv += list(args)
         env = dict(os.environ, TZ="UTC", LC_ALL="C")
         p = subprocess.run(argv, input=stdin, capture_output=True, env=env,
-                           timeout=120)
+                           timeout=timeout)
         if check is not None and p.returncode != check:
             raise AssertionError(
                 f"{' '.join(args)}: exit {p.returncode}, expected {check}\n"

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """dormant export and merge as the admin moves snapshots between hosts:
-one compressed format whatever the file is called."""
+one compressed format whatever the file is called, standard output and
+input, and a merge that applies exactly the bytes it verified."""
 import gzip
 import os
 import random
+import shutil
+import subprocess
+import threading
 
-from clitest import Db
-from taplib import run_tests
+from clitest import DORMANT, Db
+from taplib import Skip, run_tests
 
 DOVECOT = ("{stamp} mx dovecot: imap-login: Login: user=<{user}>, method=PLAIN, "
            "rip=192.0.2.{n}, lip=192.0.2.254, mpid=42, session=<s>\n")
@@ -42,6 +46,67 @@ def test_export_is_compressed_whatever_the_name():
         dst = Db("names-dst-" + name.replace(".", "-"))
         dst.run("merge", src.path(name), check=0)
         assert listing(dst) == expected, name
+
+
+def test_export_to_stdout_and_merge_from_stdin():
+    src = host("stdio-src", 2)
+    _, snap, _ = src.run("export", "-o", "-", check=0)
+    assert snap[:2] == b"\x1f\x8b" and gzip.decompress(snap)[:8] == b"DORMSNAP"
+    dst = Db("stdio-dst")
+    rc, out, err = dst.run("merge", "-", stdin=snap)
+    assert rc == 0 and b"merged 1 snapshot" in out, (rc, out, err)
+    assert listing(dst) == listing(src)
+
+
+def test_merge_applies_the_bytes_it_verified_never_reopening():
+    """The snapshot comes through a FIFO, which can be read only once; as
+    soon as it has been read, the path is replaced by another valid
+    snapshot. A merge that opened the path again to apply it would block on
+    the FIFO or apply the replacement, which it never verified."""
+    good, other = host("fifo-good", 3), host("fifo-other", 4)
+    other.write("log2", DOVECOT.format(stamp="2026-11-01T08:00:00Z",
+                                       user="intruder@x.org", n=9))
+    other.run("import-log", other.path("log2"), check=0)
+    good.run("export", "-o", good.path("snap"), check=0)
+    other.run("export", "-o", other.path("snap"), check=0)
+    dst = Db("fifo-dst")
+    fifo = dst.path("incoming")
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as f:      # waits for merge to open it
+            f.write(open(good.path("snap"), "rb").read())
+        shutil.copy(other.path("snap"), dst.path("incoming.new"))
+        os.replace(dst.path("incoming.new"), fifo)
+
+    t = threading.Thread(target=feed, daemon=True)
+    t.start()
+    rc, out, err = dst.run("merge", fifo, timeout=30)
+    t.join(10)
+    assert rc == 0 and b"merged 1 snapshot" in out, (rc, out, err)
+    assert listing(dst) == listing(good)
+    assert "intruder" not in listing(dst)
+
+
+def test_merge_opens_each_file_once():
+    strace = shutil.which("strace")
+    if strace is None:
+        raise Skip("strace is not installed")
+    src = host("strace-src", 5)
+    paths = [src.path("a.snap"), src.path("b.gz")]
+    for p in paths:
+        src.run("export", "-o", p, check=0)
+    dst = Db("strace-dst")
+    trace = dst.path("trace")
+    p = subprocess.run([strace, "-f", "-qq", "-e", "trace=open,openat,openat2",
+                        "-o", trace, DORMANT, "-c", dst.conf, "-d", dst.dir,
+                        "merge"] + paths, capture_output=True, timeout=120,
+                       env=dict(os.environ, TZ="UTC", LC_ALL="C"))
+    assert p.returncode == 0, p.stderr
+    calls = open(trace).read().splitlines()
+    for path in paths:
+        opens = [c for c in calls if f'"{path}"' in c]
+        assert len(opens) == 1, (path, opens)
 
 
 if __name__ == "__main__":
