@@ -21,10 +21,9 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 
 	if (cli_account_arg(cli, arg, name) < 0)
 		return EXIT_USAGE;
-	if (reason != NULL && strlen(reason) > STATE_TEXT_MAX) {
-		cli_error("--reason: longer than %d bytes", STATE_TEXT_MAX);
-		return EXIT_USAGE;
-	}
+	if (reason != NULL && strlen(reason) > STATE_TEXT_MAX)
+		return cli_usage(&cmd_exempt, "--reason: longer than %d bytes",
+				 STATE_TEXT_MAX);
 	store = cli_store_open(cli, false);
 	if (store == NULL)
 		return EXIT_RUNTIME;
@@ -48,9 +47,9 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 	if (audit_json(json, sizeof(json), cli->now, actor,
 		       add ? "exempt" : "unexempt", name, reason,
 		       until != 0 ? "until" : NULL, until_text) == NULL) {
-		cli_error("audit entry too long");
+		cli_error("%s: cannot build the audit entry", name);
 		store_close(&store);
-		return EXIT_USAGE;
+		return EXIT_RUNTIME;
 	}
 	memset(&st, 0, sizeof(st));
 	st.kind = STATE_EXEMPT;

@@ -190,5 +190,31 @@ def test_notify_warns_once_per_period_through_sendmail():
     assert b"warning 0 owners (3 already warned" in out, out
 
 
+def test_reactivate_with_the_longest_reason_account_and_actor():
+    """The audit entry of the largest valid input (a reason of control
+    bytes, an account of invalid UTF-8, a sudo user of control bytes, each
+    escaped six-fold in JSON) fits; one byte more of reason is a usage
+    error, as for exempt add."""
+    db = cycle_db("longreason", n=3)
+    wide = b"\xfe" * 300 + b"@example.org"
+    with open(db.path("users"), "ab") as f:
+        f.write(wide + b"\n")
+    db.run("sync", "--file", db.path("users"), now="2025-06-01T00:00:00Z", check=0)
+    db.run("suspend", "--apply", "--force", check=0)
+    sudo = {"SUDO_USER": "\x01" * 63}
+    reason = b"\x01" * 1024
+    rc, out, err = db.run("reactivate", "--reason", reason, wide, env=sudo)
+    assert rc == 0 and b"reactivated" in out, (rc, out, err)
+    entry = [json.loads(l) for l in db.out("audit", "--format", "json").splitlines()
+             if '"reactivate"' in l]
+    assert entry and entry[0]["reason"] == reason.decode(), entry
+    assert entry[0]["actor"] == sudo["SUDO_USER"]
+    for cmd in (["reactivate", "--reason", "r" * 1025, "user01@example.org"],
+                ["exempt", "add", "user01@example.org", "--reason", "r" * 1025]):
+        rc, out, err = db.run(*cmd)
+        assert rc == 2 and "--reason: longer than 1024 bytes" in err, (cmd, rc, err)
+    assert "user01@example.org" in read(db.path("deny")).decode()
+
+
 if __name__ == "__main__":
     run_tests(globals())
