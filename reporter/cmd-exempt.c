@@ -38,8 +38,16 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 		store_close(&store);
 		return EXIT_FINDINGS;
 	}
-	if (!add && ret == 0) {
-		cli_error("%s is not exempt", name);
+	/* remove clears an exemption and nothing else: a grace period after
+	   reactivation is another kind of state and stays */
+	if (!add && (ret == 0 || cur.kind != STATE_EXEMPT)) {
+		if (ret > 0 && cur.kind == STATE_GRACE) {
+			time_format_rfc3339(cur.until, until_text);
+			cli_error("%s is not exempt (it is in its grace period after "
+				  "reactivation until %s, which stays)", name, until_text);
+		} else {
+			cli_error("%s is not exempt", name);
+		}
 		store_close(&store);
 		return EXIT_FINDINGS;
 	}

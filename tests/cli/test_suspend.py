@@ -216,5 +216,26 @@ def test_reactivate_with_the_longest_reason_account_and_actor():
     assert "user01@example.org" in read(db.path("deny")).decode()
 
 
+def test_exempt_remove_leaves_a_grace_period_alone():
+    db = cycle_db("unexempt", n=4)
+    db.run("suspend", "--apply", "--force", check=0)
+    db.run("reactivate", "user01@example.org", check=0)
+    audit_before = db.out("audit", "--format", "json")
+    rc, out, err = db.run("exempt", "remove", "user01@example.org")
+    assert rc == 1 and "not exempt" in err and "grace period" in err, (rc, err)
+    assert db.out("audit", "--format", "json") == audit_before
+    # still in its grace period: not a candidate for suspension
+    rc, out, _ = db.run("suspend", "--force", now="2027-01-01T00:00:00Z")
+    assert b"user01" not in out and b"1 account in the grace period" in out, out
+    # an exemption is still removed as before, and nothing else is exempt
+    db.run("reactivate", "user02@example.org", check=0)
+    db.run("exempt", "add", "user02@example.org", "--reason", "on leave", check=0)
+    rc, out, err = db.run("exempt", "remove", "user02@example.org")
+    assert rc == 0 and b"no longer exempt" in out, (rc, out, err)
+    rc, _, err = db.run("exempt", "remove", "user03@example.org")
+    assert rc == 1 and "is suspended" in err, (rc, err)
+    rc, _, err = db.run("exempt", "remove", "nobody@example.org")
+    assert rc == 1 and "nobody@example.org is not exempt" in err, (rc, err)
+
 if __name__ == "__main__":
     run_tests(globals())
