@@ -230,7 +230,8 @@ const struct cli_command cmd_suspend = {
 	"longer; exempt accounts and those in their grace period after\n"
 	"reactivation never are. Applying records the state and an audit entry\n"
 	"in one transaction, rewrites deny_file atomically, runs\n"
-	"suspend_command ACCOUNT, and the milter refuses the account's mail.\n"
+	"suspend_command ACCOUNT (never for a name starting with '-', which\n"
+	"would read as an option: exit 3), and the milter refuses its mail.\n"
 	"Safety rails refuse the whole run unless --force: more than\n"
 	"max_suspend_fraction of the accounts known at the last sync, no sync\n"
 	"ever, or a database history shorter than suspend_after.\n"
@@ -304,5 +305,6 @@ const struct cli_command cmd_reactivate = {
 	"reactivate", reactivate_run, "[--reason TEXT] ACCOUNT",
 	"undo a suspension (audited), with a fresh grace period",
 	"Clears the suspension, rewrites deny_file, runs reactivate_command\n"
-	"ACCOUNT; the account is not suspended again for suspend_after.\n",
+	"ACCOUNT; the account is not suspended again for suspend_after.\n"
+	"An account starting with '-' is given after --.\n",
 };

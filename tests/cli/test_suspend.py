@@ -237,5 +237,32 @@ def test_exempt_remove_leaves_a_grace_period_alone():
     rc, _, err = db.run("exempt", "remove", "nobody@example.org")
     assert rc == 1 and "nobody@example.org is not exempt" in err, (rc, err)
 
+def test_commands_never_get_an_account_that_reads_as_an_option():
+    """-rf and --help are accounts a directory can hold; passed as $1 to
+    the admin's script they would reach usermod or rm as options. They are
+    suspended, denied and audited like any other, but the command is not
+    run for them, and the run says so and exits 3."""
+    db = cycle_db("dash", n=3)
+    with open(db.path("users"), "a") as f:
+        f.write("-rf\n--help@example.org\n")
+    db.run("sync", "--file", db.path("users"), now="2025-06-01T00:00:00Z", check=0)
+    rc, out, err = db.run("suspend", "--apply", "--force")
+    assert rc == 3 and b"suspended 5 accounts" in out, (rc, out, err)
+    assert "not run for account -rf" in err and \
+        "not run for account --help@example.org" in err, err
+    deny = read(db.path("deny")).decode().splitlines()
+    assert "-rf" in deny and "--help@example.org" in deny, deny
+    argv = read(db.path("cmd.log")).decode().splitlines()
+    assert argv.count("1") == 3 and "user00@example.org" in argv, argv
+    assert not any(a.startswith("-") for a in argv), argv
+    rc, out, err = db.run("reactivate", "--", "-rf")   # getopt's own --
+    assert rc == 3 and b"-rf reactivated" in out and "not run" in err, (rc, out, err)
+    assert "-rf" not in read(db.path("deny")).decode().splitlines()
+    assert not any(a.startswith("-") for a in read(db.path("cmd.log")).decode().split())
+    actions = [(e["action"], e["account"]) for e in
+               map(json.loads, db.out("audit", "--format", "json").splitlines())]
+    assert ("suspend", "-rf") in actions and ("reactivate", "-rf") in actions
+
+
 if __name__ == "__main__":
     run_tests(globals())
