@@ -5,6 +5,7 @@
  * what is written comes from the bytes verified. */
 #include "cli.h"
 #include "outfile.h"
+#include "output.h"
 #include "snapshot.h"
 
 #include <getopt.h>
@@ -177,9 +178,13 @@ static int merge_verify(struct snapshot_file *files, int n, char **paths)
 			cli_error("%s: nothing merged", error);
 			return -1;
 		}
-		printf("%s: %llu records from %s, verified\n", paths[i],
-		       (unsigned long long)count,
-		       hdr.host[0] ? hdr.host : "(unnamed host)");
+		/* the host name is the other host's word: escaped */
+		printf("%s: %llu records from ", paths[i], (unsigned long long)count);
+		if (hdr.host[0] != '\0')
+			text_safe(stdout, hdr.host, strlen(hdr.host));
+		else
+			fputs("(unnamed host)", stdout);
+		fputs(", verified\n", stdout);
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@ import random
 import shutil
 import subprocess
 import threading
+import zlib
 
 from clitest import DORMANT, Db
 from taplib import Skip, run_tests
@@ -111,6 +112,20 @@ def test_merge_opens_each_file_once():
     for path in paths:
         opens = [c for c in calls if f'"{path}"' in c]
         assert len(opens) == 1, (path, opens)
+
+
+def test_the_other_hosts_name_is_printed_escaped():
+    src = host("hostname-src", 6, n=5)
+    src.run("export", "-o", src.path("snap"), check=0)
+    raw = gzip.decompress(open(src.path("snap"), "rb").read())
+    hlen = int.from_bytes(raw[32:34], "little")
+    evil = b"\x1b]0;owned\x07\xe2\x80\xaemx"
+    body = raw[:32] + len(evil).to_bytes(2, "little") + evil + raw[34 + hlen:-4]
+    forged = body + zlib.crc32(body).to_bytes(4, "little")
+    path = src.write("forged", gzip.compress(forged))
+    rc, out, err = Db("hostname-dst").run("merge", "--dry-run", path)
+    assert rc == 0, err
+    assert b"from \\x1b]0;owned\\x07\\u202emx, verified" in out, out
 
 
 if __name__ == "__main__":
