@@ -11,7 +11,7 @@
 
 const char *audit_actor(void)
 {
-	static char name[64];
+	static char name[AUDIT_ACTOR_MAX + 1];
 	const char *sudo = getenv("SUDO_USER");
 	struct passwd *pw;
 

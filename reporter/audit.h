@@ -4,6 +4,11 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "account.h"
+#include "record.h"
+
+/* Longest actor name kept (longer login names are cut). */
+#define AUDIT_ACTOR_MAX 63
 
 /* The login name of whoever runs the command: SUDO_USER under sudo as
    root, else the name of the real uid ("uid N" if it has none). */
@@ -11,12 +16,17 @@ const char *audit_actor(void);
 
 /* Build one audit entry as a JSON object into buf:
    {"time":..,"actor":..,"action":..,"account":..,"reason":..[,"extra":..]}
-   extra_key/extra_value may be NULL. Returns buf, or NULL if it does not
-   fit (size bytes). */
+   extra_key/extra_value may be NULL. action, extra_key and extra_value are
+   the program's own words and time stamps (under 64 bytes each). Returns
+   buf, or NULL if it does not fit (size bytes) or the stream fails. */
 char *audit_json(char *buf, size_t size, int64_t time, const char *actor,
 		 const char *action, const char *account, const char *reason,
 		 const char *extra_key, const char *extra_value);
 
-#define AUDIT_JSON_MAX 8192
+/* Room for the worst case, so that no valid input is refused: every byte
+   of actor, account and reason escaped as \uXXXX (6 bytes), plus the
+   keys, two time stamps, the action and the extra member (hand-counted
+   under 300 bytes; 512 kept). */
+#define AUDIT_JSON_MAX (6 * (AUDIT_ACTOR_MAX + ACCOUNT_MAX + STATE_TEXT_MAX) + 512)
 
 #endif

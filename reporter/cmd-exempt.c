@@ -21,10 +21,9 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 
 	if (cli_account_arg(cli, arg, name) < 0)
 		return EXIT_USAGE;
-	if (reason != NULL && strlen(reason) > STATE_TEXT_MAX) {
-		cli_error("--reason: longer than %d bytes", STATE_TEXT_MAX);
-		return EXIT_USAGE;
-	}
+	if (reason != NULL && strlen(reason) > STATE_TEXT_MAX)
+		return cli_usage(&cmd_exempt, "--reason: longer than %d bytes",
+				 STATE_TEXT_MAX);
 	store = cli_store_open(cli, false);
 	if (store == NULL)
 		return EXIT_RUNTIME;
@@ -39,8 +38,16 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 		store_close(&store);
 		return EXIT_FINDINGS;
 	}
-	if (!add && ret == 0) {
-		cli_error("%s is not exempt", name);
+	/* remove clears an exemption and nothing else: a grace period after
+	   reactivation is another kind of state and stays */
+	if (!add && (ret == 0 || cur.kind != STATE_EXEMPT)) {
+		if (ret > 0 && cur.kind == STATE_GRACE) {
+			time_format_rfc3339(cur.until, until_text);
+			cli_error("%s is not exempt (it is in its grace period after "
+				  "reactivation until %s, which stays)", name, until_text);
+		} else {
+			cli_error("%s is not exempt", name);
+		}
 		store_close(&store);
 		return EXIT_FINDINGS;
 	}
@@ -48,9 +55,9 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 	if (audit_json(json, sizeof(json), cli->now, actor,
 		       add ? "exempt" : "unexempt", name, reason,
 		       until != 0 ? "until" : NULL, until_text) == NULL) {
-		cli_error("audit entry too long");
+		cli_error("%s: cannot build the audit entry", name);
 		store_close(&store);
-		return EXIT_USAGE;
+		return EXIT_RUNTIME;
 	}
 	memset(&st, 0, sizeof(st));
 	st.kind = STATE_EXEMPT;

@@ -3,49 +3,60 @@
  * atomically with -o, as that collector requires). */
 #include "cli.h"
 #include "outfile.h"
+#include "output.h"
 #include "report.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* A label value: backslash, double quote and newline escaped; bytes that
-   are not printable ASCII or valid UTF-8 replaced. */
-static void label_value(FILE *out, const char *s)
+/* A label value: the domain as text_safe() prints it (every byte that is
+   not plain visible text escaped, injectively: distinct domains give
+   distinct labels, so no series is printed twice, which node_exporter
+   would reject), then the exposition format's own escapes for backslash
+   and double quote (text_safe leaves no newline). NULL if out of memory;
+   the caller frees the result. */
+static char *label_value(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0, n;
+	char *text = NULL, *label = NULL;
+	size_t size = 0, lsize = 0;
+	FILE *f = open_memstream(&text, &size);
 
-	while (i < len) {
-		if (p[i] == '\\' || p[i] == '"') {
-			fputc('\\', out);
-			fputc(p[i++], out);
-		} else if (p[i] == '\n') {
-			fputs("\\n", out);
-			i++;
-		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
-			fputc(p[i++], out);
-		} else if (p[i] >= 0x80 && (n = utf8_seq_len(p + i, len - i)) > 0) {
-			fwrite(p + i, 1, n, out);
-			i += n;
-		} else {
-			fputs("\xef\xbf\xbd", out);
-			i++;
+	if (f == NULL)
+		return NULL;
+	text_safe(f, s, strlen(s));
+	if (fclose(f) == 0 && (f = open_memstream(&label, &lsize)) != NULL) {
+		for (size_t i = 0; i < size; i++) {
+			if (text[i] == '\\' || text[i] == '"')
+				fputc('\\', f);
+			fputc(text[i], f);
+		}
+		if (fclose(f) != 0) {
+			free(label);
+			label = NULL;
 		}
 	}
+	free(text);
+	return label;
 }
 
-static void metrics_write(struct report *rep, int64_t tracking_start, FILE *out)
+/* 0, or -1 (printed). */
+static int metrics_write(struct report *rep, int64_t tracking_start, FILE *out)
 {
 	fputs("# HELP dormant_accounts Accounts by domain and dormancy status.\n"
 	      "# TYPE dormant_accounts gauge\n", out);
 	for (size_t i = 0; i < rep->ndomains; i++) {
-		for (int s = 0; s < STATUS_COUNT; s++) {
-			fputs("dormant_accounts{domain=\"", out);
-			label_value(out, rep->domains[i].domain);
-			fprintf(out, "\",status=\"%s\"} %lu\n",
-				policy_status_name((enum account_status)s),
-				rep->domains[i].counts[s]);
+		char *label = label_value(rep->domains[i].domain);
+
+		if (label == NULL) {
+			cli_error("out of memory");
+			return -1;
 		}
+		for (int s = 0; s < STATUS_COUNT; s++)
+			fprintf(out, "dormant_accounts{domain=\"%s\",status=\"%s\"} %lu\n",
+				label, policy_status_name((enum account_status)s),
+				rep->domains[i].counts[s]);
+		free(label);
 	}
 	fputs("# HELP dormant_accounts_total Accounts known to dormant.\n"
 	      "# TYPE dormant_accounts_total gauge\n", out);
@@ -59,6 +70,7 @@ static void metrics_write(struct report *rep, int64_t tracking_start, FILE *out)
 	fputs("# HELP dormant_corrupt_records Records that could not be read.\n"
 	      "# TYPE dormant_corrupt_records gauge\n", out);
 	fprintf(out, "dormant_corrupt_records %lu\n", rep->errors);
+	return 0;
 }
 
 static int metrics_run(struct cli *cli, int argc, char **argv)
@@ -89,8 +101,12 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 	if (ret == 0)
 		ret = report_gather(&rep);
 	if (ret == 0 && (of = outfile_open(output, 0644, &out)) != NULL) {
-		metrics_write(&rep, view.tracking_start, out);
-		ret = outfile_commit(&of);
+		if (metrics_write(&rep, view.tracking_start, out) < 0) {
+			outfile_abort(&of);
+			ret = -1;
+		} else {
+			ret = outfile_commit(&of);
+		}
 	} else {
 		ret = -1;
 	}

@@ -1,9 +1,11 @@
 /* cmd-snapshot.c - "dormant export" and "dormant merge": carry activity
  * between hosts of a cluster with the admin's own transport (rsync, scp).
  * Merge folds by max, so order and repetition never matter; every file is
- * verified to its checksum before anything is written. */
+ * read once and verified to its checksum before anything is written, and
+ * what is written comes from the bytes verified. */
 #include "cli.h"
 #include "outfile.h"
+#include "output.h"
 #include "snapshot.h"
 
 #include <getopt.h>
@@ -145,6 +147,48 @@ static int merge_file(struct store *store, struct snapshot_reader *r,
 	return flush_chunk(store, ch, changed, error_r);
 }
 
+static void files_free(struct snapshot_file *files, int n)
+{
+	for (int i = 0; i < n; i++)
+		snapshot_file_free(&files[i]);
+	free(files);
+}
+
+/* Read and verify every file; nothing written yet. 0, or -1 (printed). */
+static int merge_verify(struct snapshot_file *files, int n, char **paths)
+{
+	struct snapshot_header hdr;
+	struct snapshot_record rec;
+	struct snapshot_reader r;
+	const char *error;
+	int ret;
+
+	for (int i = 0; i < n; i++) {
+		uint64_t count = 0;
+
+		if (snapshot_file_read(&files[i], paths[i], &error) < 0 ||
+		    snapshot_open(&r, &files[i], &hdr, &error) < 0) {
+			cli_error("%s: nothing merged", error);
+			return -1;
+		}
+		while ((ret = snapshot_next(&r, &rec, &error)) > 0)
+			count++;
+		snapshot_close(&r);
+		if (ret < 0) {
+			cli_error("%s: nothing merged", error);
+			return -1;
+		}
+		/* the host name is the other host's word: escaped */
+		printf("%s: %llu records from ", paths[i], (unsigned long long)count);
+		if (hdr.host[0] != '\0')
+			text_safe(stdout, hdr.host, strlen(hdr.host));
+		else
+			fputs("(unnamed host)", stdout);
+		fputs(", verified\n", stdout);
+	}
+	return 0;
+}
+
 static int merge_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -152,14 +196,14 @@ static int merge_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct snapshot_header hdr;
-	struct snapshot_record rec;
 	struct snapshot_reader r;
+	struct snapshot_file *files;
 	struct store *store;
 	struct chunk *ch;
-	const char *error;
+	const char *error = NULL;
 	bool dry_run = false;
 	long changed = 0;
-	int c, ret, nfiles;
+	int c, ret, nfiles, nstdin = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'n')
@@ -169,48 +213,51 @@ static int merge_run(struct cli *cli, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage(&cmd_merge, "give at least one snapshot");
 	nfiles = argc - optind;
-	/* Pass 1: every file verified to its checksum; nothing written yet. */
-	for (int i = optind; i < argc; i++) {
-		uint64_t n = 0;
-		if (snapshot_open(&r, argv[i], &hdr, &error) < 0) {
-			cli_error("%s: nothing merged", error);
-			return EXIT_RUNTIME;
-		}
-		while ((ret = snapshot_next(&r, &rec, &error)) > 0)
-			n++;
-		snapshot_close(&r);
-		if (ret < 0) {
-			cli_error("%s: nothing merged", error);
-			return EXIT_RUNTIME;
-		}
-		printf("%s: %llu records from %s, verified\n", argv[i],
-		       (unsigned long long)n, hdr.host[0] ? hdr.host : "(unnamed host)");
+	for (int i = optind; i < argc; i++)
+		nstdin += strcmp(argv[i], "-") == 0;
+	if (nstdin > 1)
+		return cli_usage(&cmd_merge, "standard input (-) given twice");
+	files = calloc((size_t)nfiles, sizeof(*files));
+	if (files == NULL) {
+		cli_error("out of memory");
+		return EXIT_RUNTIME;
 	}
-	if (dry_run)
+	/* Pass 1: every file read once, whole, and verified to its checksum.
+	   Pass 2 applies the same bytes from memory: a file replaced or
+	   rewritten meanwhile is never read again. */
+	if (merge_verify(files, nfiles, argv + optind) < 0) {
+		files_free(files, nfiles);
+		return EXIT_RUNTIME;
+	}
+	if (dry_run) {
+		files_free(files, nfiles);
 		return EXIT_OK;
+	}
 	/* Pass 2: fold in batches; max merges are idempotent, so a crash here
 	   leaves a consistent database that a second run completes. */
 	store = cli_store_open(cli, false);
-	if (store == NULL)
-		return EXIT_RUNTIME;
-	ch = malloc(sizeof(*ch));
+	ch = store != NULL ? malloc(sizeof(*ch)) : NULL;
 	if (ch == NULL) {
-		cli_error("out of memory");
+		if (store != NULL)
+			cli_error("out of memory");
 		store_close(&store);
+		files_free(files, nfiles);
 		return EXIT_RUNTIME;
 	}
 	ret = 0;
-	for (int i = optind; i < argc && ret == 0; i++) {
+	for (int i = 0; i < nfiles && ret == 0; i++) {
 		ch->nact = ch->ninfo = 0;
-		ret = snapshot_open(&r, argv[i], &hdr, &error);
-		if (ret == 0)
-			ret = merge_file(store, &r, ch, &changed, &error);
+		ret = snapshot_open(&r, &files[i], &hdr, &error);
+		if (ret < 0)
+			break;
+		ret = merge_file(store, &r, ch, &changed, &error);
 		if (ret == 0)
 			ret = store_tracking_extend(store, hdr.tracking_start, &error);
 		snapshot_close(&r);
 	}
 	free(ch);
 	store_close(&store);
+	files_free(files, nfiles);
 	if (ret < 0) {
 		cli_error("%s", error);
 		return EXIT_RUNTIME;
@@ -223,8 +270,10 @@ static int merge_run(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_merge = {
 	"merge", merge_run, "[--dry-run] FILE...",
 	"fold snapshots from other hosts into this database (by max)",
-	"Every snapshot is verified (version, structure, every record, count,\n"
-	"CRC-32, gzip integrity) before anything is written; a bad one is\n"
-	"refused and nothing changes. Merging is commutative, associative and\n"
-	"idempotent. Tracking history moves back to the oldest snapshot's.\n",
+	"Every snapshot is read once and verified (version, structure, every\n"
+	"record, count, CRC-32, gzip integrity) before anything is written; a\n"
+	"bad one is refused and nothing changes. What is applied is what was\n"
+	"verified, from memory. - reads a snapshot from standard input.\n"
+	"Merging is commutative, associative and idempotent. Tracking history\n"
+	"moves back to the oldest snapshot's.\n",
 };

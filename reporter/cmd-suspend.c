@@ -122,6 +122,7 @@ static int suspend_apply(struct cli *cli, struct store *store,
 		const struct candidate *c = &plan->c[i];
 		struct account_state st;
 
+		error = "cannot build the audit entry";
 		memset(&st, 0, sizeof(st));
 		st.kind = STATE_SUSPENDED;
 		st.since = cli->now;
@@ -132,8 +133,7 @@ static int suspend_apply(struct cli *cli, struct store *store,
 			       c->account, st.reason, forced ? "forced" : NULL,
 			       "yes") == NULL ||
 		    store_state_set_at(store, c->account, &st, json, cli->now, &error) < 0) {
-			cli_error("%s: not suspended: %s", c->account,
-				  error != NULL ? error : "audit entry too long");
+			cli_error("%s: not suspended: %s", c->account, error);
 			failed++;
 			continue;
 		}
@@ -230,7 +230,8 @@ const struct cli_command cmd_suspend = {
 	"longer; exempt accounts and those in their grace period after\n"
 	"reactivation never are. Applying records the state and an audit entry\n"
 	"in one transaction, rewrites deny_file atomically, runs\n"
-	"suspend_command ACCOUNT, and the milter refuses the account's mail.\n"
+	"suspend_command ACCOUNT (never for a name starting with '-', which\n"
+	"would read as an option: exit 3), and the milter refuses its mail.\n"
 	"Safety rails refuse the whole run unless --force: more than\n"
 	"max_suspend_fraction of the accounts known at the last sync, no sync\n"
 	"ever, or a database history shorter than suspend_after.\n"
@@ -257,7 +258,8 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage(&cmd_reactivate, "give one account");
 	if (strlen(reason) > STATE_TEXT_MAX)
-		return cli_usage(&cmd_reactivate, "--reason: too long");
+		return cli_usage(&cmd_reactivate, "--reason: longer than %d bytes",
+				 STATE_TEXT_MAX);
 	if (cli_account_arg(cli, argv[optind], name) < 0)
 		return EXIT_USAGE;
 	store = cli_store_open(cli, false);
@@ -282,10 +284,12 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 	snprintf(st.reason, sizeof(st.reason), "%s", reason);
 	snprintf(st.actor, sizeof(st.actor), "%s", actor);
 	time_format_rfc3339(st.until, until);
+	/* AUDIT_JSON_MAX holds any account, actor and reason within bounds */
+	error = "cannot build the audit entry";
 	if (audit_json(json, sizeof(json), cli->now, actor, "reactivate", name,
 		       reason, "grace_until", until) == NULL ||
 	    store_state_set_at(store, name, &st, json, cli->now, &error) < 0) {
-		cli_error("%s: %s", name, error);
+		cli_error("%s: not reactivated: %s", name, error);
 		store_close(&store);
 		return EXIT_RUNTIME;
 	}
@@ -301,5 +305,6 @@ const struct cli_command cmd_reactivate = {
 	"reactivate", reactivate_run, "[--reason TEXT] ACCOUNT",
 	"undo a suspension (audited), with a fresh grace period",
 	"Clears the suspension, rewrites deny_file, runs reactivate_command\n"
-	"ACCOUNT; the account is not suspended again for suspend_after.\n",
+	"ACCOUNT; the account is not suspended again for suspend_after.\n"
+	"An account starting with '-' is given after --.\n",
 };

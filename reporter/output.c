@@ -36,13 +36,17 @@ void csv_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-size_t utf8_seq_len(const unsigned char *s, size_t left)
+/* Decode the valid UTF-8 sequence at s: its length (1..4) and *cp_r, or 0
+   if it is invalid. */
+static size_t utf8_decode(const unsigned char *s, size_t left, unsigned int *cp_r)
 {
 	size_t n;
 	unsigned int cp;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp_r = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		n = 2, cp = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -62,7 +66,40 @@ size_t utf8_seq_len(const unsigned char *s, size_t left)
 	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	*cp_r = cp;
 	return n;
+}
+
+size_t utf8_seq_len(const unsigned char *s, size_t left)
+{
+	unsigned int cp;
+
+	return utf8_decode(s, left, &cp);
+}
+
+/* Code points a terminal does not show as themselves: C1 controls; line
+   and paragraph separators; bidi embeddings, overrides, isolates and marks
+   (they reorder what follows: "evil\u202egro.elpmaxe@" reads as another
+   name); and Unicode's default-ignorable characters, invisible joiners,
+   fillers, variation selectors and tags, which make two names look the
+   same. */
+static const struct { unsigned int lo, hi; } text_hidden[] = {
+	{ 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x034f, 0x034f },
+	{ 0x061c, 0x061c }, { 0x115f, 0x1160 }, { 0x17b4, 0x17b5 },
+	{ 0x180b, 0x180f }, { 0x200b, 0x200f }, { 0x2028, 0x202e },
+	{ 0x2060, 0x206f }, { 0x3164, 0x3164 }, { 0xfe00, 0xfe0f },
+	{ 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 }, { 0xfff0, 0xfffb },
+	{ 0xfffe, 0xffff }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a },
+	{ 0xe0000, 0xe0fff },
+};
+
+static bool text_is_hidden(unsigned int cp)
+{
+	for (size_t i = 0; i < sizeof(text_hidden) / sizeof(text_hidden[0]); i++) {
+		if (cp >= text_hidden[i].lo && cp <= text_hidden[i].hi)
+			return true;
+	}
+	return false;
 }
 
 void json_string(FILE *out, const char *str, size_t len)
@@ -99,16 +136,21 @@ void json_string(FILE *out, const char *str, size_t len)
 void text_safe(FILE *out, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	unsigned int cp;
 	size_t i = 0, n;
 
 	while (i < len) {
 		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
 			fputc(s[i++], out);
-		} else if (s[i] >= 0x80 && (n = utf8_seq_len(s + i, len - i)) > 0) {
-			fwrite(s + i, 1, n, out);
+		} else if (s[i] < 0x80 || (n = utf8_decode(s + i, len - i, &cp)) == 0) {
+			/* controls, the backslash itself, invalid UTF-8 */
+			fprintf(out, "\\x%02x", s[i++]);
+		} else if (text_is_hidden(cp)) {
+			fprintf(out, cp <= 0xffff ? "\\u%04x" : "\\U%08x", cp);
 			i += n;
 		} else {
-			fprintf(out, "\\x%02x", s[i++]);
+			fwrite(s + i, 1, n, out);
+			i += n;
 		}
 	}
 }

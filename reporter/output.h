@@ -24,8 +24,11 @@ int output_format_parse(const char *name, unsigned int allowed);
 void csv_field(FILE *out, const char *s);
 /* A JSON string with quotes. Invalid UTF-8 bytes become U+FFFD. */
 void json_string(FILE *out, const char *s, size_t len);
-/* Text for a terminal: printable ASCII and valid UTF-8 as they are,
-   anything else as \xNN. */
+/* Text for a terminal: printable ASCII and valid UTF-8 as they are, but
+   C1 controls, bidi controls and invisible format characters as \uXXXX
+   (\UXXXXXXXX above U+FFFF); control bytes, the backslash and invalid
+   UTF-8 as \xNN. Every escape starts with a backslash, so distinct
+   strings print distinctly. */
 void text_safe(FILE *out, const char *s, size_t len);
 /* HTML text content / attribute value: & < > " ' escaped, invalid UTF-8
    as U+FFFD. */

@@ -1,9 +1,13 @@
-/* snapshot.c - writing and verifying snapshots (see snapshot.h). */
+/* snapshot.c - writing snapshots, and reading them whole from their file
+ * once and verifying them from memory (see snapshot.h). */
 #include "snapshot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 static const char snapshot_magic[8] = { 'D','O','R','M','S','N','A','P' };
@@ -105,22 +109,128 @@ void snapshot_write_end(struct snapshot_writer *w)
 	fwrite(buf, 1, sizeof(buf), w->out);
 }
 
-/* Read exactly len bytes; -1 with an error on a short read. */
+int snapshot_file_read(struct snapshot_file *f, const char *path,
+		       const char **error_r)
+{
+	size_t alloc = 64 * 1024;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	f->name = path;
+	fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
+		open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		*error_r = snap_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* a regular file's size as a first guess; read to the end anyway */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uint64_t)st.st_size < SNAPSHOT_FILE_MAX)
+		alloc = (size_t)st.st_size + 1;
+	for (;;) {
+		if (f->size == alloc || f->data == NULL) {
+			uint8_t *p;
+			if (f->data != NULL)
+				alloc = alloc * 2 > SNAPSHOT_FILE_MAX + 1 ?
+					SNAPSHOT_FILE_MAX + 1 : alloc * 2;
+			p = realloc(f->data, alloc);
+			if (p == NULL) {
+				*error_r = snap_err("%s: out of memory", path);
+				goto fail;
+			}
+			f->data = p;
+		}
+		n = read(fd, f->data + f->size, alloc - f->size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*error_r = snap_err("%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		f->size += (size_t)n;
+		if (f->size > SNAPSHOT_FILE_MAX) {
+			*error_r = snap_err("%s: larger than %zu MiB: not a snapshot",
+					    path, SNAPSHOT_FILE_MAX >> 20);
+			goto fail;
+		}
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return 0;
+fail:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	snapshot_file_free(f);
+	return -1;
+}
+
+void snapshot_file_free(struct snapshot_file *f)
+{
+	free(f->data);
+	f->data = NULL;
+	f->size = 0;
+}
+
+/* Inflate exactly len bytes; -1 with an error if the stream is corrupt or
+   ends first. */
 static int take(struct snapshot_reader *r, void *buf, size_t len, bool crc,
 		const char **error_r)
 {
-	int n = len > 0 ? gzread(r->gz, buf, (unsigned)len) : 0;
-	int err;
+	r->zs.next_out = buf;
+	r->zs.avail_out = (uInt)len;
+	while (r->zs.avail_out > 0) {
+		int ret = r->ended ? Z_STREAM_END : inflate(&r->zs, Z_NO_FLUSH);
 
-	if (n < 0 || (size_t)n != len) {
-		const char *msg = gzerror(r->gz, &err);
-		*error_r = snap_err("%s: truncated or corrupt snapshot (%s)", r->path,
-				    err == Z_OK ? "unexpected end" :
-				    err == Z_ERRNO ? strerror(errno) : msg);
+		if (ret == Z_STREAM_END && r->zs.avail_out > 0 && r->ended)
+			ret = Z_BUF_ERROR;      /* nothing more to come */
+		if (ret == Z_STREAM_END) {
+			r->ended = true;
+			continue;
+		}
+		if (ret == Z_OK)
+			continue;
+		*error_r = snap_err("%s: truncated or corrupt snapshot (%s)", r->name,
+				    ret == Z_BUF_ERROR ? "unexpected end" :
+				    r->zs.msg != NULL ? r->zs.msg : "inflate failed");
 		return -1;
 	}
 	if (crc)
 		r->crc = crc32(r->crc, buf, (uInt)len);
+	return 0;
+}
+
+/* After the last record: the gzip stream must end there (its trailer, CRC
+   and length, checked by inflate) and the file with it. */
+static int check_end(struct snapshot_reader *r, const char **error_r)
+{
+	uint8_t extra;
+	int ret = Z_STREAM_END;
+
+	if (!r->ended) {
+		r->zs.next_out = &extra;
+		r->zs.avail_out = 1;
+		ret = inflate(&r->zs, Z_NO_FLUSH);
+		if (r->zs.avail_out == 0) {
+			*error_r = snap_err("%s: data after the end of the snapshot",
+					    r->name);
+			return -1;
+		}
+	}
+	if (ret != Z_STREAM_END) {
+		*error_r = snap_err("%s: truncated or corrupt snapshot (%s)", r->name,
+				    ret == Z_BUF_ERROR || ret == Z_OK ? "no end" :
+				    r->zs.msg != NULL ? r->zs.msg : "inflate failed");
+		return -1;
+	}
+	r->ended = true;
+	if (r->zs.avail_in > 0) {
+		*error_r = snap_err("%s: data after the end of the snapshot", r->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -136,13 +246,13 @@ static int read_header(struct snapshot_reader *r, struct snapshot_header *hdr,
 	if (take(r, buf, sizeof(buf), true, error_r) < 0)
 		return -1;
 	if (memcmp(buf, snapshot_magic, 8) != 0) {
-		*error_r = snap_err("%s: not a dormant snapshot", r->path);
+		*error_r = snap_err("%s: not a dormant snapshot", r->name);
 		return -1;
 	}
 	version = (uint32_t)get(buf + 8, 4);
 	if (version == 0 || version > SNAPSHOT_VERSION) {
 		*error_r = snap_err("%s: snapshot version %u is newer than this "
-				    "program's (%d): upgrade dormant", r->path,
+				    "program's (%d): upgrade dormant", r->name,
 				    version, SNAPSHOT_VERSION);
 		return -1;
 	}
@@ -152,7 +262,7 @@ static int read_header(struct snapshot_reader *r, struct snapshot_header *hdr,
 	hdr->tracking_start = (int64_t)get(buf + 24, 8);
 	hlen = (size_t)get(buf + 32, 2);
 	if (hlen > SNAPSHOT_HOST_MAX) {
-		*error_r = snap_err("%s: corrupt snapshot header", r->path);
+		*error_r = snap_err("%s: corrupt snapshot header", r->name);
 		return -1;
 	}
 	if (take(r, hdr->host, hlen, true, error_r) < 0)
@@ -161,30 +271,24 @@ static int read_header(struct snapshot_reader *r, struct snapshot_header *hdr,
 	return 0;
 }
 
-int snapshot_open(struct snapshot_reader *r, const char *path,
+int snapshot_open(struct snapshot_reader *r, const struct snapshot_file *f,
 		  struct snapshot_header *hdr_r, const char **error_r)
 {
-	struct stat st;
-
 	memset(r, 0, sizeof(*r));
-	/* two passes (verify, then apply) need a file that can be re-read */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		*error_r = snap_err("%s: not a regular file (save the snapshot to a "
-				    "file first)", path);
+	r->name = f->name;
+	/* gzip's magic: an uncompressed file is refused, not guessed at */
+	if (f->size < 2 || f->data[0] != 0x1f || f->data[1] != 0x8b) {
+		*error_r = snap_err("%s: not a compressed dormant snapshot", f->name);
 		return -1;
 	}
-	r->path = path;
-	r->gz = gzopen(path, "rb");
-	if (r->gz == NULL) {
-		*error_r = snap_err("%s: %s", path, errno != 0 ? strerror(errno) :
-				    "cannot open");
+	r->zs.next_in = f->data;
+	r->zs.avail_in = (uInt)f->size;     /* at most SNAPSHOT_FILE_MAX */
+	/* 16 + MAX_WBITS: a gzip wrapper only, its trailer checked */
+	if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) {
+		*error_r = snap_err("%s: cannot start decompression", f->name);
 		return -1;
 	}
-	if (gzdirect(r->gz)) {
-		*error_r = snap_err("%s: not a compressed dormant snapshot", path);
-		snapshot_close(r);
-		return -1;
-	}
+	r->zinit = true;
 	if (read_header(r, hdr_r, error_r) < 0) {
 		snapshot_close(r);
 		return -1;
@@ -202,7 +306,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	if (take(r, &type, 1, true, error_r) < 0)
 		return -1;
 	if (type == SNAP_END) {
-		uint8_t tail[12], extra;
+		uint8_t tail[12];
 		uLong crc;
 		if (take(r, tail, 8, true, error_r) < 0)
 			return -1;
@@ -210,31 +314,18 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 		if (take(r, tail + 8, 4, false, error_r) < 0)
 			return -1;
 		if (get(tail, 8) != r->count) {
-			*error_r = snap_err("%s: record count does not match", r->path);
+			*error_r = snap_err("%s: record count does not match", r->name);
 			return -1;
 		}
 		if ((uLong)get(tail + 8, 4) != (crc & 0xffffffffUL)) {
 			*error_r = snap_err("%s: checksum mismatch: the snapshot is "
-					    "corrupt", r->path);
+					    "corrupt", r->name);
 			return -1;
 		}
-		if (gzread(r->gz, &extra, 1) != 0) {
-			*error_r = snap_err("%s: data after the end of the snapshot",
-					    r->path);
-			return -1;
-		}
-		/* the gzip trailer (its own CRC and length) must be there too */
-		int err;
-		const char *msg = gzerror(r->gz, &err);
-		if (err != Z_OK || !gzeof(r->gz)) {
-			*error_r = snap_err("%s: truncated or corrupt snapshot (%s)",
-					    r->path, err != Z_OK ? msg : "no end");
-			return -1;
-		}
-		return 0;
+		return check_end(r, error_r);
 	}
 	if (type != SNAP_ACTIVITY && type != SNAP_ACCOUNT) {
-		*error_r = snap_err("%s: corrupt snapshot (record type %u)", r->path,
+		*error_r = snap_err("%s: corrupt snapshot (record type %u)", r->name,
 				    type);
 		return -1;
 	}
@@ -243,7 +334,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	klen = (size_t)get(buf, 2);
 	if (klen == 0 || klen > ACCOUNT_MAX) {
 		*error_r = snap_err("%s: corrupt snapshot (account length %zu)",
-				    r->path, klen);
+				    r->name, klen);
 		return -1;
 	}
 	memset(rec, 0, sizeof(*rec));
@@ -255,7 +346,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	vlen = (size_t)get(buf, 2);
 	if (strlen(rec->account) != klen ||
 	    vlen != (type == SNAP_ACTIVITY ? RECORD_ACTIVITY_SIZE : RECORD_ACCOUNT_SIZE)) {
-		*error_r = snap_err("%s: corrupt snapshot record", r->path);
+		*error_r = snap_err("%s: corrupt snapshot record", r->name);
 		return -1;
 	}
 	if (take(r, buf, vlen, true, error_r) < 0)
@@ -264,27 +355,16 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	     record_activity_decode(buf, vlen, &rec->activity, &derr) < 0) ||
 	    (type == SNAP_ACCOUNT &&
 	     record_account_decode(buf, vlen, &rec->info, &derr) < 0)) {
-		*error_r = snap_err("%s: account %s: %s", r->path, rec->account, derr);
+		*error_r = snap_err("%s: account %s: %s", r->name, rec->account, derr);
 		return -1;
 	}
 	r->count++;
 	return 1;
 }
 
-int snapshot_rewind(struct snapshot_reader *r, const char **error_r)
-{
-	struct snapshot_header hdr;
-
-	if (gzrewind(r->gz) < 0) {
-		*error_r = snap_err("%s: cannot rewind", r->path);
-		return -1;
-	}
-	return read_header(r, &hdr, error_r);
-}
-
 void snapshot_close(struct snapshot_reader *r)
 {
-	if (r->gz != NULL)
-		gzclose(r->gz);
-	r->gz = NULL;
+	if (r->zinit)
+		inflateEnd(&r->zs);
+	r->zinit = false;
 }

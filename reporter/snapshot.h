@@ -12,6 +12,7 @@
 #ifndef DORMANT_SNAPSHOT_H
 #define DORMANT_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <zlib.h>
@@ -48,11 +49,32 @@ void snapshot_write_account(struct snapshot_writer *w, const char *account,
 			    const struct account_info *info);
 void snapshot_write_end(struct snapshot_writer *w);
 
+/* A snapshot as read from its file, whole and once: a merge verifies and
+   then applies these bytes and never opens the file again, so a file
+   replaced or rewritten in between cannot be applied unverified; and a
+   pipe (standard input) serves as well as a file. */
+struct snapshot_file {
+	const char *name;            /* as given: a path, or "-" */
+	uint8_t *data;
+	size_t size;
+};
+
+/* Largest snapshot file read, compressed: far above a million accounts. */
+#define SNAPSHOT_FILE_MAX ((size_t)1 << 30)
+
+/* Read path ("-": standard input) into f. 0, or -1 with *error_r. f->name
+   points to path, which must outlive f. */
+int snapshot_file_read(struct snapshot_file *f, const char *path,
+		       const char **error_r);
+void snapshot_file_free(struct snapshot_file *f);
+
 struct snapshot_reader {
-	gzFile gz;
+	z_stream zs;
+	bool zinit;                  /* zs needs inflateEnd */
+	bool ended;                  /* the gzip stream's end (trailer checked) */
 	uLong crc;
 	uint64_t count;
-	const char *path;
+	const char *name;
 };
 
 /* One record as read. */
@@ -63,15 +85,15 @@ struct snapshot_record {
 	struct account_info info;
 };
 
-/* Open and read the header: 0, or -1 with *error_r. */
-int snapshot_open(struct snapshot_reader *r, const char *path,
+/* Start reading f (not copied: it must outlive r) and read the header: 0,
+   or -1 with *error_r (r needs no close then). Any number of readers may
+   read the same f, one after the other or at once. */
+int snapshot_open(struct snapshot_reader *r, const struct snapshot_file *f,
 		  struct snapshot_header *hdr_r, const char **error_r);
-/* Next record: 1, 0 at a verified end (count, checksum, nothing after), or
-   -1 with *error_r. */
+/* Next record: 1, 0 at a verified end (count, checksum, gzip trailer,
+   nothing after), or -1 with *error_r. */
 int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec_r,
 		  const char **error_r);
-/* Back to the first record, for a second pass. */
-int snapshot_rewind(struct snapshot_reader *r, const char **error_r);
 void snapshot_close(struct snapshot_reader *r);
 
 #endif

@@ -95,6 +95,18 @@ int suspend_run_command(const char *command, const char *account)
 
 	if (command == NULL || command[0] == '\0')
 		return 0;
+	/* The account is the command's only argument, "$1" in the admin's
+	   script, which hands it on to usermod, ldapmodify or a wrapper; a
+	   name starting with '-' would reach them as an option (-rf, --help).
+	   Passing "--" first would break every script reading $1, and no
+	   directory tool needs such a name: refuse it here, loudly. The
+	   state change, the audit entry and the deny file are done already. */
+	if (account[0] == '-') {
+		cli_error("%s not run for account %s: a name starting with '-' "
+			  "would be read as an option; change the account in the "
+			  "directory by hand", command, account);
+		return -1;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {

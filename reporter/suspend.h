@@ -19,7 +19,8 @@ int suspend_ensure_deny_file(struct cli *cli, struct store *store);
 
 /* Run command ACCOUNT by execv (no shell, minimal environment, stdin
    /dev/null), waiting at most 60 s. 0 if it exited 0, else -1 (printed).
-   An empty command does nothing. */
+   An empty command does nothing; an account starting with '-' is refused
+   (-1, printed), never passed where it would read as an option. */
 int suspend_run_command(const char *command, const char *account);
 
 #endif

@@ -42,15 +42,16 @@ class Db:
         with open(self.conf, "w") as f:
             f.write(config)
 
-    def run(self, *args, now=NOW, stdin=None, check=None):
-        """Run dormant; returns (rc, stdout bytes, stderr text)."""
+    def run(self, *args, now=NOW, stdin=None, check=None, timeout=120, env=None):
+        """Run dormant (env: variables to add); returns (rc, stdout bytes,
+        stderr text)."""
         argv = [DORMANT, "-c", self.conf, "-d", self.dir]
         if now is not None:
             argv += ["--now", now]
         argv += list(args)
-        env = dict(os.environ, TZ="UTC", LC_ALL="C")
+        env = dict(os.environ, TZ="UTC", LC_ALL="C", **(env or {}))
         p = subprocess.run(argv, input=stdin, capture_output=True, env=env,
-                           timeout=120)
+                           timeout=timeout)
         if check is not None and p.returncode != check:
             raise AssertionError(
                 f"{' '.join(args)}: exit {p.returncode}, expected {check}\n"

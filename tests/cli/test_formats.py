@@ -251,6 +251,101 @@ def test_metrics_are_prometheus_text():
     assert 'domain="example.org",status="insufficient-history"} 7' in out
 
 
+def prometheus_parse(data):
+    """Parse the text exposition format as node_exporter's textfile
+    collector does (Prometheus' expfmt): returns [(name, labels, value)];
+    raises on anything it would reject: a bad line, escape or UTF-8, a
+    family split or typed twice, and a series (name and labels) twice."""
+    ident = re.compile(rb"[a-zA-Z_:][a-zA-Z0-9_:]*")
+    lname = re.compile(rb"[a-zA-Z_][a-zA-Z0-9_]*")
+    number = re.compile(rb"[-+]?([0-9.]+([eE][-+]?[0-9]+)?|Inf|NaN)")
+    samples, seen, typed, done, current = [], set(), set(), set(), None
+    assert data.endswith(b"\n"), "no final newline"
+    for n, line in enumerate(data[:-1].split(b"\n"), 1):
+        if line.startswith(b"#"):
+            parts = line.split(b" ", 3)
+            if len(parts) >= 3 and parts[1] in (b"HELP", b"TYPE"):
+                name = parts[2]
+                assert name not in done, (n, "family split", name)
+                if parts[1] == b"TYPE":
+                    assert name not in typed, (n, "second TYPE", name)
+                    assert parts[3] in (b"counter", b"gauge", b"histogram",
+                                        b"summary", b"untyped"), (n, line)
+                    typed.add(name)
+            continue
+        if not line.strip():
+            continue
+        m = ident.match(line)
+        assert m, (n, "metric name", line)
+        name, pos, labels = m.group(), m.end(), []
+        if name != current:
+            assert name not in done, (n, "family split", name)
+            if current is not None:
+                done.add(current)
+            current = name
+        if line[pos:pos + 1] == b"{":
+            pos += 1
+            while line[pos:pos + 1] != b"}":
+                m = lname.match(line, pos)
+                assert m and line[m.end():m.end() + 2] == b'="', (n, pos, line)
+                key, pos, value = m.group(), m.end() + 2, bytearray()
+                while line[pos:pos + 1] != b'"':
+                    c = line[pos:pos + 1]
+                    assert c, (n, "unterminated label value", line)
+                    if c == b"\\":
+                        esc = line[pos + 1:pos + 2]
+                        assert esc in (b"\\", b'"', b"n"), (n, "escape", esc, line)
+                        value += b"\n" if esc == b"n" else esc
+                        pos += 2
+                    else:
+                        value += c
+                        pos += 1
+                value.decode("utf-8")        # invalid UTF-8 raises
+                assert key not in dict(labels), (n, "label twice", line)
+                labels.append((key, bytes(value)))
+                pos += 1
+                if line[pos:pos + 1] == b",":
+                    pos += 1
+            pos += 1
+        rest = line[pos:].split(b" ")
+        assert rest[0] == b"" and len(rest) in (2, 3), (n, line)
+        assert number.fullmatch(rest[1]), (n, "value", line)
+        series = (name, tuple(sorted(labels)))
+        assert series not in seen, (n, "duplicate series", line)
+        seen.add(series)
+        samples.append((name, dict(labels), float(rest[1])))
+    return samples
+
+
+def test_metrics_series_are_unique_with_hostile_domains():
+    """Domains that an older label escaping folded together (invalid UTF-8
+    bytes all became U+FFFD), next to the literal U+FFFD and the escapes'
+    own text: each is one distinct series, the file parses as the
+    textfile collector parses it, and the counts add up."""
+    domains = [b"a\xff.org", b"a\xfe.org", b"a\xef\xbf\xbd.org", b"a\\xff.org",
+               b"a\xe9.org", b"a\xc3\xa9.org", b'a".org', b"a\\.org",
+               b"a\\\\.org", b"a\\n.org", b"a\\\".org", b'x",y="z',
+               b"x\xe2\x80\xae.org", b"\xc2\x85", b"\xc2\x85\xc2\x85",
+               b"{}=,", b"example.org", b"EXAMPLE.org"]
+    d = Db("metrics-hostile")
+    users = [b"u@" + dom for dom in domains] + [b"nodomain", b"v@example.org"]
+    d.write("users", b"\n".join(users) + b"\n")
+    d.run("sync", "--file", d.path("users"), check=0)
+    rc, data, err = d.run("metrics")
+    assert rc == 0, err
+    samples = prometheus_parse(data)
+    accounts = [s for s in samples if s[0] == b"dormant_accounts"]
+    labels = {s[1][b"domain"] for s in accounts}
+    # one label per distinct domain: EXAMPLE.org is example.org, and
+    # nodomain adds the empty one
+    assert len(labels) == len(domains), sorted(labels)
+    assert len(accounts) == 7 * len(labels)
+    total = next(s[2] for s in samples if s[0] == b"dormant_accounts_total")
+    # u@EXAMPLE.org and u@example.org are one account
+    assert sum(s[2] for s in accounts) == total == len(users) - 1
+    assert b"a\\xff.org" in labels and b"a\\x5cxff.org" in labels
+
+
 def test_exit_codes():
     d = Db("exits", "warn_after = 9x\n")
     rc, _, err = d.run("list")

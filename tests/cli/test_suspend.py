@@ -192,5 +192,79 @@ def test_notify_warns_once_per_period_through_sendmail():
     assert b"warning 0 owners (3 already warned" in out, out
 
 
+def test_reactivate_with_the_longest_reason_account_and_actor():
+    """The audit entry of the largest valid input (a reason of control
+    bytes, an account of invalid UTF-8, a sudo user of control bytes, each
+    escaped six-fold in JSON) fits; one byte more of reason is a usage
+    error, as for exempt add."""
+    db = cycle_db("longreason", n=3)
+    wide = b"\xfe" * 300 + b"@example.org"
+    with open(db.path("users"), "ab") as f:
+        f.write(wide + b"\n")
+    db.run("sync", "--file", db.path("users"), now="2025-06-01T00:00:00Z", check=0)
+    db.run("suspend", "--apply", "--force", check=0)
+    sudo = {"SUDO_USER": "\x01" * 63}
+    reason = b"\x01" * 1024
+    rc, out, err = db.run("reactivate", "--reason", reason, wide, env=sudo)
+    assert rc == 0 and b"reactivated" in out, (rc, out, err)
+    entry = [json.loads(l) for l in db.out("audit", "--format", "json").splitlines()
+             if '"reactivate"' in l]
+    assert entry and entry[0]["reason"] == reason.decode(), entry
+    assert entry[0]["actor"] == sudo["SUDO_USER"]
+    for cmd in (["reactivate", "--reason", "r" * 1025, "user01@example.org"],
+                ["exempt", "add", "user01@example.org", "--reason", "r" * 1025]):
+        rc, out, err = db.run(*cmd)
+        assert rc == 2 and "--reason: longer than 1024 bytes" in err, (cmd, rc, err)
+    assert "user01@example.org" in read(db.path("deny")).decode()
+
+
+def test_exempt_remove_leaves_a_grace_period_alone():
+    db = cycle_db("unexempt", n=4)
+    db.run("suspend", "--apply", "--force", check=0)
+    db.run("reactivate", "user01@example.org", check=0)
+    audit_before = db.out("audit", "--format", "json")
+    rc, out, err = db.run("exempt", "remove", "user01@example.org")
+    assert rc == 1 and "not exempt" in err and "grace period" in err, (rc, err)
+    assert db.out("audit", "--format", "json") == audit_before
+    # still in its grace period: not a candidate for suspension
+    rc, out, _ = db.run("suspend", "--force", now="2027-01-01T00:00:00Z")
+    assert b"user01" not in out and b"1 account in the grace period" in out, out
+    # an exemption is still removed as before, and nothing else is exempt
+    db.run("reactivate", "user02@example.org", check=0)
+    db.run("exempt", "add", "user02@example.org", "--reason", "on leave", check=0)
+    rc, out, err = db.run("exempt", "remove", "user02@example.org")
+    assert rc == 0 and b"no longer exempt" in out, (rc, out, err)
+    rc, _, err = db.run("exempt", "remove", "user03@example.org")
+    assert rc == 1 and "is suspended" in err, (rc, err)
+    rc, _, err = db.run("exempt", "remove", "nobody@example.org")
+    assert rc == 1 and "nobody@example.org is not exempt" in err, (rc, err)
+
+def test_commands_never_get_an_account_that_reads_as_an_option():
+    """-rf and --help are accounts a directory can hold; passed as $1 to
+    the admin's script they would reach usermod or rm as options. They are
+    suspended, denied and audited like any other, but the command is not
+    run for them, and the run says so and exits 3."""
+    db = cycle_db("dash", n=3)
+    with open(db.path("users"), "a") as f:
+        f.write("-rf\n--help@example.org\n")
+    db.run("sync", "--file", db.path("users"), now="2025-06-01T00:00:00Z", check=0)
+    rc, out, err = db.run("suspend", "--apply", "--force")
+    assert rc == 3 and b"suspended 5 accounts" in out, (rc, out, err)
+    assert "not run for account -rf" in err and \
+        "not run for account --help@example.org" in err, err
+    deny = read(db.path("deny")).decode().splitlines()
+    assert "-rf" in deny and "--help@example.org" in deny, deny
+    argv = read(db.path("cmd.log")).decode().splitlines()
+    assert argv.count("1") == 3 and "user00@example.org" in argv, argv
+    assert not any(a.startswith("-") for a in argv), argv
+    rc, out, err = db.run("reactivate", "--", "-rf")   # getopt's own --
+    assert rc == 3 and b"-rf reactivated" in out and "not run" in err, (rc, out, err)
+    assert "-rf" not in read(db.path("deny")).decode().splitlines()
+    assert not any(a.startswith("-") for a in read(db.path("cmd.log")).decode().split())
+    actions = [(e["action"], e["account"]) for e in
+               map(json.loads, db.out("audit", "--format", "json").splitlines())]
+    assert ("suspend", "-rf") in actions and ("reactivate", "-rf") in actions
+
+
 if __name__ == "__main__":
     run_tests(globals())

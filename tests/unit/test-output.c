@@ -1,0 +1,123 @@
+/* test-output.c - text_safe(): what reaches an admin's terminal from an
+ * account name, an actor or a reason (reporter/output.c). */
+#include "testutil.h"
+#include "output.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct text_case {
+	const char *in;
+	size_t len;                  /* 0: strlen(in); else explicit (NUL inside) */
+	const char *out;
+};
+
+static const struct text_case text_cases[] = {
+	/* as they are: printable ASCII and visible UTF-8 */
+	{ "user@example.org", 0, "user@example.org" },
+	{ "j\xc3\xb6rg@m\xc3\xbcller.de", 0, "j\xc3\xb6rg@m\xc3\xbcller.de" },
+	{ "\xe2\x82\xac \xe4\xb8\xad \xf0\x9f\x93\xa7", 0,
+	  "\xe2\x82\xac \xe4\xb8\xad \xf0\x9f\x93\xa7" },
+	{ "\xc2\xa0\xc2\xa9\xc3\xbf", 0, "\xc2\xa0\xc2\xa9\xc3\xbf" },   /* U+00A0.. */
+	{ "\xe2\x80\x8a\xe2\x80\x90", 0, "\xe2\x80\x8a\xe2\x80\x90" },   /* 200A 2010 */
+	{ "\xe2\x80\xaf\xe2\x81\x9f", 0, "\xe2\x80\xaf\xe2\x81\x9f" },   /* 202F 205F */
+	/* C0 controls, DEL, NUL, the backslash */
+	{ "a\x1b[31mb", 0, "a\\x1b[31mb" },
+	{ "\r\n\t\x7f", 0, "\\x0d\\x0a\\x09\\x7f" },
+	{ "a\0b", 3, "a\\x00b" },
+	{ "a\\x41", 0, "a\\x5cx41" },
+	/* C1 controls as UTF-8 (U+0080..U+009F) and as raw bytes */
+	{ "\xc2\x80", 0, "\\u0080" },
+	{ "\xc2\x85", 0, "\\u0085" },
+	{ "\xc2\x9b" "31m", 0, "\\u009b31m" },
+	{ "\xc2\x9f", 0, "\\u009f" },
+	{ "\x9b" "31m\x85", 0, "\\x9b31m\\x85" },
+	/* bidi embeddings, overrides, isolates, marks */
+	{ "evil\xe2\x80\xaegro.elpmaxe@", 0, "evil\\u202egro.elpmaxe@" },
+	{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", 0,
+	  "\\u202a\\u202b\\u202c\\u202d" },
+	{ "\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", 0,
+	  "\\u2066\\u2067\\u2068\\u2069" },
+	{ "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", 0, "\\u200e\\u200f\\u061c" },
+	/* invisible: zero widths, joiners, BOM, soft hyphen, separators, tags */
+	{ "ad\xe2\x80\x8bmin", 0, "ad\\u200bmin" },
+	{ "\xe2\x80\x8c\xe2\x80\x8d\xe2\x81\xa0", 0, "\\u200c\\u200d\\u2060" },
+	{ "\xef\xbb\xbf" "a\xc2\xad" "b", 0, "\\ufeffa\\u00adb" },
+	{ "\xe2\x80\xa8\xe2\x80\xa9", 0, "\\u2028\\u2029" },
+	{ "a\xef\xb8\x8f\xe1\x85\x9f\xe3\x85\xa4", 0, "a\\ufe0f\\u115f\\u3164" },
+	{ "\xf3\xa0\x81\x81\xf3\xa0\x81\xbf", 0, "\\U000e0041\\U000e007f" },
+	{ "\xef\xbf\xbe\xef\xbf\xb9", 0, "\\ufffe\\ufff9" },
+	/* invalid UTF-8: every byte escaped */
+	{ "\xff\xfe", 0, "\\xff\\xfe" },
+	{ "\xc0\xaf", 0, "\\xc0\\xaf" },                     /* overlong '/' */
+	{ "\xe0\x80\xaf", 0, "\\xe0\\x80\\xaf" },            /* overlong */
+	{ "\xed\xa0\x80", 0, "\\xed\\xa0\\x80" },            /* surrogate */
+	{ "\xf4\x90\x80\x80", 0, "\\xf4\\x90\\x80\\x80" },   /* > U+10FFFF */
+	{ "a\xe2\x80", 0, "a\\xe2\\x80" },                   /* cut short */
+	{ "\xe2\x80\xae", 2, "\\xe2\\x80" },                 /* cut by len */
+};
+
+static void test_text_safe_table(void **state)
+{
+	T_BEGIN();
+	for (size_t i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
+		const struct text_case *c = &text_cases[i];
+		size_t len = c->len != 0 ? c->len : strlen(c->in), size = 0;
+		char *buf = NULL, esc[256], got[512];
+		FILE *f = open_memstream(&buf, &size);
+
+		if (f == NULL)
+			T_FATAL("open_memstream failed");
+		text_safe(f, c->in, len);
+		fclose(f);
+		T_CHECK(strcmp(buf, c->out) == 0, "case %zu '%s': got '%s', expected '%s'",
+			i, test_escape(c->in, len, esc, sizeof(esc)),
+			test_escape(buf, size, got, sizeof(got)), c->out);
+		free(buf);
+	}
+	T_END();
+}
+
+/* Whatever the bytes, the output is printable ASCII only or visible UTF-8:
+   no byte below 0x20, no DEL, and only sequences text_safe lets through. */
+static void test_text_safe_random(void **state)
+{
+	struct test_rng rng = { test_seed() };
+
+	T_BEGIN();
+	for (int i = 0; i < 20000; i++) {
+		unsigned char in[16];
+		size_t len = (size_t)test_rng_range(&rng, 1, sizeof(in)), size = 0;
+		char *buf = NULL;
+		FILE *f = open_memstream(&buf, &size);
+
+		if (f == NULL)
+			T_FATAL("open_memstream failed");
+		for (size_t j = 0; j < len; j++)
+			in[j] = (unsigned char)test_rng_next(&rng);
+		text_safe(f, (const char *)in, len);
+		fclose(f);
+		for (size_t j = 0; j < size; j++) {
+			unsigned char b = (unsigned char)buf[j];
+			T_CHECK(b >= 0x20 && b != 0x7f, "control byte 0x%02x in output", b);
+			/* C1 as UTF-8 (C2 80..9F) never passes */
+			T_CHECK(!(b == 0xc2 && j + 1 < size &&
+				  (unsigned char)buf[j + 1] < 0xa0),
+				"C1 control in output");
+		}
+		free(buf);
+	}
+	T_END();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_safe_table),
+		cmocka_unit_test(test_text_safe_random),
+	};
+
+	test_init();
+	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
+}
