@@ -291,7 +291,7 @@ static int join_txn(struct store *store, MDB_txn *txn, void *_j,
 		struct account_view view;
 		const MDB_val *min = NULL;
 		bool match[3];
-		const char *derr;
+		const char *derr = NULL;
 
 		for (int i = 0; i < 3; i++) {
 			if (jc[i].valid && (min == NULL || key_cmp(&jc[i].key, min) < 0))
@@ -300,25 +300,26 @@ static int join_txn(struct store *store, MDB_txn *txn, void *_j,
 		if (min == NULL)
 			break;
 		memset(&view, 0, sizeof(view));
-		view.account_len = min->mv_size > ACCOUNT_MAX ? ACCOUNT_MAX : min->mv_size;
-		memcpy(name, min->mv_data, view.account_len);
-		name[view.account_len] = '\0';
+		(void)store_key_name(min, name, &view.account_len, &view.decode_error);
 		view.account = name;
-		if (min->mv_size > ACCOUNT_MAX)
-			view.decode_error = "account key too long";
 		for (int i = 0; i < 3; i++)
 			match[i] = jc[i].valid && key_cmp(&jc[i].key, min) == 0;
 		if (match[0]) {
 			if (record_activity_decode(jc[0].val.mv_data, jc[0].val.mv_size,
-						   &act, &derr) == 0)
+						   &act, &derr) == 0 &&
+			    store_activity_times_ok(store, &act, &derr) == 0)
 				view.activity = &act;
 			else if (view.decode_error == NULL)
 				view.decode_error = derr;
 		}
 		if (match[1]) {
+			derr = NULL;
 			if (record_account_decode(jc[1].val.mv_data, jc[1].val.mv_size,
-						  &info, &derr) == 0)
+						  &info, &derr) == 0 &&
+			    info.first_seen <= store->time_limit)
 				view.info = &info;
+			else if (view.decode_error == NULL && derr == NULL)
+				view.decode_error = "first seen lies in the future: not believed";
 			else if (view.decode_error == NULL)
 				view.decode_error = derr;
 		}

@@ -38,6 +38,22 @@ static int activity_read(struct store *store, MDB_txn *txn, const char *account,
 		*malformed_r = true;
 		return 0;
 	}
+	/* a time from the future is not believed: dropped here, so the
+	   next write replaces it instead of losing to it for ever */
+	if (store_activity_times_ok(store, rec_r, &derr) < 0) {
+		if (rec_r->last_login > store->time_limit) {
+			rec_r->last_login = 0;
+			memset(&rec_r->login_ip, 0, sizeof(rec_r->login_ip));
+			rec_r->login_service[0] = '\0';
+		}
+		if (rec_r->last_send > store->time_limit) {
+			rec_r->last_send = 0;
+			memset(&rec_r->send_ip, 0, sizeof(rec_r->send_ip));
+		}
+		if (rec_r->last_receive > store->time_limit)
+			rec_r->last_receive = 0;
+		*malformed_r = true;
+	}
 	return 1;
 }
 
@@ -169,6 +185,7 @@ long store_activity_merge_batch(struct store *store, const char *const *names,
 struct foreach {
 	store_activity_cb *cb;
 	void *ctx;
+	const struct store *store;
 };
 
 static int foreach_one(void *_f, const MDB_val *key, const MDB_val *val)
@@ -177,16 +194,11 @@ static int foreach_one(void *_f, const MDB_val *key, const MDB_val *val)
 	char name[ACCOUNT_MAX + 1];
 	struct activity rec;
 	const char *derr = NULL;
-	size_t len = key->mv_size;
+	size_t len;
 
-	if (len > ACCOUNT_MAX) {
-		len = ACCOUNT_MAX;
-		derr = "account key too long";
-	}
-	memcpy(name, key->mv_data, len);
-	name[len] = '\0';
-	if (derr == NULL &&
-	    record_activity_decode(val->mv_data, val->mv_size, &rec, &derr) == 0)
+	if (store_key_name(key, name, &len, &derr) == 0 &&
+	    record_activity_decode(val->mv_data, val->mv_size, &rec, &derr) == 0 &&
+	    store_activity_times_ok(f->store, &rec, &derr) == 0)
 		return f->cb(f->ctx, name, len, &rec, NULL);
 	return f->cb(f->ctx, name, len, NULL, derr);
 }
@@ -194,7 +206,7 @@ static int foreach_one(void *_f, const MDB_val *key, const MDB_val *val)
 int store_activity_foreach(struct store *store, store_activity_cb *cb,
 			   void *ctx, const char **error_r)
 {
-	struct foreach f = { cb, ctx };
+	struct foreach f = { cb, ctx, store };
 
 	return store_scan(store, DB_ACTIVITY, NULL, foreach_one, &f,
 			  "reading activity", error_r);

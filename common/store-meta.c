@@ -150,6 +150,7 @@ static int event_one(void *_s, const MDB_val *key, const MDB_val *val)
 {
 	struct event_scan *s = _s;
 	char name[ACCOUNT_MAX + 1];
+	MDB_val nkey;
 	struct event ev;
 	const char *derr;
 	size_t alen;
@@ -160,10 +161,10 @@ static int event_one(void *_s, const MDB_val *key, const MDB_val *val)
 	t = (int64_t)get_be(key->mv_data, 8);
 	if (t >= s->until)
 		return 1;                       /* past the window: stop */
-	alen = key->mv_size - 8;
-	memcpy(name, (const uint8_t *)key->mv_data + 8, alen);
-	name[alen] = '\0';
-	if (record_event_decode(val->mv_data, val->mv_size, &ev, &derr) == 0)
+	nkey.mv_size = key->mv_size - 8;
+	nkey.mv_data = (uint8_t *)key->mv_data + 8;
+	if (store_key_name(&nkey, name, &alen, &derr) == 0 &&
+	    record_event_decode(val->mv_data, val->mv_size, &ev, &derr) == 0)
 		return s->cb(s->ctx, t, name, &ev) != 0 ? 2 : 0;
 	return s->cb(s->ctx, t, name, NULL) != 0 ? 2 : 0;
 }

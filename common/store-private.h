@@ -47,6 +47,8 @@ struct store {
 	   file description, shared by the milter's threads. */
 	pthread_mutex_t gate;
 	unsigned int wait_ms;        /* STORE_HOT_WAIT_MS or STORE_WAIT_MS */
+	/* Stored times past this are not believed (store_set_now). */
+	int64_t time_limit;
 	/* A resize failed (ENOMEM: an address space limit such as Dovecot's
 	   vsz_limit). LMDB then leaves the environment without a map and its
 	   meta pointers dangling: nothing but mdb_env_close may touch it.
@@ -102,6 +104,18 @@ int store_put(struct store *store, enum store_db db, const MDB_val *key,
 int store_check(struct store *store, const char **error_r);
 int store_check_writable(struct store *store, const char **error_r);
 int key_check(const char *account, const char **error_r);
+/* A key read from a database as an account name for callbacks: copied
+   into name (NUL terminated) with its length. A key that no normaliser
+   would produce (empty, longer than ACCOUNT_MAX, a NUL or a control byte:
+   planted by whoever can write the files) is -1 with *error_r set and
+   name holding a printable, escaped, truncated form that callers may show
+   but never act on. */
+int store_key_name(const MDB_val *key, char name[ACCOUNT_MAX + 1],
+		   size_t *len_r, const char **error_r);
+/* -1 with *error_r if a time in rec lies past the store's time limit (a
+   record from the future would pin an account active for ever). */
+int store_activity_times_ok(const struct store *store,
+			    const struct activity *rec, const char **error_r);
 MDB_val account_key(const char *account);
 const char *store_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -127,11 +127,10 @@ static int state_one(void *_f, const MDB_val *key, const MDB_val *val)
 	char name[ACCOUNT_MAX + 1];
 	struct account_state st;
 	const char *derr = NULL;
-	size_t len = key->mv_size > ACCOUNT_MAX ? ACCOUNT_MAX : key->mv_size;
+	size_t len;
 
-	memcpy(name, key->mv_data, len);
-	name[len] = '\0';
-	if (record_state_decode(val->mv_data, val->mv_size, &st, &derr) == 0)
+	if (store_key_name(key, name, &len, &derr) == 0 &&
+	    record_state_decode(val->mv_data, val->mv_size, &st, &derr) == 0)
 		return f->cb(f->ctx, name, &st, NULL);
 	return f->cb(f->ctx, name, NULL, derr);
 }

@@ -102,6 +102,64 @@ int key_check(const char *account, const char **error_r)
 	return 0;
 }
 
+int store_key_name(const MDB_val *key, char name[ACCOUNT_MAX + 1],
+		   size_t *len_r, const char **error_r)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *k = key->mv_data;
+	size_t n = 0, i;
+	bool bad = key->mv_size == 0 || key->mv_size > ACCOUNT_MAX;
+
+	for (i = 0; i < key->mv_size && !bad; i++)
+		bad = k[i] < 0x20 || k[i] == 0x7f;
+	if (!bad) {
+		memcpy(name, k, key->mv_size);
+		name[key->mv_size] = '\0';
+		*len_r = key->mv_size;
+		return 0;
+	}
+	/* something to show, never a name to act on: \xNN for every byte
+	   a terminal would act on, and the backslash itself */
+	for (i = 0; i < key->mv_size && n < ACCOUNT_MAX; i++) {
+		if (k[i] < 0x20 || k[i] == 0x7f || k[i] == '\\') {
+			if (n + 4 > ACCOUNT_MAX)
+				break;
+			name[n++] = '\\';
+			name[n++] = 'x';
+			name[n++] = hex[k[i] >> 4];
+			name[n++] = hex[k[i] & 15];
+		} else {
+			name[n++] = (char)k[i];
+		}
+	}
+	name[n] = '\0';
+	*len_r = n;
+	*error_r = key->mv_size == 0 ? "empty account name in the database" :
+		key->mv_size > ACCOUNT_MAX ? "account key too long" :
+		"account name in the database holds a NUL or control byte";
+	return -1;
+}
+
+void store_set_now(struct store *store, int64_t now)
+{
+	if (now + STORE_MAX_SKEW > store->time_limit)
+		store->time_limit = now + STORE_MAX_SKEW;
+}
+
+int store_activity_times_ok(const struct store *store,
+			    const struct activity *rec, const char **error_r)
+{
+	const char *what = rec->last_login > store->time_limit ? "last login" :
+		rec->last_send > store->time_limit ? "last send" :
+		rec->last_receive > store->time_limit ? "last receive" : NULL;
+
+	if (what == NULL)
+		return 0;
+	*error_r = store_err("%s lies in the future (more than %d hours past "
+			     "the clock): not believed", what, STORE_MAX_SKEW / 3600);
+	return -1;
+}
+
 MDB_val account_key(const char *account)
 {
 	MDB_val key = { strlen(account), (void *)account };
@@ -581,6 +639,7 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	store->pid = getpid();
 	store->lockfd = -1;
 	store->wait_ms = (flags & STORE_HOT_PATH) ? STORE_HOT_WAIT_MS : STORE_WAIT_MS;
+	store->time_limit = (int64_t)time(NULL) + STORE_MAX_SKEW;
 	pthread_rwlock_init(&store->map_lock, NULL);
 	pthread_mutex_init(&store->gate, NULL);
 	if (flags & STORE_READONLY)

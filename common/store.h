@@ -64,6 +64,14 @@ enum store_open_flags {
    missing and the caller may write. The directory itself must exist. */
 int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	       const char **error_r);
+/* Stored times more than STORE_MAX_SKEW past the clock are not believed:
+   a record "from the future" reads as malformed (callers skip and report
+   it) and the next write replaces those times. A command acting as if
+   it were now (the CLI's --now) moves the limit to now + the skew when
+   that is later. */
+#define STORE_MAX_SKEW (24 * 3600)
+void store_set_now(struct store *store, int64_t now);
+
 /* Close and free; sets *store to NULL. Safe with *store == NULL. */
 void store_close(struct store **store);
 /* The map a STORE_FIT_MAP handle (the Dovecot plugin) takes for data_size

@@ -349,6 +349,8 @@ static int check_run(struct cli *cli, int argc, char **argv)
 	if (ret == 0 && (ret = privs_enter(&privs, &error)) == 0) {
 		ret = store_open(cli->cfg.db, STORE_READONLY, &store, &error);
 		privs_leave(&privs);
+		if (ret == 0)
+			store_set_now(store, cli->now);
 	}
 	if (ret < 0) {
 		problem(&c, "%s", error);

@@ -4,7 +4,11 @@
 #include "privs.h"
 #include "timeutil.h"
 
+#include "output.h"
+
 #include <getopt.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +34,50 @@ static const struct cli_command *const commands[] = {
 
 void cli_error(const char *fmt, ...)
 {
+	char buf[4096];
 	va_list args;
+	int n;
 
 	fflush(stdout);
-	fputs("dormant: ", stderr);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	n = vsnprintf(buf, sizeof(buf), fmt, args);
 	va_end(args);
+	if (n < 0)
+		n = 0;
+	/* messages name accounts, files and records others wrote: nothing
+	   in them may reach the terminal as a control sequence */
+	fputs("dormant: ", stderr);
+	if ((size_t)n >= sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	/* a backslash is harmless here and names escaped by the store
+	   (\x00) stay readable: only what lies between goes through
+	   text_safe */
+	for (const char *p = buf, *end = buf + n; p < end; ) {
+		const char *bs = memchr(p, '\\', (size_t)(end - p));
+		size_t len = bs != NULL ? (size_t)(bs - p) : (size_t)(end - p);
+
+		text_safe(stderr, p, len);
+		if (bs == NULL)
+			break;
+		fputc('\\', stderr);
+		p = bs + 1;
+	}
 	fputc('\n', stderr);
+}
+
+/* LMDB trusts its file: a page number past the end of a data.mdb someone
+   truncated or scribbled on is read through the map, a SIGBUS. Say what
+   it means instead of dying of it. */
+static void on_sigbus(int sig)
+{
+	static const char msg[] = "dormant: the database is damaged (a page lies "
+		"outside data.mdb): nothing more was read or written; restore it "
+		"(dormant export/merge from another host, or a backup) or move it "
+		"aside\n";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(EXIT_RUNTIME);
 }
 
 int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
@@ -78,6 +118,8 @@ struct store *cli_store_open(struct cli *cli, bool readonly)
 		cli_error("%s", error);
 		return NULL;
 	}
+	/* times past --now (a what-if in the future) are believed too */
+	store_set_now(store, cli->now);
 	/* The plugin and the milter read the thresholds from the database
 	   (DESIGN 3), so they need no configuration file of their own. */
 	if (!readonly && store_policy_publish(store, cli->cfg.warn_after,
@@ -168,6 +210,12 @@ int main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	cli.prog = "dormant";
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigbus;
+		sigaction(SIGBUS, &sa, NULL);
+	}
 	/* reports write millions of short lines */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	/* '+': global options end at the command name */
