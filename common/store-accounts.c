@@ -3,6 +3,7 @@
  * per-account databases that every listing streams. */
 #include "store-private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,11 +261,78 @@ static int key_cmp(const MDB_val *a, const MDB_val *b)
 	return a->mv_size < b->mv_size ? -1 : a->mv_size > b->mv_size ? 1 : 0;
 }
 
-struct join {
-	store_account_cb *cb;
-	void *ctx;
-	int stopped;
+/* The merge pages through the three databases like store_scan: JOIN_PAGE
+   accounts are decoded into memory in one read transaction, which ends
+   before the callbacks run (see STORE_PAGE in store.c for why). */
+#define JOIN_PAGE 64
+
+struct join_item {
+	uint8_t key[512];
+	size_t klen;
+	char name[ACCOUNT_MAX + 1];
+	size_t name_len;
+	bool has_act, has_info, has_st;
+	struct activity act;
+	struct account_info info;
+	struct account_state st;
+	char error[160];             /* "" when every record decoded */
 };
+
+struct join {
+	struct join_item items[JOIN_PAGE];
+	size_t n;
+	bool more;
+	uint8_t from[512];           /* the last key of the previous page */
+	size_t from_len;
+	bool have_from;
+};
+
+static void join_error(struct join_item *it, const char *error)
+{
+	if (it->error[0] == '\0')
+		snprintf(it->error, sizeof(it->error), "%s", error);
+}
+
+/* Decode the records of one account (min) into it. */
+static void join_fill(struct store *store, struct join_item *it,
+		      const MDB_val *min, const struct join_cursor jc[3],
+		      const bool match[3])
+{
+	const char *derr = NULL;
+
+	memset(it, 0, sizeof(*it));
+	it->klen = min->mv_size < sizeof(it->key) ? min->mv_size : sizeof(it->key);
+	memcpy(it->key, min->mv_data, it->klen);
+	if (store_key_name(min, it->name, &it->name_len, &derr) < 0)
+		join_error(it, derr);
+	if (match[0]) {
+		derr = NULL;
+		if (record_activity_decode(jc[0].val.mv_data, jc[0].val.mv_size,
+					   &it->act, &derr) == 0 &&
+		    store_activity_times_ok(store, &it->act, &derr) == 0)
+			it->has_act = true;
+		else
+			join_error(it, derr);
+	}
+	if (match[1]) {
+		derr = NULL;
+		if (record_account_decode(jc[1].val.mv_data, jc[1].val.mv_size,
+					  &it->info, &derr) < 0)
+			join_error(it, derr);
+		else if (it->info.first_seen > store->time_limit)
+			join_error(it, "first seen lies in the future: not believed");
+		else
+			it->has_info = true;
+	}
+	if (match[2]) {
+		derr = NULL;
+		if (record_state_decode(jc[2].val.mv_data, jc[2].val.mv_size,
+					&it->st, &derr) == 0)
+			it->has_st = true;
+		else
+			join_error(it, derr);
+	}
+}
 
 static int join_txn(struct store *store, MDB_txn *txn, void *_j,
 		    const char **error_r)
@@ -272,26 +340,27 @@ static int join_txn(struct store *store, MDB_txn *txn, void *_j,
 	static const enum store_db join_dbs[3] = { DB_ACTIVITY, DB_ACCOUNTS, DB_STATE };
 	struct join *j = _j;
 	struct join_cursor jc[3];
-	char name[ACCOUNT_MAX + 1];
+	MDB_val from = { j->from_len, j->from };
 	int ret = 0;
 
 	(void)error_r;
+	j->n = 0;
+	j->more = false;
 	memset(jc, 0, sizeof(jc));
 	for (int i = 0; i < 3 && ret == 0; i++) {
 		if (!store->have_db[join_dbs[i]])
 			continue;
 		ret = mdb_cursor_open(txn, store->dbi[join_dbs[i]], &jc[i].cursor);
-		if (ret == 0)
+		if (ret == 0 && j->have_from) {
+			jc[i].key = from;
+			ret = join_next(&jc[i], MDB_SET_RANGE);
+		} else if (ret == 0) {
 			ret = join_next(&jc[i], MDB_FIRST);
+		}
 	}
-	while (ret == 0 && j->stopped == 0) {
-		struct activity act;
-		struct account_info info;
-		struct account_state st;
-		struct account_view view;
+	while (ret == 0) {
 		const MDB_val *min = NULL;
-		bool match[3];
-		const char *derr = NULL;
+		bool match[3], seen;
 
 		for (int i = 0; i < 3; i++) {
 			if (jc[i].valid && (min == NULL || key_cmp(&jc[i].key, min) < 0))
@@ -299,39 +368,16 @@ static int join_txn(struct store *store, MDB_txn *txn, void *_j,
 		}
 		if (min == NULL)
 			break;
-		memset(&view, 0, sizeof(view));
-		(void)store_key_name(min, name, &view.account_len, &view.decode_error);
-		view.account = name;
+		seen = j->have_from && key_cmp(min, &from) == 0;
+		if (!seen && j->n == JOIN_PAGE) {
+			j->more = true;
+			break;
+		}
 		for (int i = 0; i < 3; i++)
 			match[i] = jc[i].valid && key_cmp(&jc[i].key, min) == 0;
-		if (match[0]) {
-			if (record_activity_decode(jc[0].val.mv_data, jc[0].val.mv_size,
-						   &act, &derr) == 0 &&
-			    store_activity_times_ok(store, &act, &derr) == 0)
-				view.activity = &act;
-			else if (view.decode_error == NULL)
-				view.decode_error = derr;
-		}
-		if (match[1]) {
-			derr = NULL;
-			if (record_account_decode(jc[1].val.mv_data, jc[1].val.mv_size,
-						  &info, &derr) == 0 &&
-			    info.first_seen <= store->time_limit)
-				view.info = &info;
-			else if (view.decode_error == NULL && derr == NULL)
-				view.decode_error = "first seen lies in the future: not believed";
-			else if (view.decode_error == NULL)
-				view.decode_error = derr;
-		}
-		if (match[2]) {
-			if (record_state_decode(jc[2].val.mv_data, jc[2].val.mv_size,
-						&st, &derr) == 0)
-				view.state = &st;
-			else if (view.decode_error == NULL)
-				view.decode_error = derr;
-		}
-		j->stopped = j->cb(j->ctx, &view);
-		/* min points into a cursor's key: advance only after the callback */
+		if (!seen)
+			join_fill(store, &j->items[j->n++], min, jc, match);
+		/* min points into a cursor's key: advance only after copying */
 		for (int i = 0; i < 3 && ret == 0; i++) {
 			if (match[i])
 				ret = join_next(&jc[i], MDB_NEXT);
@@ -347,9 +393,36 @@ static int join_txn(struct store *store, MDB_txn *txn, void *_j,
 int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
 			  const char **error_r)
 {
-	struct join j = { cb, ctx, 0 };
+	struct join *j = calloc(1, sizeof(*j));
+	int stopped = 0;
 
-	if (store_read(store, join_txn, &j, "reading accounts", error_r) < 0)
+	if (j == NULL) {
+		*error_r = "out of memory";
 		return -1;
-	return j.stopped;
+	}
+	do {
+		if (store_read(store, join_txn, j, "reading accounts", error_r) < 0) {
+			stopped = -1;
+			break;
+		}
+		for (size_t i = 0; i < j->n && stopped == 0; i++) {
+			struct join_item *it = &j->items[i];
+			struct account_view view = {
+				.account = it->name,
+				.account_len = it->name_len,
+				.activity = it->has_act ? &it->act : NULL,
+				.info = it->has_info ? &it->info : NULL,
+				.state = it->has_st ? &it->st : NULL,
+				.decode_error = it->error[0] != '\0' ? it->error : NULL,
+			};
+			stopped = cb(ctx, &view);
+		}
+		if (j->n > 0) {
+			memcpy(j->from, j->items[j->n - 1].key, j->items[j->n - 1].klen);
+			j->from_len = j->items[j->n - 1].klen;
+			j->have_from = true;
+		}
+	} while (stopped == 0 && j->more);
+	free(j);
+	return stopped;
 }

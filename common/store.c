@@ -865,13 +865,52 @@ long store_batch(struct store *store, size_t count, store_item_fn *item,
 	return total;
 }
 
+/* Long listings page through the database: at most STORE_PAGE records
+   (or STORE_PAGE_BYTES of them) are copied out in one read transaction,
+   which ends before the callbacks run. A callback that blocks (a report
+   written to a pager nobody reads) then pins no reader slot, and LMDB can
+   reuse the pages writers free meanwhile; otherwise the file grows without
+   a bound under the logins. The price: a listing is consistent per record,
+   not as a whole. */
+#define STORE_PAGE 128
+#define STORE_PAGE_BYTES ((size_t)1 << 20)
+
 struct scan {
 	enum store_db db;
-	const MDB_val *start;
-	store_scan_fn *fn;
-	void *ctx;
-	int stopped;                 /* the callback's nonzero return */
+	/* where the page starts: the caller's start, then the last key seen
+	   (skipped when found again) */
+	uint8_t from[512];
+	size_t from_len;
+	bool have_from, skip_from;
+	/* the page */
+	size_t n;
+	size_t klen[STORE_PAGE], vlen[STORE_PAGE], off[STORE_PAGE];
+	uint8_t *buf;
+	size_t used, size;
+	bool more;                   /* the database goes on after the page */
 };
+
+static int scan_copy(struct scan *s, const MDB_val *key, const MDB_val *val)
+{
+	size_t need = key->mv_size + val->mv_size;
+
+	if (s->used + need > s->size) {
+		size_t size = s->size * 2 > s->used + need ? s->size * 2 : s->used + need;
+		uint8_t *buf = realloc(s->buf, size);
+		if (buf == NULL)
+			return ENOMEM;
+		s->buf = buf;
+		s->size = size;
+	}
+	s->off[s->n] = s->used;
+	s->klen[s->n] = key->mv_size;
+	s->vlen[s->n] = val->mv_size;
+	memcpy(s->buf + s->used, key->mv_data, key->mv_size);
+	memcpy(s->buf + s->used + key->mv_size, val->mv_data, val->mv_size);
+	s->used += need;
+	s->n++;
+	return 0;
+}
 
 static int scan_txn(struct store *store, MDB_txn *txn, void *_s,
 		    const char **error_r)
@@ -880,40 +919,81 @@ static int scan_txn(struct store *store, MDB_txn *txn, void *_s,
 	MDB_cursor *cursor;
 	MDB_val key, val;
 	MDB_cursor_op op = MDB_FIRST;
-	int ret, cbret = 0;
+	int ret;
 
 	(void)error_r;
+	s->n = 0;
+	s->used = 0;
+	s->more = false;
 	ret = mdb_cursor_open(txn, store->dbi[s->db], &cursor);
 	if (ret != 0)
 		return ret;
-	if (s->start != NULL) {
-		key = *s->start;
+	if (s->have_from) {
+		key.mv_size = s->from_len;
+		key.mv_data = s->from;
 		op = MDB_SET_RANGE;
 	}
 	while ((ret = mdb_cursor_get(cursor, &key, &val, op)) == 0) {
 		op = MDB_NEXT;
-		cbret = s->fn(s->ctx, &key, &val);
-		if (cbret != 0)
+		if (s->skip_from && key.mv_size == s->from_len &&
+		    memcmp(key.mv_data, s->from, s->from_len) == 0)
+			continue;
+		if (s->n == STORE_PAGE || (s->n > 0 && s->used >= STORE_PAGE_BYTES)) {
+			s->more = true;
+			break;
+		}
+		if ((ret = scan_copy(s, &key, &val)) != 0)
 			break;
 	}
 	mdb_cursor_close(cursor);
-	s->stopped = cbret;
-	return ret == MDB_NOTFOUND || cbret != 0 ? 0 : ret;
+	return ret == MDB_NOTFOUND || ret == 0 ? 0 : ret;
 }
 
 int store_scan(struct store *store, enum store_db db, const MDB_val *start,
 	       store_scan_fn *fn, void *ctx, const char *what,
 	       const char **error_r)
 {
-	struct scan s = { db, start, fn, ctx, 0 };
+	struct scan *s;
+	int stopped = 0;
 
 	if (store_check(store, error_r) < 0)
 		return -1;
 	if (!store->have_db[db])
 		return 0;
-	if (store_read(store, scan_txn, &s, what, error_r) == TXN_FAILED)
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		*error_r = "out of memory";
 		return -1;
-	return s.stopped;
+	}
+	s->db = db;
+	if (start != NULL && start->mv_size <= sizeof(s->from)) {
+		memcpy(s->from, start->mv_data, start->mv_size);
+		s->from_len = start->mv_size;
+		s->have_from = true;
+	}
+	do {
+		if (store_read(store, scan_txn, s, what, error_r) == TXN_FAILED) {
+			stopped = -1;
+			break;
+		}
+		/* outside the transaction: the callbacks may take their time */
+		for (size_t i = 0; i < s->n && stopped == 0; i++) {
+			MDB_val key = { s->klen[i], s->buf + s->off[i] };
+			MDB_val val = { s->vlen[i], s->buf + s->off[i] + s->klen[i] };
+			stopped = fn(ctx, &key, &val);
+		}
+		if (s->n > 0) {
+			size_t last = s->n - 1;
+			/* keys are at most 511 bytes (LMDB's limit) */
+			s->from_len = s->klen[last] < sizeof(s->from) ?
+				s->klen[last] : sizeof(s->from);
+			memcpy(s->from, s->buf + s->off[last], s->from_len);
+			s->have_from = s->skip_from = true;
+		}
+	} while (stopped == 0 && s->more);
+	free(s->buf);
+	free(s);
+	return stopped;
 }
 
 struct get {

@@ -72,5 +72,6 @@ void test_stale_reader_cleared(void **state);
 void test_many_writers(void **state);
 void test_many_handles_at_once(void **state);
 void test_bounded_waits(void **state);
+void test_scan_callback_holds_no_slot(void **state);
 
 #endif

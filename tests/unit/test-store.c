@@ -704,6 +704,71 @@ static void test_account_foreach(void **state)
 	T_END();
 }
 
+/* Many pages (the store copies 64 accounts per read transaction): every
+   account once, in key order, with the records of each database it is
+   in, whichever database ends a page. */
+struct paged {
+	size_t count;
+	char last[64];
+	bool ok;
+};
+
+static int paged_cb(void *ctx, const struct account_view *view)
+{
+	struct paged *p = ctx;
+	int i;
+
+	if (strcmp(view->account, p->last) <= 0 ||
+	    sscanf(view->account, "u%d@x", &i) != 1)
+		p->ok = false;
+	/* activity for i % 2 == 0, a directory record for i % 3 == 0, a
+	   state for i % 5 == 0 */
+	else if ((view->activity != NULL) != (i % 2 == 0) ||
+		 (view->info != NULL) != (i % 3 == 0) ||
+		 (view->state != NULL) != (i % 5 == 0))
+		p->ok = false;
+	snprintf(p->last, sizeof(p->last), "%s", view->account);
+	p->count++;
+	return 0;
+}
+
+static void test_account_foreach_pages(void **state)
+{
+	struct fixture *f = *state;
+	struct activity_event ev = login_event(100, "imap", NULL);
+	char *listed[1000], name[32];
+	size_t nlisted = 0, want = 0;
+	struct store_sync_stats stats;
+	struct account_state st;
+	struct paged p = { 0, "", true };
+	const char *error = NULL;
+
+	open_store(f, 0);
+	memset(&st, 0, sizeof(st));
+	st.kind = STATE_EXEMPT;
+	for (int i = 1; i < 1000; i++) {
+		snprintf(name, sizeof(name), "u%04d@x", i);
+		if (i % 2 == 0)
+			update_ok(f->store, name, &ev, 60, 1);
+		if (i % 3 == 0)
+			listed[nlisted++] = strdup(name);
+		if (i % 5 == 0)
+			assert_int_equal(store_state_set(f->store, name, &st, "{}",
+							 &error), 0);
+		if (i % 2 == 0 || i % 3 == 0 || i % 5 == 0)
+			want++;
+	}
+	assert_int_equal(store_accounts_sync(f->store, (const char *const *)listed,
+					     nlisted, SOURCE_FILE, 1000, &stats,
+					     &error), 0);
+	assert_int_equal(store_account_foreach(f->store, paged_cb, &p, &error), 0);
+	for (size_t i = 0; i < nlisted; i++)
+		free(listed[i]);
+	if (!p.ok || p.count != want)
+		T_FATAL("visited %zu of %zu accounts (order and records %s, last %s)",
+			p.count, want, p.ok ? "right" : "WRONG", p.last);
+}
+
 /* ---- state and audit ---- */
 
 struct audit_seen {
@@ -1017,6 +1082,7 @@ int main(void)
 		T(test_newer_and_malformed),
 		T(test_malformed_replaced_by_noop),
 		T(test_account_foreach),
+		T(test_account_foreach_pages),
 		T(test_state_audit),
 		T(test_state_long_text),
 		T(test_tracking),
@@ -1036,6 +1102,7 @@ int main(void)
 		T(test_many_writers),
 		T(test_many_handles_at_once),
 		T(test_bounded_waits),
+		T(test_scan_callback_holds_no_slot),
 	};
 
 	test_init();
