@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "account.h"
 #include "record.h"
+#include "store.h"
 
 /* Longest actor name kept (longer login names are cut). */
 #define AUDIT_ACTOR_MAX 63
@@ -22,6 +23,15 @@ const char *audit_actor(void);
 char *audit_json(char *buf, size_t size, int64_t time, const char *actor,
 		 const char *action, const char *account, const char *reason,
 		 const char *extra_key, const char *extra_value);
+
+/* Set (st != NULL) or clear an account's state with its audit entry json
+   in one transaction (store_state_set_at), and on success send the entry
+   to syslog (authpriv) too: the database is writable by the mail uid, the
+   system log is not, so the trail survives a rewrite of the database.
+   0, or -1 with *error_r. */
+int audit_state_set(struct store *store, const char *account,
+		    const struct account_state *st, const char *json, int64_t t,
+		    const char **error_r);
 
 /* Room for the worst case, so that no valid input is refused: every byte
    of actor, account and reason escaped as \uXXXX (6 bytes), plus the

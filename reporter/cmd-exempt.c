@@ -65,7 +65,7 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 	st.until = until;
 	snprintf(st.reason, sizeof(st.reason), "%s", reason != NULL ? reason : "");
 	snprintf(st.actor, sizeof(st.actor), "%s", actor);
-	ret = store_state_set_at(store, name, add ? &st : NULL, json, cli->now, &error);
+	ret = audit_state_set(store, name, add ? &st : NULL, json, cli->now, &error);
 	store_close(&store);
 	if (ret < 0) {
 		cli_error("%s", error);

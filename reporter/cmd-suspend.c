@@ -132,7 +132,7 @@ static int suspend_apply(struct cli *cli, struct store *store,
 		if (audit_json(json, sizeof(json), cli->now, actor, "suspend",
 			       c->account, st.reason, forced ? "forced" : NULL,
 			       "yes") == NULL ||
-		    store_state_set_at(store, c->account, &st, json, cli->now, &error) < 0) {
+		    audit_state_set(store, c->account, &st, json, cli->now, &error) < 0) {
 			cli_error("%s: not suspended: %s", c->account, error);
 			failed++;
 			continue;
@@ -288,7 +288,7 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 	error = "cannot build the audit entry";
 	if (audit_json(json, sizeof(json), cli->now, actor, "reactivate", name,
 		       reason, "grace_until", until) == NULL ||
-	    store_state_set_at(store, name, &st, json, cli->now, &error) < 0) {
+	    audit_state_set(store, name, &st, json, cli->now, &error) < 0) {
 		cli_error("%s: not reactivated: %s", name, error);
 		store_close(&store);
 		return EXIT_RUNTIME;

@@ -112,5 +112,27 @@ def test_a_truncated_database_is_an_error_not_a_crash():
         assert rc == 3 and "damaged" in err, (args, rc, err)
 
 
+def test_every_audit_entry_also_goes_to_syslog():
+    # the database is the mail uid's to rewrite; the system log is not
+    import socket
+    from taplib import Skip
+    if os.path.exists("/dev/log"):
+        raise Skip("a syslog daemon owns /dev/log here")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        sock.bind("/dev/log")
+        sock.settimeout(10)
+        db = cycle_db("syslog", n=3)
+        db.run("exempt", "add", "user01@example.org", "--reason", "on leave",
+               check=0)
+        msg = sock.recv(65536).decode()
+        assert "dormant[" in msg and '"action":"exempt' in msg and \
+            "user01@example.org" in msg, msg
+        assert msg.startswith("<85>"), msg      # authpriv.notice
+    finally:
+        sock.close()
+        os.unlink("/dev/log")
+
+
 if __name__ == "__main__":
     run_tests(globals())
