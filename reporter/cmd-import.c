@@ -24,7 +24,7 @@
 
 struct import_stats {
 	unsigned long long lines, logins, sends, masters, refused, malformed,
-		too_long;
+		too_long, partial;
 	int64_t oldest;
 	char sample[512];            /* the first malformed line, described */
 	bool failed;                 /* a file could not be read to its end */
@@ -181,8 +181,10 @@ static void import_file(struct worker *w, const char *file)
 			memmove(buf, p, have);
 		}
 	}
-	if (n == 0 && have > 0 && !skipping)
-		handle_line(w, &lctx, file, buf, have);
+	/* a last line without its newline is still being written (a live
+	   log) or was cut (a truncated file): its name may be cut too */
+	if (have > 0 && !skipping)
+		w->st.partial++;
 	if (n < 0 || (gzerror(gz, &err), err != Z_OK && err != Z_BUF_ERROR) ||
 	    (n == 0 && !gzeof(gz))) {
 		const char *msg = gzerror(gz, &err);
@@ -345,6 +347,7 @@ static int import_run(struct cli *cli, int argc, char **argv)
 		total.refused += st->refused;
 		total.malformed += st->malformed;
 		total.too_long += st->too_long;
+		total.partial += st->partial;
 		total.failed = total.failed || st->failed;
 		if (st->oldest > 0 && (total.oldest == 0 || st->oldest < total.oldest))
 			total.oldest = st->oldest;
@@ -427,6 +430,9 @@ static int import_run(struct cli *cli, int argc, char **argv)
 	if (total.too_long > 0)
 		printf("skipped: %llu lines over %d bytes\n", total.too_long,
 		       IMPORT_LINE_MAX);
+	if (total.partial > 0)
+		printf("skipped: %llu partial last lines (no newline: a log still "
+		       "being written, or a cut file)\n", total.partial);
 	if (total.malformed > 0)
 		printf("skipped as malformed: %llu lines, first: %s\n", total.malformed,
 		       total.sample);
