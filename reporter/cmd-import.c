@@ -24,7 +24,7 @@
 
 struct import_stats {
 	unsigned long long lines, logins, sends, masters, refused, malformed,
-		too_long, partial;
+		too_long, foreign, partial;
 	int64_t oldest;
 	char sample[512];            /* the first malformed line, described */
 	bool failed;                 /* a file could not be read to its end */
@@ -66,6 +66,16 @@ static void note_malformed(struct import_stats *st, const char *file,
 		 error, clean, len > n ? "..." : "");
 }
 
+/* With local_domains set, a name of another domain is no account of
+   ours, whatever a log says (a bare name belongs to no other domain). */
+static bool foreign(const struct dormant_config *cfg, const char *account)
+{
+	const char *domain = account_domain(account);
+
+	return cfg->local_domains != NULL && cfg->local_domains[0] != '\0' &&
+		domain != NULL && !config_is_local_domain(cfg, domain);
+}
+
 static void handle_line(struct worker *w, struct logline_ctx *lctx,
 			const char *file, const char *line, size_t len)
 {
@@ -73,9 +83,11 @@ static void handle_line(struct worker *w, struct logline_ctx *lctx,
 	struct activity_event aev;
 	const char *error = "unknown";
 	char key[24 + ACCOUNT_MAX];
+	enum logline_result r;
 
 	w->st.lines++;
-	switch (logline_parse(lctx, line, len, &ev, &error)) {
+	r = logline_parse(lctx, line, len, &ev, &error);
+	switch (r) {
 	case LOGLINE_NONE:
 		return;
 	case LOGLINE_MASTER:
@@ -85,6 +97,14 @@ static void handle_line(struct worker *w, struct logline_ctx *lctx,
 		note_malformed(&w->st, file, w->st.lines, error, line, len);
 		return;
 	case LOGLINE_REFUSED:
+	case LOGLINE_EVENT:
+		break;
+	}
+	if (foreign(&w->job->cli->cfg, ev.account)) {
+		w->st.foreign++;
+		return;
+	}
+	if (r == LOGLINE_REFUSED) {
 		w->st.refused++;
 		snprintf(key, sizeof(key), "%lld:%s", (long long)(ev.time / 86400),
 			 ev.account);
@@ -95,8 +115,6 @@ static void handle_line(struct worker *w, struct logline_ctx *lctx,
 		if (acctmap_apply(&w->refused, key, &aev) < 0)
 			w->oom = true;
 		return;
-	case LOGLINE_EVENT:
-		break;
 	}
 	if (ev.kind == ACTIVITY_LOGIN)
 		w->st.logins++;
@@ -347,6 +365,7 @@ static int import_run(struct cli *cli, int argc, char **argv)
 		total.refused += st->refused;
 		total.malformed += st->malformed;
 		total.too_long += st->too_long;
+		total.foreign += st->foreign;
 		total.partial += st->partial;
 		total.failed = total.failed || st->failed;
 		if (st->oldest > 0 && (total.oldest == 0 || st->oldest < total.oldest))
@@ -427,6 +446,9 @@ static int import_run(struct cli *cli, int argc, char **argv)
 		printf("refused (user disabled): %llu logins, %ld events recorded "
 		       "(the latest per account and day)%s\n", total.refused, events,
 		       dry_run ? " (dry run)" : "");
+	if (total.foreign > 0)
+		printf("not counted: %llu lines of accounts outside local_domains "
+		       "(foreign)\n", total.foreign);
 	if (total.too_long > 0)
 		printf("skipped: %llu lines over %d bytes\n", total.too_long,
 		       IMPORT_LINE_MAX);

@@ -67,6 +67,49 @@ def events(db):
     return [(e["event"], e["account"]) for e in report["events"]]
 
 
+def test_a_clients_words_count_for_nothing():
+    """Item 4: Postfix quotes MAIL FROM and RCPT TO in its reject lines;
+    the names in them get no login, no send and no refusal."""
+    db = Db("forged")
+    db.write("log", "".join(FORGED) + SEND.format(user="alice@example.test"),
+             mtime=JAN_05)
+    rc, out, err = db.run("import-log", db.path("log"))
+    out = out.decode()
+    assert rc == 0, (out, err)
+    assert "0 logins and 1 sends matched" in out and "refused" not in out, out
+    r = records(db)
+    assert list(r) == ["alice@example.test"], r
+    assert r["alice@example.test"]["send_ip"] == "127.0.0.1"
+    assert events(db) == [], events(db)
+
+
+def test_only_local_domains_accounts_when_set():
+    """Item 4: with local_domains set, a login, a send or a refusal of
+    another domain's name is counted as foreign and recorded nowhere; a
+    bare name belongs to no other domain."""
+    db = Db("local", config=CONF)
+    db.write("log", "".join([
+        LOGIN.format(user="a@x.org"), LOGIN.format(user="b@elsewhere.org"),
+        LOGIN.format(user="bare"),
+        SEND.format(user="A@X.ORG"), SEND.format(user="c@elsewhere.org"),
+        REFUSED.format(user="a@x.org"), REFUSED.format(user="d@elsewhere.org"),
+    ]), mtime=JAN_05)
+    rc, out, err = db.run("import-log", db.path("log"))
+    out = out.decode()
+    assert rc == 0, (out, err)
+    assert "2 logins and 1 sends matched" in out, out
+    assert ("not counted: 3 lines of accounts outside local_domains "
+            "(foreign)") in out, out
+    assert "refused (user disabled): 1 logins" in out, out
+    assert sorted(records(db)) == ["a@x.org", "bare"], records(db)
+    assert events(db) == [("refused-login", "a@x.org")], events(db)
+    # without local_domains every domain is taken
+    other = Db("anydomain")
+    other.write("log", LOGIN.format(user="b@elsewhere.org"), mtime=JAN_05)
+    other.run("import-log", other.path("log"), check=0)
+    assert list(records(other)) == ["b@elsewhere.org"]
+
+
 def test_a_cut_last_line_names_no_one():
     """Item 5: a live log's last line without its newline is not read, and
     the summary says so; a truncated .gz invents no account either."""
