@@ -9,7 +9,9 @@
 #include "outfile.h"
 #include "timeutil.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -73,7 +75,8 @@ static bool foreign(const struct dormant_config *cfg, const char *account)
 	const char *domain = account_domain(account);
 
 	return cfg->local_domains != NULL && cfg->local_domains[0] != '\0' &&
-		domain != NULL && !config_is_local_domain(cfg, domain);
+		domain != NULL &&
+		!config_is_local_domain(cfg, domain);
 }
 
 static void handle_line(struct worker *w, struct logline_ctx *lctx,
@@ -240,6 +243,89 @@ static void *worker_run(void *arg)
 	return NULL;
 }
 
+/* A POSIX TZ zone name: three letters or more, or <...> of letters,
+   digits, '+' and '-'. Where it ends, or NULL. */
+static const char *tz_rule_name(const char *p)
+{
+	const char *start = p;
+
+	if (*p == '<') {
+		for (p++; isalnum((unsigned char)*p) || *p == '+' || *p == '-'; p++)
+			;
+		return *p == '>' && p - start >= 4 ? p + 1 : NULL;
+	}
+	while (isalpha((unsigned char)*p))
+		p++;
+	return p - start >= 3 ? p : NULL;
+}
+
+/* A POSIX TZ offset, [+-]h[h][:mm[:ss]]. Where it ends, or NULL. */
+static const char *tz_rule_offset(const char *p)
+{
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	p += isdigit((unsigned char)p[1]) ? 2 : 1;
+	for (int i = 0; i < 2 && *p == ':'; i++) {
+		if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+			return NULL;
+		p += 3;
+	}
+	return p;
+}
+
+/* A POSIX TZ rule: "UTC0", "<+07>-7", "CET-1CEST,M3.5.0,M10.5.0/3" (the
+   change dates are checked for their alphabet only). */
+static bool tz_rule(const char *p)
+{
+	if ((p = tz_rule_name(p)) == NULL || (p = tz_rule_offset(p)) == NULL)
+		return false;
+	if (*p == '\0')
+		return true;
+	if ((p = tz_rule_name(p)) == NULL)
+		return false;
+	if (*p != '\0' && *p != ',' && (p = tz_rule_offset(p)) == NULL)
+		return false;
+	return *p == '\0' ||
+		(*p == ',' && strspn(p, "0123456789JM.,/:+-") == strlen(p));
+}
+
+#define TZ_UNKNOWN "unknown time zone (no tzfile of that name under " \
+	"$TZDIR or /usr/share/zoneinfo, and no POSIX TZ rule such as UTC0)"
+
+/* Whether tz names a zone that glibc will really use: for anything else it
+   takes UTC without a word. A tzfile ("Asia/Bangkok" under $TZDIR or
+   /usr/share/zoneinfo, or an absolute path), or a POSIX TZ rule; "", ":",
+   "UTC" and "GMT" are UTC to glibc. */
+static bool tz_exists(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	char path[4096], magic[4];
+	bool colon = tz[0] == ':';
+	ssize_t n;
+	int fd, len;
+
+	tz += colon ? 1 : 0;
+	/* glibc's fallback is UTC: right for these even without tzdata */
+	if (tz[0] == '\0' || strcmp(tz, "UTC") == 0 || strcmp(tz, "GMT") == 0)
+		return true;
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/usr/share/zoneinfo";
+	len = tz[0] == '/' ? snprintf(path, sizeof(path), "%s", tz) :
+		snprintf(path, sizeof(path), "%s/%s", dir, tz);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return false;
+	/* O_NONBLOCK: a FIFO of that name must not hang the import */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		n = read(fd, magic, sizeof(magic));
+		close(fd);
+		return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+	}
+	return !colon && tz_rule(tz);
+}
+
 /* Refused logins to refused-login events, with the idle time the account
    had then by what the database knows. Returns events written, or -1. */
 static long import_refused(struct store *store, const struct acctmap *refused,
@@ -307,6 +393,9 @@ static int import_run(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'z':
 			/* classic syslog stamps carry no zone: read them in this one */
+			if (!tz_exists(optarg))
+				return cli_usage(&cmd_import, "--tz %s: %s", optarg,
+						 TZ_UNKNOWN);
 			if (setenv("TZ", optarg, 1) < 0)
 				return cli_usage(&cmd_import, "--tz: %s", strerror(errno));
 			break;
@@ -323,6 +412,12 @@ static int import_run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(&cmd_import, "give at least one log file (- for stdin)");
+	/* without --tz, the environment's TZ: as wrong, as silently UTC */
+	if (getenv("TZ") != NULL && !tz_exists(getenv("TZ"))) {
+		cli_error("TZ=%s in the environment: %s; classic stamps are read "
+			  "in it: correct TZ, or give --tz", getenv("TZ"), TZ_UNKNOWN);
+		return EXIT_USAGE;
+	}
 	tzset();
 	memset(&job, 0, sizeof(job));
 	job.cli = cli;

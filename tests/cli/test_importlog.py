@@ -139,5 +139,39 @@ def test_a_cut_last_line_names_no_one():
         got = set(records(gz))
         assert got and got <= set(names), sorted(got - set(names))[:5]
 
+
+def run_env(db, env, *args):
+    """dormant with a chosen environment (Db.run forces TZ=UTC)."""
+    argv = [DORMANT, "-c", db.conf, "-d", db.dir, "--now", NOW] + list(args)
+    p = subprocess.run(argv, capture_output=True, timeout=60,
+                       env=dict(os.environ, LC_ALL="C", **env))
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def test_an_unknown_time_zone_is_an_error():
+    """Item 9: glibc reads an unknown zone as UTC without a word; import-log
+    refuses it (exit 2) from --tz and from the environment's TZ."""
+    db = Db("tz")
+    log = db.write("log", LOGIN.format(user="a@x.org"), mtime=JAN_05)
+    rc, out, err = db.run("import-log", "--tz", "Asia/Bangkk", log)
+    assert rc == 2 and "--tz Asia/Bangkk: unknown time zone" in err, (rc, err)
+    assert not os.path.exists(db.path("data.mdb")), "imported in some zone"
+    rc, out, err = run_env(db, {"TZ": "Asia/Bangkk"}, "import-log", log)
+    assert rc == 2 and "TZ=Asia/Bangkk in the environment: unknown time " \
+        "zone" in err, (rc, err)
+    rc, out, err = run_env(db, {"TZ": "Europe/Berlinn"}, "import-log",
+                           "--tz", "Asia/Bangkok", log)
+    assert rc == 0, (rc, err)                # --tz wins over TZ
+    assert records(db)["a@x.org"]["last_login"] == "2026-01-03T03:00:00Z"
+    # zone files, POSIX rules and UTC are zones
+    for tz in ("Asia/Bangkok", ":Europe/Berlin", "UTC", "UTC0", "<+07>-7",
+               "CET-1CEST,M3.5.0,M10.5.0/3",
+               "/usr/share/zoneinfo/America/New_York"):
+        rc, out, err = db.run("import-log", "--dry-run", "--tz", tz, log)
+        assert rc == 0, (tz, rc, err)
+    for tz in ("utc", "Europe/", "/etc/passwd", ":CET-1", "Nowhere/Else"):
+        rc, out, err = db.run("import-log", "--dry-run", "--tz", tz, log)
+        assert rc == 2 and "unknown time zone" in err, (tz, rc, err)
+
 if __name__ == "__main__":
     run_tests(globals())
