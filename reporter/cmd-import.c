@@ -572,11 +572,18 @@ out:
 const struct cli_command cmd_import = {
 	"import-log", import_run, "[--tz ZONE] [-j N] [--dry-run] FILE...",
 	"backfill logins and sends from Dovecot and Postfix logs (plain or .gz)",
-	"Reads Dovecot 'Login: user=<...>' lines and Postfix 'client=...,\n"
-	"sasl_username=...' lines; failed logins and master-user logins are not\n"
-	"counted. Logins Dovecot refused as '(user disabled)' (a deny passdb,\n"
-	"such as the one suspend writes) become refused-login events. Stamps: RFC 3339, or classic 'Nov 24 10:00:00' read in the\n"
-	"local time zone (--tz to choose) with the year taken from the file's\n"
+	"Reads syslog lines of Dovecot's login processes ('Login: user=<...>',\n"
+	"'Logged in:', proxies' 'Started proxying to') and Postfix smtpd's\n"
+	"'client=..., sasl_method=..., sasl_username=...', and Dovecot's own\n"
+	"log files; each line by position, so a client's words quoted in a\n"
+	"line count for nothing. Failed and master-user logins are not counted;\n"
+	"with local_domains set, neither are names of other domains. Logins\n"
+	"Dovecot refused as '(user disabled)' (a deny passdb, such as the one\n"
+	"suspend writes) become refused-login events. Only complete lines count:\n"
+	"a last line without its newline (a log being written) is skipped.\n"
+	"Stamps: RFC 3339, or classic 'Nov 24 10:00:00' or Dovecot's\n"
+	"'2026-11-24 10:00:00' read in the local time zone (TZ, or --tz; an\n"
+	"unknown zone is an error), the year of classic stamps from the file's\n"
 	"modification time. Updates only move times forward: importing twice\n"
 	"changes nothing. Tracking history is extended to the oldest event.\n"
 	"  -j N       parse N files at once (default: one per core)\n"

@@ -56,6 +56,13 @@ REFUSED = ("Jan  3 11:00:00 mx dovecot: imap-login: Disconnected (user "
            "disabled): user=<{user}>, method=PLAIN, rip=192.0.2.7\n")
 
 
+def import_ok(db, *args):
+    """import-log, which must exit 0; its summary as text."""
+    rc, out, err = db.run("import-log", *args)
+    assert rc == 0, (rc, out, err)
+    return out.decode()
+
+
 def records(db):
     out = db.out("list", "--format", "csv")
     return {r["account"]: r for r in csv.DictReader(io.StringIO(out))}
@@ -73,9 +80,7 @@ def test_a_clients_words_count_for_nothing():
     db = Db("forged")
     db.write("log", "".join(FORGED) + SEND.format(user="alice@example.test"),
              mtime=JAN_05)
-    rc, out, err = db.run("import-log", db.path("log"))
-    out = out.decode()
-    assert rc == 0, (out, err)
+    out = import_ok(db, db.path("log"))
     assert "0 logins and 1 sends matched" in out and "refused" not in out, out
     r = records(db)
     assert list(r) == ["alice@example.test"], r
@@ -94,9 +99,7 @@ def test_only_local_domains_accounts_when_set():
         SEND.format(user="A@X.ORG"), SEND.format(user="c@elsewhere.org"),
         REFUSED.format(user="a@x.org"), REFUSED.format(user="d@elsewhere.org"),
     ]), mtime=JAN_05)
-    rc, out, err = db.run("import-log", db.path("log"))
-    out = out.decode()
-    assert rc == 0, (out, err)
+    out = import_ok(db, db.path("log"))
     assert "2 logins and 1 sends matched" in out, out
     assert ("not counted: 3 lines of accounts outside local_domains "
             "(foreign)") in out, out
@@ -116,9 +119,7 @@ def test_a_cut_last_line_names_no_one():
     db = Db("partial")
     db.write("live.log", SEND.format(user="karepova001") +
              SEND.format(user="karepova002")[:-5], mtime=JAN_05)  # karepov
-    rc, out, err = db.run("import-log", db.path("live.log"))
-    out = out.decode()
-    assert rc == 0, (out, err)
+    out = import_ok(db, db.path("live.log"))
     assert "0 logins and 1 sends matched" in out, out
     assert ("skipped: 1 partial last lines (no newline: a log still being "
             "written, or a cut file)") in out, out
@@ -172,6 +173,66 @@ def test_an_unknown_time_zone_is_an_error():
     for tz in ("utc", "Europe/", "/etc/passwd", ":CET-1", "Nowhere/Else"):
         rc, out, err = db.run("import-log", "--dry-run", "--tz", tz, log)
         assert rc == 2 and "unknown time zone" in err, (tz, rc, err)
+
+
+def test_real_line_forms_are_read():
+    """Item 10: proxies, unpadded days, Dovecot's own log_timestamp,
+    client=host[ip]:port, ::ffff:a.b.c.d as IPv4, and submission-login's
+    refusal on QUIT."""
+    db = Db("forms")
+    db.write("log", "".join([
+        # real 2.3.19 (Debian 12), Dovecot log_path with
+        # log_timestamp = "%Y-%m-%d %H:%M:%S "
+        "2026-01-03 04:08:28 imap-login: Info: proxy(bob@example.test,"
+        "127.0.0.1:40687): Started proxying to <127.0.0.1> (0.013 secs): "
+        "user=<bob@example.test>, method=PLAIN, rip=192.0.2.40, "
+        "lip=127.0.0.1, secured, session=<Ri9u6bJhmpd/AAAB>\n",
+        "2026-01-03 04:08:28 imap-login: Info: proxy(bob@example.test,"
+        "127.0.0.1:40687): Disconnected by server (0s idle, in=265, "
+        "out=1081): user=<bob@example.test>, method=PLAIN, rip=127.0.0.1, "
+        "lip=127.0.0.1, secured, session=<Ri9u6bJhmpd/AAAB>\n",
+        # 2.4.1: "proxy(%s,%s): " + "Started proxying to remote host"
+        "Jan  3 05:00:00 px dovecot: imap-login: proxy(p24@x.org,"
+        "10.0.0.2:143): Started proxying to remote host (0.005 secs): "
+        "user=<p24@x.org>, method=PLAIN, rip=198.51.100.24, lip=10.0.0.1, "
+        "mpid=0, session=<s>\n",
+        # 2.3.10: "proxy(%s): started proxying to %s:%u"
+        "Jan  3 05:10:00 px dovecot: pop3-login: proxy(p23@x.org): started "
+        "proxying to 10.0.0.2:110: user=<p23@x.org>, method=PLAIN, "
+        "rip=198.51.100.23, lip=10.0.0.1\n",
+        # syslog without day padding (fail2ban's and crowdsec's corpora)
+        "Jan 3 06:00:00 mx dovecot: imap-login: Login: user=<unpadded@x.org>, "
+        "method=PLAIN, rip=::ffff:192.0.2.6, lip=::ffff:192.0.2.254\n",
+        # Postfix with smtpd_client_port_logging = yes; a mapped client
+        "Jan  3 07:00:00 mx postfix/submission/smtpd[7]: 3bTQmq0N6Hz9sWp: "
+        "client=pc.example[2001:db8::5]:53412, sasl_method=PLAIN, "
+        "sasl_username=port@x.org\n",
+        "Jan  3 07:10:00 mx postfix-out/smtpd[7]: 4F00D: "
+        "client=unknown[::ffff:192.0.2.8]:1234, sasl_method=PLAIN, "
+        "sasl_username=mapped@x.org\n",
+        # 2.3.0-2.3.14 submission-login, QUIT after a deny passdb refused
+        "Jan  3 08:00:00 mx dovecot: submission-login: Client has quit the "
+        "connection (user disabled): user=<gone@x.org>, method=PLAIN, "
+        "rip=192.0.2.9, lip=192.0.2.254, session=<s>\n",
+    ]), mtime=JAN_05)
+    out = import_ok(db, db.path("log"))
+    assert "4 logins and 2 sends matched" in out, out
+    assert "refused (user disabled): 1 logins, 1 events" in out, out
+    r = records(db)
+    got = {a: (v["last_login"], v["login_service"], v["login_ip"],
+               v["last_send"], v["send_ip"]) for a, v in r.items()}
+    assert got == {
+        "bob@example.test": ("2026-01-03T04:08:28Z", "imap", "192.0.2.40",
+                             "", ""),
+        "p24@x.org": ("2026-01-03T05:00:00Z", "imap", "198.51.100.24", "", ""),
+        "p23@x.org": ("2026-01-03T05:10:00Z", "pop3", "198.51.100.23", "", ""),
+        "unpadded@x.org": ("2026-01-03T06:00:00Z", "imap", "192.0.2.6", "",
+                           ""),
+        "port@x.org": ("", "", "", "2026-01-03T07:00:00Z", "2001:db8::5"),
+        "mapped@x.org": ("", "", "", "2026-01-03T07:10:00Z", "192.0.2.8"),
+    }, got
+    assert events(db) == [("refused-login", "gone@x.org")], events(db)
+
 
 if __name__ == "__main__":
     run_tests(globals())
