@@ -1,9 +1,27 @@
-/* logline.c - Dovecot and Postfix log lines to activity events. */
+/* logline.c - Dovecot and Postfix log lines to activity events.
+ *
+ * A line is read by position, never searched for a phrase: the stamp,
+ * then the syslog host and program tag (none in Dovecot's own log files),
+ * then the event at the start of the message, then that event's fields.
+ * Postfix writes a client's MAIL FROM and RCPT TO verbatim into its reject
+ * lines, so a phrase found anywhere else in a line may be a stranger's. */
 #include "logline.h"
 
 #include <string.h>
 #include <time.h>
 #include "timeutil.h"
+
+/* Part of a line: lines are not NUL-terminated and may hold NUL bytes. */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+enum program {
+	PROGRAM_OTHER,
+	PROGRAM_DOVECOT,             /* "dovecot:", or Dovecot's own log file */
+	PROGRAM_SMTPD,               /* "postfix[-x][/y]/smtpd[pid]:" */
+};
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
@@ -16,18 +34,56 @@ void logline_init(struct logline_ctx *ctx, int64_t reference,
 	ctx->cache_year = -1;
 }
 
-static const char *find(const char *hay, size_t len, const char *needle)
+static const char *find(struct span s, const char *needle)
 {
-	return memmem(hay, len, needle, strlen(needle));
+	return memmem(s.p, s.n, needle, strlen(needle));
 }
 
-/* Whether the n bytes at p begin with lit (lines are not NUL-terminated:
-   never compare past n). */
-static bool starts(const char *p, size_t n, const char *lit)
+static bool starts(struct span s, const char *lit)
 {
 	size_t l = strlen(lit);
 
-	return n >= l && memcmp(p, lit, l) == 0;
+	return s.n >= l && memcmp(s.p, lit, l) == 0;
+}
+
+static bool ends(struct span s, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return s.n >= l && memcmp(s.p + s.n - l, lit, l) == 0;
+}
+
+static bool equals(struct span s, const char *lit)
+{
+	return s.n == strlen(lit) && starts(s, lit);
+}
+
+static void advance(struct span *s, size_t n)
+{
+	s->p += n;
+	s->n -= n;
+}
+
+/* Step over lit if s begins with it. */
+static bool skip(struct span *s, const char *lit)
+{
+	if (!starts(*s, lit))
+		return false;
+	advance(s, strlen(lit));
+	return true;
+}
+
+/* The bytes up to the next ", " (a field separator) or the end. */
+static struct span until_comma(struct span s)
+{
+	const char *q = find(s, ", ");
+
+	return (struct span){ s.p, q != NULL ? (size_t)(q - s.p) : s.n };
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
 }
 
 static int digits(const char *p, int n)
@@ -35,7 +91,7 @@ static int digits(const char *p, int n)
 	int v = 0;
 
 	for (int i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
+		if (!is_digit(p[i]))
 			return -1;
 		v = v * 10 + (p[i] - '0');
 	}
@@ -64,40 +120,84 @@ static int64_t local_hour(struct logline_ctx *ctx, int year, int mon, int mday,
 	return ctx->cache_base;
 }
 
-/* "Nov 24 10:00:00 " -> time; returns bytes used or -1. */
+/* "HH:MM:SS" at p (8 bytes, checked by the caller) into seconds of the
+   day after the hour; the hour in *h_r. -1 if it is no time. */
+static int clock_time(const char *p, int *h_r)
+{
+	int h = digits(p, 2), mi = digits(p + 3, 2), s = digits(p + 6, 2);
+
+	if (p[2] != ':' || p[5] != ':' || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || s < 0 || s > 60)
+		return -1;
+	*h_r = h;
+	return mi * 60 + s;
+}
+
+/* Syslog's "Sep  4 08:15:02 ", also "Sep 04" (Dovecot, Postfix's own
+   log file) and "Sep 4" (some syslog daemons) -> time; bytes used or -1.
+   No year: the one that puts the stamp at most a day after the
+   reference. */
 static int classic_stamp(struct logline_ctx *ctx, const char *p, size_t len,
 			 int64_t *t_r)
 {
 	const char *m;
-	int mon, mday, h, mi, s, year;
+	size_t i = 4, dn;
+	int mon, mday, h, rest, year;
 	struct tm ref;
 	time_t rt = (time_t)ctx->reference;
 	int64_t t;
 
-	if (len < 16 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' || p[12] != ':' ||
-	    p[15] != ' ')
+	if (len < 16 || p[3] != ' ')
 		return -1;
 	m = memmem(months, sizeof(months) - 1, p, 3);
 	if (m == NULL || (m - months) % 3 != 0)
 		return -1;
 	mon = (int)((m - months) / 3);
-	mday = p[4] == ' ' ? digits(p + 5, 1) : digits(p + 4, 2);
-	h = digits(p + 7, 2);
-	mi = digits(p + 10, 2);
-	s = digits(p + 13, 2);
-	if (mday < 1 || mday > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-	    s < 0 || s > 60)
+	if (p[i] == ' ')
+		i++;
+	dn = is_digit(p[i + 1]) ? 2 : 1;
+	mday = digits(p + i, (int)dn);
+	i += dn;
+	if (mday < 1 || mday > 31 || p[i] != ' ' || len < i + 10 ||
+	    p[i + 9] != ' ' || (rest = clock_time(p + i + 1, &h)) < 0)
 		return -1;
 	localtime_r(&rt, &ref);
 	year = ref.tm_year + 1900;
-	t = local_hour(ctx, year, mon, mday, h) + mi * 60 + s;
+	t = local_hour(ctx, year, mon, mday, h) + rest;
 	if (t > ctx->reference + 86400)
-		t = local_hour(ctx, year - 1, mon, mday, h) + mi * 60 + s;
+		t = local_hour(ctx, year - 1, mon, mday, h) + rest;
 	*t_r = t;
-	return 16;
+	return (int)i + 10;
 }
 
-/* "2026-11-24T10:00:00.123456+01:00 " -> time; returns bytes used or -1. */
+/* Dovecot's log_timestamp "%Y-%m-%d %H:%M:%S " (optionally with
+   ".%{usecs}"), local time -> time; bytes used or -1. */
+static int dovecot_stamp(struct logline_ctx *ctx, const char *p, size_t len,
+			 int64_t *t_r)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int year, mon, mday, h, rest;
+	size_t i = 19;
+
+	if (len < 20 || p[4] != '-' || p[7] != '-' || p[10] != ' ')
+		return -1;
+	year = digits(p, 4);
+	mon = digits(p + 5, 2);
+	mday = digits(p + 8, 2);
+	if (year < 1970 || mon < 1 || mon > 12 || mday < 1 ||
+	    mday > mdays[mon - 1] || (rest = clock_time(p + 11, &h)) < 0)
+		return -1;
+	if (p[i] == '.') {
+		for (i++; i < len && is_digit(p[i]); i++)
+			;
+	}
+	if (i >= len || p[i] != ' ')
+		return -1;
+	*t_r = local_hour(ctx, year, mon - 1, mday, h) + rest;
+	return (int)i + 1;
+}
+
+/* "2026-11-24T10:00:00.123456+01:00 " -> time; bytes used or -1. */
 static int rfc3339_stamp(const char *p, size_t len, int64_t *t_r)
 {
 	char buf[48];
@@ -114,19 +214,79 @@ static int rfc3339_stamp(const char *p, size_t len, int64_t *t_r)
 	return (int)n + 1;
 }
 
-/* Copy the value after "key" up to one of the stop bytes. */
-static size_t field(const char *msg, size_t len, const char *key,
-		    const char *stops, const char **value_r)
+static int stamp(struct logline_ctx *ctx, const char *p, size_t len,
+		 int64_t *t_r)
 {
-	const char *p = find(msg, len, key), *end = msg + len, *q;
+	if (len > 10 && is_digit(p[0]) && p[4] == '-')
+		return p[10] == ' ' ? dovecot_stamp(ctx, p, len, t_r) :
+			rfc3339_stamp(p, len, t_r);
+	return classic_stamp(ctx, p, len, t_r);
+}
 
-	if (p == NULL)
-		return (size_t)-1;
-	p += strlen(key);
-	for (q = p; q < end && strchr(stops, *q) == NULL; q++)
-		;
-	*value_r = p;
-	return (size_t)(q - p);
+/* A Dovecot login process's prefix, "imap-login: " (any service name
+   ending in "-login"); its service ("imap") into *svc_r. */
+static bool login_prefix(struct span *s, struct span *svc_r)
+{
+	size_t i = 0;
+
+	while (i < s->n && (s->p[i] == '-' || s->p[i] == '_' || is_digit(s->p[i]) ||
+			    (s->p[i] >= 'a' && s->p[i] <= 'z') ||
+			    (s->p[i] >= 'A' && s->p[i] <= 'Z')))
+		i++;
+	if (i <= 6 || s->n < i + 2 || s->p[i] != ':' || s->p[i + 1] != ' ' ||
+	    memcmp(s->p + i - 6, "-login", 6) != 0)
+		return false;
+	*svc_r = (struct span){ s->p, i - 6 };
+	advance(s, i + 2);
+	return true;
+}
+
+/* A syslog program tag, "NAME: " or "NAME[PID]: ", stepped over. */
+static enum program program_tag(struct span *s)
+{
+	struct span name;
+	size_t i = 0, pid;
+
+	while (i < s->n && s->p[i] != ' ' && s->p[i] != '[' && s->p[i] != ':')
+		i++;
+	name = (struct span){ s->p, i };
+	if (i < s->n && s->p[i] == '[') {
+		for (pid = ++i; i < s->n && is_digit(s->p[i]); i++)
+			;
+		if (i == pid || i == s->n || s->p[i++] != ']')
+			return PROGRAM_OTHER;
+	}
+	if (name.n == 0 || s->n < i + 2 || s->p[i] != ':' || s->p[i + 1] != ' ')
+		return PROGRAM_OTHER;
+	advance(s, i + 2);
+	if (equals(name, "dovecot"))
+		return PROGRAM_DOVECOT;
+	/* syslog_name "postfix", "postfix-out", "postfix/submission"... */
+	if (starts(name, "postfix") && ends(name, "/smtpd") &&
+	    (name.p[7] == '/' || name.p[7] == '-'))
+		return PROGRAM_SMTPD;
+	return PROGRAM_OTHER;
+}
+
+/* What follows the stamp: Dovecot's own log file goes on with the login
+   process's prefix; syslog with the host (optional) and the program. */
+static enum program header(struct span *s)
+{
+	struct span t = *s, svc;
+	enum program prog;
+	const char *sp;
+
+	if (login_prefix(&t, &svc))
+		return PROGRAM_DOVECOT;
+	if ((prog = program_tag(&t)) != PROGRAM_OTHER) {
+		*s = t;
+		return prog;
+	}
+	sp = memchr(s->p, ' ', s->n);
+	if (sp == NULL || sp == s->p)
+		return PROGRAM_OTHER;
+	advance(s, (size_t)(sp - s->p) + 1);
+	return program_tag(s);
 }
 
 static int copy_ip(const char *p, size_t n, char ip[IP_TEXT_MAX])
@@ -144,103 +304,173 @@ static int copy_ip(const char *p, size_t n, char ip[IP_TEXT_MAX])
 	return 0;
 }
 
+/* Where the user field begins in a login process's message: the first
+   "user=<" that starts a field (after ": " or ", "). */
+static const char *user_field(struct span m)
+{
+	for (size_t i = 2; i + 6 <= m.n; i++) {
+		if (memcmp(m.p + i, "user=<", 6) == 0 &&
+		    (m.p[i - 2] == ':' || m.p[i - 2] == ',') && m.p[i - 1] == ' ')
+			return m.p + i;
+	}
+	return NULL;
+}
+
+/* What a login process's message says before its fields (head): a login,
+   a login proxied elsewhere, or a refusal by a deny passdb. */
+static enum logline_result dovecot_verdict(struct span head, bool proxied)
+{
+	if (proxied)
+		return find(head, " (master ") != NULL ? LOGLINE_MASTER :
+			LOGLINE_EVENT;
+	if (equals(head, "Login") || starts(head, "Login: ") ||        /* 2.3 */
+	    equals(head, "Logged in") || starts(head, "Logged in: "))  /* 2.4 */
+		return LOGLINE_EVENT;
+	/* 2.3 appends "(user disabled)" to whatever ended the connection
+	   ("Disconnected", "Aborted login by logging out", "Client has quit
+	   the connection"...); 2.4 says "Login aborted: REASON (user disabled,
+	   N attempts in S secs) (user_disabled)". Last, so no earlier words
+	   can forge it. */
+	if (ends(head, " (user disabled)") ||
+	    (starts(head, "Login aborted: ") && ends(head, " (user_disabled)")))
+		return LOGLINE_REFUSED;
+	return LOGLINE_NONE;
+}
+
+/* The message of a Dovecot login process, after the stamp and tag:
+   "imap-login: [Info: ][proxy(NAME[,HOST:PORT]): ]EVENT: user=<NAME>, ..." */
 static enum logline_result dovecot_login(struct logline_ctx *ctx,
-					 const char *msg, size_t len,
+					 struct span m,
 					 struct logline_event *ev,
 					 const char **error_r)
 {
-	const char *login = find(msg, len, "-login: "), *end = msg + len;
-	const char *what, *user, *uend, *tail, *svc, *rip;
+	struct span svc, head, user, tail, rip;
 	enum logline_result result;
-	size_t n, rest, wn, tn;
+	bool proxied = false;
+	const char *u, *q;
 
-	if (login == NULL)
+	if (!login_prefix(&m, &svc))
 		return LOGLINE_NONE;
-	rest = len - (size_t)(login - msg);
-	/* "imap-login: [Info: ]WHAT... user=<NAME>, FIELDS": what is said is
-	   read before user=<, the fields after its '>', so a hostile name
-	   can forge neither */
-	user = find(login, rest, "user=<");
-	if (user == NULL)
-		return LOGLINE_NONE;
-	user += 6;
-	what = login + 8;
-	if (starts(what, rest - 8, "Info: "))
-		what += 6;
-	wn = what < user ? (size_t)(user - what) : 0;
-	if (starts(what, wn, "Login: user=<") ||            /* 2.3 */
-	    starts(what, wn, "Logged in: user=<")) {        /* 2.4 */
-		result = LOGLINE_EVENT;
-	} else if ((starts(what, wn, "Disconnected") ||       /* 2.3 */
-		    starts(what, wn, "Aborted login") ||
-		    starts(what, wn, "Login aborted")) &&     /* 2.4 */
-		   /* 2.3 "(user disabled)", 2.4 "(user disabled, 1 attempts
-		      in 0 secs) (user_disabled)" */
-		   (find(what, wn, " (user disabled)") != NULL ||
-		    find(what, wn, " (user disabled, ") != NULL)) {
-		/* refused by a deny passdb; user=<> is no account */
-		if (user < end && *user == '>')
+	(void)skip(&m, "Info: ");
+	if (skip(&m, "proxy(")) {
+		/* proxy(NAME): or, from 2.3.19 on, proxy(NAME,HOST:PORT):; then
+		   "Started proxying to ..." (2.3.12 on) or "started proxying to
+		   HOST:PORT" (until 2.3.11) */
+		if ((q = find(m, "): ")) == NULL)
 			return LOGLINE_NONE;
-		result = LOGLINE_REFUSED;
-	} else {
-		return LOGLINE_NONE;
+		advance(&m, (size_t)(q - m.p) + 3);
+		if (!starts(m, "Started proxying to ") &&
+		    !starts(m, "started proxying to "))
+			return LOGLINE_NONE;
+		proxied = true;
 	}
-	uend = memchr(user, '>', (size_t)(end - user));
-	if (uend == NULL) {
+	if ((u = user_field(m)) == NULL)
+		return LOGLINE_NONE;
+	head = (struct span){ m.p, (size_t)(u - m.p) - 2 };
+	result = dovecot_verdict(head, proxied);
+	if (result == LOGLINE_NONE)
+		return LOGLINE_NONE;
+	/* NAME ends at the '>' that ends the field: names may hold '>', but
+	   never white space, so never ">, " */
+	advance(&m, (size_t)(u - m.p) + 6);
+	for (q = m.p; (q = memchr(q, '>', m.n - (size_t)(q - m.p))) != NULL; q++) {
+		if (q + 1 == m.p + m.n || (q + 2 < m.p + m.n && q[1] == ',' &&
+					   q[2] == ' '))
+			break;
+	}
+	if (q == NULL) {
 		*error_r = "Dovecot login line with an unterminated user=<>";
 		return LOGLINE_MALFORMED;
 	}
-	tail = uend + 1;
-	tn = (size_t)(end - tail);
-	if (find(tail, tn, "master=<") != NULL ||
-	    find(tail, tn, "master_user=<") != NULL)
+	user = (struct span){ m.p, (size_t)(q - m.p) };
+	tail = (struct span){ q + 1, m.n - user.n - 1 };
+	if (result == LOGLINE_REFUSED && user.n == 0)
+		return LOGLINE_NONE;          /* user=<>: no account was named */
+	if (find(tail, ", master=<") != NULL ||
+	    find(tail, ", master_user=<") != NULL)
 		return LOGLINE_MASTER;
-	for (svc = login; svc > msg && svc[-1] != ' ' && svc[-1] != ':' &&
-	     svc[-1] != ']'; svc--)
-		;
-	n = (size_t)(login - svc);
-	if (n == 0 || n > ACTIVITY_SERVICE_MAX) {
+	if (svc.n == 0 || svc.n > ACTIVITY_SERVICE_MAX) {
 		*error_r = "Dovecot login line without a service name";
 		return LOGLINE_MALFORMED;
 	}
-	memcpy(ev->service, svc, n);
-	ev->service[n] = '\0';
-	if (account_normalize(user, (size_t)(uend - user), ACCOUNT_LOGIN,
-			      &ctx->rules, ev->account, error_r) < 0)
+	/* Dovecot logs at most 80 bytes of a name: a longer one ends in
+	   "..." after 74 to 77 of its bytes, and is someone else's name */
+	if (user.n >= 77 && ends(user, "...")) {
+		*error_r = "a name Dovecot cut at 80 bytes";
 		return LOGLINE_MALFORMED;
-	n = field(tail, tn, "rip=", ", ", &rip);
-	if (n == (size_t)-1 || copy_ip(rip, n, ev->ip) < 0)
-		ev->ip[0] = '\0';
+	}
+	memcpy(ev->service, svc.p, svc.n);
+	ev->service[svc.n] = '\0';
+	if (account_normalize(user.p, user.n, ACCOUNT_LOGIN, &ctx->rules,
+			      ev->account, error_r) < 0)
+		return LOGLINE_MALFORMED;
+	ev->ip[0] = '\0';
+	if ((q = find(tail, ", rip=")) != NULL) {
+		advance(&tail, (size_t)(q - tail.p) + 6);
+		rip = until_comma(tail);
+		if (copy_ip(rip.p, rip.n, ev->ip) < 0)
+			ev->ip[0] = '\0';
+	}
 	ev->kind = ACTIVITY_LOGIN;
 	return result;
 }
 
-static enum logline_result postfix_send(struct logline_ctx *ctx,
-					const char *msg, size_t len,
+/* The client's address in "NAME[ADDR]" or "NAME[ADDR]:PORT"
+   (smtpd_client_port_logging); "" if there is none. */
+static void postfix_client_ip(struct span client, char ip[IP_TEXT_MAX])
+{
+	const char *lb = memchr(client.p, '[', client.n), *rb = NULL;
+
+	ip[0] = '\0';
+	for (size_t i = client.n; lb != NULL && i > 0; i--) {
+		if (client.p[i - 1] == ']') {
+			rb = client.p + i - 1;
+			break;
+		}
+	}
+	if (lb == NULL || rb == NULL || rb < lb)
+		return;
+	for (const char *p = rb + 1; p < client.p + client.n; p++) {
+		if (!(p == rb + 1 ? *p == ':' : is_digit(*p)))
+			return;
+	}
+	if (copy_ip(lb + 1, (size_t)(rb - lb - 1), ip) < 0)
+		ip[0] = '\0';
+}
+
+/* The message of Postfix's smtpd, after the tag: "QUEUEID: client=NAME[ADDR],
+   sasl_method=M, sasl_username=NAME[, sasl_sender=...]". */
+static enum logline_result postfix_send(struct logline_ctx *ctx, struct span m,
 					struct logline_event *ev,
 					const char **error_r)
 {
-	const char *client, *user, *lb;
-	size_t n, un;
+	struct span client, user;
+	size_t i = 0;
 
-	un = field(msg, len, ", sasl_username=", ", ", &user);
-	if (un == (size_t)-1)
+	/* queue ids: short (hex) or long (base 52), or NOQUEUE */
+	while (i < m.n && i <= 32 && (is_digit(m.p[i]) ||
+				      (m.p[i] >= 'A' && m.p[i] <= 'Z') ||
+				      (m.p[i] >= 'a' && m.p[i] <= 'z')))
+		i++;
+	if (i == 0 || i > 32)
 		return LOGLINE_NONE;
-	if (find(msg, len, "postfix") == NULL || find(msg, len, "authentication failed") != NULL)
+	advance(&m, i);
+	if (!skip(&m, ": client="))
 		return LOGLINE_NONE;
-	n = field(msg, len, " client=", ",", &client);
-	if (n == (size_t)-1)
+	client = until_comma(m);
+	advance(&m, client.n);
+	/* then ", sasl_method=M, sasl_username=NAME": set together at AUTH,
+	   printed in this order since Postfix 2.x */
+	if (!skip(&m, ", sasl_method="))
 		return LOGLINE_NONE;
-	if (account_normalize(user, un, ACCOUNT_LOGIN, &ctx->rules, ev->account,
-			      error_r) < 0)
+	advance(&m, until_comma(m).n);
+	if (!skip(&m, ", sasl_username="))
+		return LOGLINE_NONE;
+	user = until_comma(m);
+	if (account_normalize(user.p, user.n, ACCOUNT_LOGIN, &ctx->rules,
+			      ev->account, error_r) < 0)
 		return LOGLINE_MALFORMED;
-	/* client=host[ip] */
-	lb = memchr(client, '[', n);
-	if (lb != NULL && client[n - 1] == ']' &&
-	    copy_ip(lb + 1, (size_t)(client + n - 1 - lb - 1), ev->ip) == 0)
-		;
-	else
-		ev->ip[0] = '\0';
+	postfix_client_ip(client, ev->ip);
 	memcpy(ev->service, "smtp", 5);
 	ev->kind = ACTIVITY_SEND;
 	return LOGLINE_EVENT;
@@ -251,29 +481,33 @@ enum logline_result logline_parse(struct logline_ctx *ctx, const char *line,
 				  const char **error_r)
 {
 	struct logline_event ev;
+	struct span s = { line, len };
 	enum logline_result r;
 	int used;
 
 	/* cheap filter first: most lines are neither */
-	if (find(line, len, "user=<") == NULL &&
-	    find(line, len, "sasl_username=") == NULL)
+	if (find(s, "user=<") == NULL && find(s, "sasl_username=") == NULL)
 		return LOGLINE_NONE;
 	memset(&ev, 0, sizeof(ev));
-	if (len > 4 && line[4] == '-' && line[0] >= '0' && line[0] <= '9')
-		used = rfc3339_stamp(line, len, &ev.time);
-	else
-		used = classic_stamp(ctx, line, len, &ev.time);
-	r = dovecot_login(ctx, line + (used > 0 ? used : 0),
-			  len - (size_t)(used > 0 ? used : 0), &ev, error_r);
-	if (r == LOGLINE_NONE)
-		r = postfix_send(ctx, line + (used > 0 ? used : 0),
-				 len - (size_t)(used > 0 ? used : 0), &ev, error_r);
-	if (r != LOGLINE_EVENT && r != LOGLINE_REFUSED)
-		return r;
+	used = stamp(ctx, line, len, &ev.time);
 	if (used < 0) {
-		*error_r = "no time stamp (neither RFC 3339 nor 'Mon DD HH:MM:SS')";
+		*error_r = "no time stamp (RFC 3339, 'Mon DD HH:MM:SS' or "
+			"'YYYY-MM-DD HH:MM:SS')";
 		return LOGLINE_MALFORMED;
 	}
+	advance(&s, (size_t)used);
+	switch (header(&s)) {
+	case PROGRAM_DOVECOT:
+		r = dovecot_login(ctx, s, &ev, error_r);
+		break;
+	case PROGRAM_SMTPD:
+		r = postfix_send(ctx, s, &ev, error_r);
+		break;
+	default:
+		return LOGLINE_NONE;
+	}
+	if (r != LOGLINE_EVENT && r != LOGLINE_REFUSED)
+		return r;
 	if (ev.time <= 0) {
 		*error_r = "time stamp before 1970";
 		return LOGLINE_MALFORMED;

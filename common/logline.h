@@ -1,23 +1,35 @@
 /* logline.h - recognise successful logins and authenticated sends in
  * Dovecot and Postfix log lines, for backfilling history (import-log).
  *
- * Counted:
- *   Dovecot  "<service>-login: [Info: ]Login: user=<NAME>, ..., rip=IP, ..."
- *            (2.3), "... Logged in: user=<NAME>, ..." (2.4)
- *   Postfix  "postfix/...: QUEUEID: client=HOST[IP], sasl_method=M,
- *             sasl_username=NAME"
- * Refused: Dovecot's "<service>-login: Disconnected... (user disabled):
- *   user=<NAME>, ..., rip=IP" (2.3) or "Login aborted: ... (user disabled,
- *   1 attempts in 0 secs) (user_disabled): user=<NAME>, ..." (2.4) (a deny
- *   passdb, such as the one dormant suspend writes,
- *   refused the account, whatever password was given): not activity, kept
- *   by import-log as a refused-login event.
- * Not counted: failed logins ("auth failed", "Disconnected ... user=<>"),
- * Postfix's "SASL ... authentication failed" warnings, and master-user
- * logins (a "master=<...>" or "master_user=<...>" field, as printed when
- * login_log_format_elements includes it).
- * Time stamps: RFC 3339 (rsyslog high precision, journald) or classic
- * "Mon DD HH:MM:SS", read in the process's local time zone (TZ) with the
+ * Read by position, as the servers write them, so that words a remote
+ * client gets into a line (Postfix logs MAIL FROM and RCPT TO verbatim in
+ * its reject lines) are never taken for an event:
+ *   STAMP [HOST] TAG MESSAGE    syslog; TAG "dovecot[[PID]]:" or a
+ *                               "postfix.../smtpd[PID]:" (syslog_name
+ *                               postfix, postfix-out, postfix/submission...)
+ *   STAMP SVC-login: MESSAGE    Dovecot's own log_path/info_log_path file
+ * STAMP: RFC 3339 (rsyslog high precision, journald), "Mon DD HH:MM:SS"
+ * (day padded with a space, a zero or not at all), or Dovecot's
+ * log_timestamp "%Y-%m-%d %H:%M:%S ". Any other program's line is ignored.
+ *
+ * Counted (Dovecot MESSAGE after "SVC-login: [Info: ]"; the account is the
+ * first user=<...> field, up to the '>' that ends the field):
+ *   "Login: user=<NAME>, ..., rip=IP, ..." (2.3), "Logged in: ..." (2.4),
+ *   "proxy(NAME[,HOST:PORT]): Started proxying to ...: user=<NAME>, ..."
+ *   (a proxy's login; 2.3.12 on and 2.4; "started proxying" until 2.3.11)
+ *   Postfix smtpd "QUEUEID: client=HOST[IP][:PORT], sasl_method=M,
+ *   sasl_username=NAME" (sasl_username one of the line's own fields).
+ * Refused: a message whose words end in "(user disabled)" (2.3: after
+ *   "Disconnected", "Aborted login by logging out", "Client has quit the
+ *   connection"...) or "Login aborted: ... (user_disabled)" (2.4): a deny
+ *   passdb, such as the one dormant suspend writes, refused the account
+ *   whatever password was given; not activity, kept by import-log as a
+ *   refused-login event.
+ * Not counted: failed logins, Postfix's SASL warnings, master-user logins
+ * (a "master=<...>" or "master_user=<...>" field, as printed when
+ * login_log_format_elements includes it, or a proxy's "(master NAME)").
+ * Names Dovecot cut at 80 bytes (ending in "...") are malformed.
+ * Classic stamps are read in the process's local time zone (TZ) with the
  * year inferred from a reference time (the file's mtime): a stamp more
  * than a day after the reference belongs to the year before, which also
  * handles a December-to-January rollover inside one file. */
@@ -55,7 +67,7 @@ enum logline_result {
 
 void logline_init(struct logline_ctx *ctx, int64_t reference,
 		  const struct account_rules *rules);
-/* Parse one line (no newline needed, NUL bytes allowed). For
+/* Parse one complete line, without its newline (NUL bytes allowed). For
    LOGLINE_MALFORMED *error_r says why. */
 enum logline_result logline_parse(struct logline_ctx *ctx, const char *line,
 				  size_t len, struct logline_event *ev_r,

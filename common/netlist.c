@@ -34,6 +34,7 @@ static int net_parse(const char *word, size_t len, struct net *net_r)
 	const char *slash;
 	unsigned int bits;
 	uint64_t prefix;
+	bool mapped;
 
 	if (len >= sizeof(buf))
 		return -1;
@@ -46,8 +47,17 @@ static int net_parse(const char *word, size_t len, struct net *net_r)
 		return -1;
 	bits = net_r->ip.family == 4 ? 32 : 128;
 	prefix = bits;
-	if (slash != NULL && uint_parse(slash + 1, bits, &prefix) < 0)
+	/* ip_parse made an IPv4-mapped network (::ffff:192.0.2.0/120) the
+	   IPv4 one it carries: its prefix counts the 96 bits before too */
+	mapped = net_r->ip.family == 4 && strchr(buf, ':') != NULL;
+	if (slash != NULL &&
+	    uint_parse(slash + 1, mapped ? 128 : bits, &prefix) < 0)
 		return -1;
+	if (slash != NULL && mapped) {
+		if (prefix < 96)
+			return -1;           /* wider than the mapped range */
+		prefix -= 96;
+	}
 	net_r->prefix = (unsigned int)prefix;
 	mask_bits(net_r->ip.addr, net_r->prefix, bits);
 	return 0;

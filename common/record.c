@@ -241,6 +241,8 @@ int64_t activity_last(const struct activity *rec)
 
 int ip_parse(const char *text, struct ip_bin *ip_r)
 {
+	static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					       0xff, 0xff };
 	struct ip_bin ip;
 	char buf[IP_TEXT_MAX + 2];
 	size_t len = strlen(text);
@@ -265,6 +267,13 @@ int ip_parse(const char *text, struct ip_bin *ip_r)
 		ip.family = 4;
 	} else if (inet_pton(AF_INET6, buf, ip.addr) == 1) {
 		ip.family = 6;
+		/* an IPv4 client of a dual-stack listener (::ffff:a.b.c.d) is
+		   that IPv4 address: one address, one form in every record */
+		if (memcmp(ip.addr, v4_mapped, sizeof(v4_mapped)) == 0) {
+			ip.family = 4;
+			memmove(ip.addr, ip.addr + 12, 4);
+			memset(ip.addr + 4, 0, 12);
+		}
 	} else {
 		memset(&ip, 0, sizeof(ip));
 		*ip_r = ip;

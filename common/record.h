@@ -78,7 +78,8 @@ bool activity_is_fresh(const struct activity *rec,
 int64_t activity_last(const struct activity *rec);
 
 /* IP helpers. ip_parse returns 0, or -1 (and family 0) if text is not an
-   address. ip_format writes "" for family 0. */
+   address; an IPv4-mapped IPv6 address (::ffff:192.0.2.7) becomes the
+   IPv4 address it carries. ip_format writes "" for family 0. */
 int ip_parse(const char *text, struct ip_bin *ip_r);
 void ip_format(const struct ip_bin *ip, char buf[IP_TEXT_MAX]);
 

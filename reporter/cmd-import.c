@@ -9,7 +9,9 @@
 #include "outfile.h"
 #include "timeutil.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,7 +26,7 @@
 
 struct import_stats {
 	unsigned long long lines, logins, sends, masters, refused, malformed,
-		too_long;
+		too_long, foreign, partial;
 	int64_t oldest;
 	char sample[512];            /* the first malformed line, described */
 	bool failed;                 /* a file could not be read to its end */
@@ -66,6 +68,17 @@ static void note_malformed(struct import_stats *st, const char *file,
 		 error, clean, len > n ? "..." : "");
 }
 
+/* With local_domains set, a name of another domain is no account of
+   ours, whatever a log says (a bare name belongs to no other domain). */
+static bool foreign(const struct dormant_config *cfg, const char *account)
+{
+	const char *domain = account_domain(account);
+
+	return cfg->local_domains != NULL && cfg->local_domains[0] != '\0' &&
+		domain != NULL &&
+		!config_is_local_domain(cfg, domain);
+}
+
 static void handle_line(struct worker *w, struct logline_ctx *lctx,
 			const char *file, const char *line, size_t len)
 {
@@ -73,9 +86,11 @@ static void handle_line(struct worker *w, struct logline_ctx *lctx,
 	struct activity_event aev;
 	const char *error = "unknown";
 	char key[24 + ACCOUNT_MAX];
+	enum logline_result r;
 
 	w->st.lines++;
-	switch (logline_parse(lctx, line, len, &ev, &error)) {
+	r = logline_parse(lctx, line, len, &ev, &error);
+	switch (r) {
 	case LOGLINE_NONE:
 		return;
 	case LOGLINE_MASTER:
@@ -85,6 +100,14 @@ static void handle_line(struct worker *w, struct logline_ctx *lctx,
 		note_malformed(&w->st, file, w->st.lines, error, line, len);
 		return;
 	case LOGLINE_REFUSED:
+	case LOGLINE_EVENT:
+		break;
+	}
+	if (foreign(&w->job->cli->cfg, ev.account)) {
+		w->st.foreign++;
+		return;
+	}
+	if (r == LOGLINE_REFUSED) {
 		w->st.refused++;
 		snprintf(key, sizeof(key), "%lld:%s", (long long)(ev.time / 86400),
 			 ev.account);
@@ -95,8 +118,6 @@ static void handle_line(struct worker *w, struct logline_ctx *lctx,
 		if (acctmap_apply(&w->refused, key, &aev) < 0)
 			w->oom = true;
 		return;
-	case LOGLINE_EVENT:
-		break;
 	}
 	if (ev.kind == ACTIVITY_LOGIN)
 		w->st.logins++;
@@ -181,8 +202,10 @@ static void import_file(struct worker *w, const char *file)
 			memmove(buf, p, have);
 		}
 	}
-	if (n == 0 && have > 0 && !skipping)
-		handle_line(w, &lctx, file, buf, have);
+	/* a last line without its newline is still being written (a live
+	   log) or was cut (a truncated file): its name may be cut too */
+	if (have > 0 && !skipping)
+		w->st.partial++;
 	if (n < 0 || (gzerror(gz, &err), err != Z_OK && err != Z_BUF_ERROR) ||
 	    (n == 0 && !gzeof(gz))) {
 		const char *msg = gzerror(gz, &err);
@@ -218,6 +241,89 @@ static void *worker_run(void *arg)
 		import_file(w, job->files[i]);
 	}
 	return NULL;
+}
+
+/* A POSIX TZ zone name: three letters or more, or <...> of letters,
+   digits, '+' and '-'. Where it ends, or NULL. */
+static const char *tz_rule_name(const char *p)
+{
+	const char *start = p;
+
+	if (*p == '<') {
+		for (p++; isalnum((unsigned char)*p) || *p == '+' || *p == '-'; p++)
+			;
+		return *p == '>' && p - start >= 4 ? p + 1 : NULL;
+	}
+	while (isalpha((unsigned char)*p))
+		p++;
+	return p - start >= 3 ? p : NULL;
+}
+
+/* A POSIX TZ offset, [+-]h[h][:mm[:ss]]. Where it ends, or NULL. */
+static const char *tz_rule_offset(const char *p)
+{
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	p += isdigit((unsigned char)p[1]) ? 2 : 1;
+	for (int i = 0; i < 2 && *p == ':'; i++) {
+		if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+			return NULL;
+		p += 3;
+	}
+	return p;
+}
+
+/* A POSIX TZ rule: "UTC0", "<+07>-7", "CET-1CEST,M3.5.0,M10.5.0/3" (the
+   change dates are checked for their alphabet only). */
+static bool tz_rule(const char *p)
+{
+	if ((p = tz_rule_name(p)) == NULL || (p = tz_rule_offset(p)) == NULL)
+		return false;
+	if (*p == '\0')
+		return true;
+	if ((p = tz_rule_name(p)) == NULL)
+		return false;
+	if (*p != '\0' && *p != ',' && (p = tz_rule_offset(p)) == NULL)
+		return false;
+	return *p == '\0' ||
+		(*p == ',' && strspn(p, "0123456789JM.,/:+-") == strlen(p));
+}
+
+#define TZ_UNKNOWN "unknown time zone (no tzfile of that name under " \
+	"$TZDIR or /usr/share/zoneinfo, and no POSIX TZ rule such as UTC0)"
+
+/* Whether tz names a zone that glibc will really use: for anything else it
+   takes UTC without a word. A tzfile ("Asia/Bangkok" under $TZDIR or
+   /usr/share/zoneinfo, or an absolute path), or a POSIX TZ rule; "", ":",
+   "UTC" and "GMT" are UTC to glibc. */
+static bool tz_exists(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	char path[4096], magic[4];
+	bool colon = tz[0] == ':';
+	ssize_t n;
+	int fd, len;
+
+	tz += colon ? 1 : 0;
+	/* glibc's fallback is UTC: right for these even without tzdata */
+	if (tz[0] == '\0' || strcmp(tz, "UTC") == 0 || strcmp(tz, "GMT") == 0)
+		return true;
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/usr/share/zoneinfo";
+	len = tz[0] == '/' ? snprintf(path, sizeof(path), "%s", tz) :
+		snprintf(path, sizeof(path), "%s/%s", dir, tz);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return false;
+	/* O_NONBLOCK: a FIFO of that name must not hang the import */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0) {
+		n = read(fd, magic, sizeof(magic));
+		close(fd);
+		return n == (ssize_t)sizeof(magic) && memcmp(magic, "TZif", 4) == 0;
+	}
+	return !colon && tz_rule(tz);
 }
 
 /* Refused logins to refused-login events, with the idle time the account
@@ -287,6 +393,9 @@ static int import_run(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'z':
 			/* classic syslog stamps carry no zone: read them in this one */
+			if (!tz_exists(optarg))
+				return cli_usage(&cmd_import, "--tz %s: %s", optarg,
+						 TZ_UNKNOWN);
 			if (setenv("TZ", optarg, 1) < 0)
 				return cli_usage(&cmd_import, "--tz: %s", strerror(errno));
 			break;
@@ -303,6 +412,12 @@ static int import_run(struct cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(&cmd_import, "give at least one log file (- for stdin)");
+	/* without --tz, the environment's TZ: as wrong, as silently UTC */
+	if (getenv("TZ") != NULL && !tz_exists(getenv("TZ"))) {
+		cli_error("TZ=%s in the environment: %s; classic stamps are read "
+			  "in it: correct TZ, or give --tz", getenv("TZ"), TZ_UNKNOWN);
+		return EXIT_USAGE;
+	}
 	tzset();
 	memset(&job, 0, sizeof(job));
 	job.cli = cli;
@@ -345,6 +460,8 @@ static int import_run(struct cli *cli, int argc, char **argv)
 		total.refused += st->refused;
 		total.malformed += st->malformed;
 		total.too_long += st->too_long;
+		total.foreign += st->foreign;
+		total.partial += st->partial;
 		total.failed = total.failed || st->failed;
 		if (st->oldest > 0 && (total.oldest == 0 || st->oldest < total.oldest))
 			total.oldest = st->oldest;
@@ -424,9 +541,15 @@ static int import_run(struct cli *cli, int argc, char **argv)
 		printf("refused (user disabled): %llu logins, %ld events recorded "
 		       "(the latest per account and day)%s\n", total.refused, events,
 		       dry_run ? " (dry run)" : "");
+	if (total.foreign > 0)
+		printf("not counted: %llu lines of accounts outside local_domains "
+		       "(foreign)\n", total.foreign);
 	if (total.too_long > 0)
 		printf("skipped: %llu lines over %d bytes\n", total.too_long,
 		       IMPORT_LINE_MAX);
+	if (total.partial > 0)
+		printf("skipped: %llu partial last lines (no newline: a log still "
+		       "being written, or a cut file)\n", total.partial);
 	if (total.malformed > 0)
 		printf("skipped as malformed: %llu lines, first: %s\n", total.malformed,
 		       total.sample);
@@ -449,11 +572,18 @@ out:
 const struct cli_command cmd_import = {
 	"import-log", import_run, "[--tz ZONE] [-j N] [--dry-run] FILE...",
 	"backfill logins and sends from Dovecot and Postfix logs (plain or .gz)",
-	"Reads Dovecot 'Login: user=<...>' lines and Postfix 'client=...,\n"
-	"sasl_username=...' lines; failed logins and master-user logins are not\n"
-	"counted. Logins Dovecot refused as '(user disabled)' (a deny passdb,\n"
-	"such as the one suspend writes) become refused-login events. Stamps: RFC 3339, or classic 'Nov 24 10:00:00' read in the\n"
-	"local time zone (--tz to choose) with the year taken from the file's\n"
+	"Reads syslog lines of Dovecot's login processes ('Login: user=<...>',\n"
+	"'Logged in:', proxies' 'Started proxying to') and Postfix smtpd's\n"
+	"'client=..., sasl_method=..., sasl_username=...', and Dovecot's own\n"
+	"log files; each line by position, so a client's words quoted in a\n"
+	"line count for nothing. Failed and master-user logins are not counted;\n"
+	"with local_domains set, neither are names of other domains. Logins\n"
+	"Dovecot refused as '(user disabled)' (a deny passdb, such as the one\n"
+	"suspend writes) become refused-login events. Only complete lines count:\n"
+	"a last line without its newline (a log being written) is skipped.\n"
+	"Stamps: RFC 3339, or classic 'Nov 24 10:00:00' or Dovecot's\n"
+	"'2026-11-24 10:00:00' read in the local time zone (TZ, or --tz; an\n"
+	"unknown zone is an error), the year of classic stamps from the file's\n"
 	"modification time. Updates only move times forward: importing twice\n"
 	"changes nothing. Tracking history is extended to the oldest event.\n"
 	"  -j N       parse N files at once (default: one per core)\n"

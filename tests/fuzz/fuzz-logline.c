@@ -1,5 +1,6 @@
 /* fuzz-logline.c - logline_parse on arbitrary lines; an event it returns
- * must hold a normalised account and a sane time. */
+ * must hold a normalised account, a service, a sane time and an address
+ * in its stored form. */
 #include "logline.h"
 
 #include <stdint.h>
@@ -19,9 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum logline_result r =
 		logline_parse(&ctx, (const char *)data, size, &ev, &error);
 	if (r == LOGLINE_EVENT || r == LOGLINE_REFUSED) {
+		struct ip_bin ip;
+
 		if (ev.time <= 0 || ev.account[0] == '\0' ||
-		    strlen(ev.account) > ACCOUNT_MAX ||
+		    strlen(ev.account) > ACCOUNT_MAX || ev.service[0] == '\0' ||
 		    strlen(ev.service) > ACTIVITY_SERVICE_MAX)
+			abort();
+		/* an address is stored as parsed: IPv4-mapped ones as IPv4 */
+		if (ev.ip[0] != '\0' &&
+		    (ip_parse(ev.ip, &ip) < 0 || strncmp(ev.ip, "::ffff:", 7) == 0))
 			abort();
 	}
 	return 0;

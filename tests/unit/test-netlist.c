@@ -45,8 +45,13 @@ static const struct match_case match_cases[] = {
 	/* an IPv4-mapped IPv6 address matches as its IPv4 address */
 	{ "192.0.2.0/24", "::ffff:192.0.2.5", true },
 	{ "192.0.2.0/24", "::ffff:192.0.3.5", false },
+	/* an IPv4-mapped network is the IPv4 network it carries */
+	{ "::ffff:192.0.2.0/120", "192.0.2.5", true },
+	{ "::ffff:192.0.2.0/120", "192.0.3.5", false },
+	{ "::ffff:192.0.2.7", "192.0.2.7", true },
+	{ "::ffff:0:0/96", "192.0.2.5", true },
 	/* the family decides: IPv6 networks never take IPv4 addresses */
-	{ "::ffff:0:0/96", "192.0.2.5", false },
+	{ "2001:db8::/32", "192.0.2.5", false },
 };
 
 static void test_match(void **state)
@@ -108,6 +113,8 @@ static const char *const bad_lists[] = {
 	"10.0.0.0/8/8", "10.0.0.0/ 8", "10.0.0", "10.0.0.0.0", "example.org",
 	"192.0.2.0/24 nonsense", "10.0.0.0/8x", "1.2.3.4/08a",
 	"2001:db8::g/32", "10.0.0.0/4294967304",
+	/* an IPv4-mapped network wider than the mapped range, or too long */
+	"::ffff:0:0/95", "::ffff:192.0.2.0/129",
 	/* longer than any address */
 	"1111:2222:3333:4444:5555:6666:7777:8888:9999/64",
 };

@@ -368,7 +368,7 @@ static const struct fresh_case fresh_cases[] = {
 	{ { LOGIN, 1030, NULL, "10.0.0.1" }, 60, false },
 	{ { LOGIN, 1030, "imap", NULL }, 60, false },
 	{ { LOGIN, 1030, "imap", "[10.0.0.1]" }, 60, true },    /* same address */
-	{ { LOGIN, 1030, "imap", "::ffff:10.0.0.1" }, 60, false },
+	{ { LOGIN, 1030, "imap", "::ffff:10.0.0.1" }, 60, true }, /* same, mapped */
 	{ { LOGIN, 1000, "pop3", "10.0.0.9" }, 60, true },      /* equal: nothing newer */
 	{ { LOGIN, 500, "pop3", "10.0.0.9" }, 60, true },       /* older */
 	{ { LOGIN, 1001, "imap", "10.0.0.1" }, 0, false },      /* no coalescing */
@@ -515,10 +515,17 @@ static const struct ip_case ip_cases[] = {
 	{ "IPv6:[::1]", 0, 6, "::1" },
 	{ "IPv6:2001:DB8::1", 0, 6, "2001:db8::1" },
 	{ "2001:db8:0:0:0:0:0:1", 0, 6, "2001:db8::1" },
-	{ "::ffff:10.0.0.1", 0, 6, "::ffff:10.0.0.1" },
+	/* IPv4-mapped: the IPv4 address it carries */
+	{ "::ffff:10.0.0.1", 0, 4, "10.0.0.1" },
+	{ "::FFFF:192.0.2.7", 0, 4, "192.0.2.7" },
+	{ "[::ffff:c000:207]", 0, 4, "192.0.2.7" },
+	{ "IPv6:::ffff:192.0.2.7", 0, 4, "192.0.2.7" },
+	/* not mapped: IPv4-compatible (deprecated) and NAT64 stay IPv6 */
+	{ "::10.0.0.1", 0, 6, "::10.0.0.1" },
+	{ "64:ff9b::192.0.2.7", 0, 6, "64:ff9b::c000:207" },
 	{ "::", 0, 6, "::" },
 	/* 45 characters, the longest text form, in brackets */
-	{ "[0000:0000:0000:0000:0000:ffff:255.255.255.255]", 0, 6, "::ffff:255.255.255.255" },
+	{ "[0000:0000:0000:0000:0000:ffff:255.255.255.255]", 0, 4, "255.255.255.255" },
 	{ "", -1, 0, "" },
 	{ "[]", -1, 0, "" },
 	{ "IPv6:", -1, 0, "" },
@@ -559,6 +566,12 @@ static void test_ip_parse(void **state)
 			static const uint8_t zero[16];
 			T_CHECK(memcmp(b.addr, zero, 16) == 0,
 				"case %zu '%s': address not cleared on failure", i, c->text);
+		}
+		/* records compare addresses with memcmp: IPv4 is 4 bytes + zeros */
+		if (ret == 0 && b.family == 4) {
+			static const uint8_t zero[12];
+			T_CHECK(memcmp(b.addr + 4, zero, 12) == 0,
+				"case %zu '%s': bytes after an IPv4 address", i, c->text);
 		}
 		ip_format(&b, text);
 		T_CHECK(strcmp(text, c->formatted) == 0, "case %zu '%s': formatted '%s', "
