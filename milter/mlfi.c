@@ -64,6 +64,22 @@ static struct {
 	.idle = PTHREAD_COND_INITIALIZER,
 };
 
+/* Refused-send events written in the current second, by account: the
+   store keeps one event per account and second anyway (its key), so a
+   password tried a hundred times a second costs one write, not a
+   hundred. Every refusal still has its event. */
+#define REFUSED_SLOTS 64
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		int64_t second;
+		char account[ACCOUNT_MAX + 1];
+	} slot[REFUSED_SLOTS];
+	unsigned int next;
+} refused = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
 static _Thread_local char mlfi_errbuf[256];
 
 /* --- settings --- */
@@ -257,6 +273,34 @@ static void mlfi_event(const char *account, enum event_kind kind, int64_t idle,
 		mlog_limited(LOG_ERR, "%s (event not kept; mail goes on)", error);
 }
 
+/* True unless account's refused-send event of this second is written.
+   Refusals are rare: a scan of the few slots is cheap. */
+static bool refused_first_this_second(const char *account, int64_t now)
+{
+	size_t i, reuse = REFUSED_SLOTS;
+
+	pthread_mutex_lock(&refused.lock);
+	for (i = 0; i < REFUSED_SLOTS; i++) {
+		if (refused.slot[i].second != now)
+			reuse = i;
+		else if (strcmp(refused.slot[i].account, account) == 0)
+			break;
+	}
+	if (i < REFUSED_SLOTS) {
+		pthread_mutex_unlock(&refused.lock);
+		return false;
+	}
+	/* all slots taken this second: one more write, never a lost event */
+	if (reuse == REFUSED_SLOTS)
+		reuse = refused.next++ % REFUSED_SLOTS;
+	refused.slot[reuse].second = now;
+	/* account_normalize: at most ACCOUNT_MAX bytes */
+	snprintf(refused.slot[reuse].account, sizeof(refused.slot[reuse].account),
+		 "%s", account);
+	pthread_mutex_unlock(&refused.lock);
+	return true;
+}
+
 static sfsistat mlfi_refuse(SMFICTX *ctx, struct mlfi_settings *set,
 			    const char *account, const char *esc,
 			    const char *ip, int64_t now)
@@ -267,10 +311,12 @@ static sfsistat mlfi_refuse(SMFICTX *ctx, struct mlfi_settings *set,
 	if (smfi_setreply(ctx, "550", "5.7.1", set->reply_text) != MI_SUCCESS)
 		mlog_limited(LOG_ERR, "cannot set the reply text (out of memory?): "
 			     "the MTA's own 5.7.1 text goes out");
-	/* one line and one event per account and address a minute, however
-	   often a stolen password is tried */
-	if (mlog_limited(LOG_NOTICE, "refused mail from suspended account %s "
-			 "(client %s)", esc, ip != NULL ? ip : "unknown")) {
+	/* one line per account and address a minute, however often a
+	   stolen password is tried; but an event for every refusal, whatever
+	   the log says: the monthly report lists them */
+	mlog_limited(LOG_NOTICE, "refused mail from suspended account %s "
+		     "(client %s)", esc, ip != NULL ? ip : "unknown");
+	if (refused_first_this_second(account, now)) {
 		if (store_activity_get(gate.store, account, &rec, &error) <= 0)
 			memset(&rec, 0, sizeof(rec));
 		mlfi_event(account, EVENT_REFUSED_SEND, mlfi_idle(&rec, now), ip, now);

@@ -157,6 +157,14 @@ lua() {
 	MILTER_SOCKET=$1 miltertest -s "$srcdir/$2"
 }
 
+# next_second: until the clock's second changes.
+next_second() {
+	ns=$(date +%s)
+	while [ "$(date +%s)" = "$ns" ]; do
+		sleep 0.02
+	done
+}
+
 # --- database checks ---
 
 # send_of DB ACCOUNT: "TIME IP" of the last send, nothing if no record.
@@ -237,6 +245,21 @@ check "refusal is 550 5.7.1 with reject_text, % escaped" \
 check "refused send kept as an event" \
 	sh -c "'$DBCHECK' '$db' events | grep -q '^[0-9]* sam@example.org refused-send .*ip=192.0.2.9'"
 check "refused send not recorded as activity" not_recorded "$db" sam@example.org
+# The log says it once a minute; the events count every refusal (one an
+# account and second: the store's key).
+refusals_counted() {
+	"$DBCHECK" "$db" suspend rita@example.org || return 1
+	for i in 1 2 3; do
+		next_second
+		expect_out "reply 550 5.7.1 Account closed 100%% for now" \
+			"$MCLIENT" "$S" -a rita@example.org -i 192.0.2.40 || return 1
+	done
+	c=$("$DBCHECK" "$db" events | grep -c ' rita@example.org refused-send .*ip=192.0.2.40')
+	[ "$c" -eq 3 ] || { echo "$c refused-send events for 3 refusals"; return 1; }
+	c=$(grep -c 'refused mail from suspended account rita@example.org' "$log_main")
+	[ "$c" -eq 1 ] || { echo "refusal logged $c times"; return 1; }
+}
+check "refusals in 3 seconds: 3 events, logged once (rate limit)" refusals_counted
 "$DBCHECK" "$db" clear sam@example.org
 check "accepted again once reactivated (t-reactivated)" lua "$S" t-reactivated.lua
 check "reactivated sender recorded" recorded "$db" sam@example.org 192.0.2.9
