@@ -157,6 +157,28 @@ lua() {
 	MILTER_SOCKET=$1 miltertest -s "$srcdir/$2"
 }
 
+# worker_of PID: the worker of supervisor PID (its only child), if any.
+worker_of() {
+	wo=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
+	set -- $wo
+	echo "${1:-}"
+}
+
+# poll_out WANT COMMAND...: until COMMAND prints WANT (0), or 5 s passed (1).
+poll_out() {
+	po_want=$1
+	shift
+	po_i=0
+	while [ $po_i -lt 250 ]; do
+		po_got=$("$@" 2>&1)
+		[ "$po_got" = "$po_want" ] && return 0
+		sleep 0.02
+		po_i=$((po_i + 1))
+	done
+	echo "got '$po_got', expected '$po_want' (for 5 s)"
+	return 1
+}
+
 # next_second: until the clock's second changes.
 next_second() {
 	ns=$(date +%s)
@@ -481,14 +503,18 @@ daemon_start() {
 	pid_d=$(cat "$pidfile")
 	pids="$pids $pid_d"
 	kill -0 "$pid_d" || { echo "pid $pid_d not running"; return 1; }
-	[ "$pid_d" != "$$" ] && alive "$pid_d" "$sock_d"
+	w_d=$(worker_of "$pid_d")
+	[ -n "$w_d" ] || { echo "pid $pid_d (the pid file's) has no worker"; return 1; }
+	pids="$pids $w_d"
+	[ "$pid_d" != "$$" ] && alive "$w_d" "$sock_d"
 }
-check "daemon mode: exits 0 once ready, pid file names a live daemon" daemon_start
+check "daemon mode: exits 0 once ready, pid file names the supervisor of a live worker" daemon_start
 daemon_stop() {
 	kill -TERM "$pid_d" && wait_gone "$pid_d" || { echo "still running"; return 1; }
+	! kill -0 "$w_d" 2>/dev/null || { echo "worker $w_d left running"; return 1; }
 	[ ! -e "$pidfile" ] || { echo "pid file left behind"; return 1; }
 }
-check "daemon mode: SIGTERM stops it and removes the pid file" daemon_stop
+check "daemon mode: SIGTERM stops both and removes the pid file" daemon_stop
 
 # === unix socket: stale file replaced, live one never stolen ===
 usock=$tmp/milter.sock
@@ -499,8 +525,15 @@ stale_socket() {
 	p=$!
 	pids="$pids $p"
 	wait_for "$p" "$tmp/u1.log" "started:" || { cat "$tmp/u1.log"; return 1; }
+	# both killed, as systemd kills a unit's processes: the supervisor
+	# stopped first, so that it neither restarts the worker nor lets it
+	# stop cleanly
+	w=$(worker_of "$p")
+	kill -STOP "$p"
+	kill -KILL "$w"
 	kill -KILL "$p"
 	wait_gone "$p"
+	wait_gone "$w"
 	[ -S "$usock" ] || { echo "no stale socket left to test with"; return 1; }
 	"$MILTER" -f -c "$conf" -d "$db5" -p "unix:$usock" >"$tmp/u2.log" 2>&1 &
 	pid_u=$!
@@ -530,17 +563,122 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	drop() {
 		start_milter priv -c "$conf" -d "$db6" -u nobody || return 1
 		uid=$(id -u nobody)
+		w=$(worker_of "$pid_priv")
+		[ -n "$w" ] || { echo "no worker"; return 1; }
 		grep -q "^Uid:[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid[[:space:]]*$uid\$" \
-			"/proc/$pid_priv/status" || { grep '^[UG]id:' "/proc/$pid_priv/status"; return 1; }
-		alive "$pid_priv" "$sock_priv" || return 1
+			"/proc/$w/status" || { grep '^[UG]id:' "/proc/$w/status"; return 1; }
+		alive "$w" "$sock_priv" || return 1
 		[ "$(stat -c %U "$db6/data.mdb")" = nobody ] || { ls -l "$db6"; return 1; }
 	}
-	check "-u nobody: runs as nobody, database files are nobody's" drop
+	check "-u nobody: the worker runs as nobody, database files are nobody's" drop
 	check "unprivileged milter stops cleanly" stop_milter "${pid_priv:-0}"
+
+	# A file only root may read (it may hold secrets): the worker, as
+	# nobody, cannot read it; SIGHUP still applies it.
+	db9=$tmp/db9
+	mkdir "$db9"
+	chown nobody "$db9"
+	rootconf=$tmp/rootonly.conf
+	printf 'reject_text = Root text one\n' >"$rootconf"
+	chown root:root "$rootconf"
+	chmod 0640 "$rootconf"
+	root_reload() {
+		start_milter rootcf -c "$rootconf" -d "$db9" -u nobody || return 1
+		"$DBCHECK" "$db9" suspend sam@example.org || return 1
+		expect_out "reply 550 5.7.1 Root text one" \
+			"$MCLIENT" "$sock_rootcf" -a sam@example.org || return 1
+		# as an editor saves: a new file renamed over the old one
+		printf 'reject_text = Root text two\n' >"$rootconf.new"
+		chmod 0640 "$rootconf.new"
+		mv "$rootconf.new" "$rootconf"
+		kill -HUP "$pid_rootcf"
+		wait_for "$pid_rootcf" "$log_rootcf" "configuration reloaded" ||
+			{ cat "$log_rootcf"; return 1; }
+		expect_out "reply 550 5.7.1 Root text two" \
+			"$MCLIENT" "$sock_rootcf" -a sam@example.org || return 1
+		# SIGHUP to the worker (pkill -HUP): the supervisor reads the file
+		printf 'reject_text = Root text three\n' >"$rootconf"
+		kill -HUP "$(worker_of "$pid_rootcf")"
+		poll_out "reply 550 5.7.1 Root text three" \
+			"$MCLIENT" "$sock_rootcf" -a sam@example.org
+	}
+	check "config 0640 root:root, worker as nobody: SIGHUP applies the edited file" root_reload
+	check "root-only config milter stops cleanly" stop_milter "${pid_rootcf:-0}"
 else
-	skip "-u nobody: runs as nobody, database files are nobody's" "not root"
+	skip "-u nobody: the worker runs as nobody, database files are nobody's" "not root"
 	skip "unprivileged milter stops cleanly" "not root"
+	skip "config 0640 root:root, worker as nobody: SIGHUP applies the edited file" "not root"
+	skip "root-only config milter stops cleanly" "not root"
 fi
+
+# === supervision: a crashed worker is replaced at once ===
+db8=$tmp/db8
+mkdir "$db8"
+"$DBCHECK" "$db8" suspend sam@example.org
+check "supervised milter starts" start_milter sup -c "$conf" -d "$db8"
+# ms since the epoch
+ms() {
+	date +%s%3N
+}
+crash_restart() {
+	w1=$(worker_of "$pid_sup")
+	expect_out closed "$MCLIENT" "$sock_sup" -H || return 1
+	t_crash=$(ms)
+	# a suspended sender refused and an active one accepted, within 2 s
+	# of the crash: poll, never a fixed sleep
+	while :; do
+		out=$("$MCLIENT" "$sock_sup" -a sam@example.org -i 192.0.2.20 -t 1)
+		[ "$out" = "reply 550 5.7.1 Account closed 100%% for now" ] && break
+		[ $(($(ms) - t_crash)) -lt 2000 ] || { echo "no answer 2 s after the crash: $out"; return 1; }
+		sleep 0.02
+	done
+	expect_out accept "$MCLIENT" "$sock_sup" -a alice@example.org -i 192.0.2.21 || return 1
+	t_ok=$(($(ms) - t_crash))
+	echo "both answered ${t_ok} ms after the crash"
+	[ $t_ok -lt 2000 ] || return 1
+	w2=$(worker_of "$pid_sup")
+	[ -n "$w1" ] && [ -n "$w2" ] && [ "$w2" != "$w1" ] ||
+		{ echo "worker '$w1', now '$w2'"; return 1; }
+	! kill -0 "$w1" 2>/dev/null || { echo "worker $w1 still there"; return 1; }
+	grep -q "worker (pid $w1) .*: restarting\$" "$log_sup" || { cat "$log_sup"; return 1; }
+}
+check "fatal libmilter packet: the worker dies, a new one answers within 2 s" crash_restart
+# one line (ASan, in CI, catches the fault and exits 1)
+crash_logged() {
+	[ "$(grep -c "worker (pid $w1)" "$log_sup")" -eq 1 ] &&
+		grep -Eq "worker \(pid $w1\) (killed by signal 11 \(Segmentation fault\)|exited with status 1): restarting\$" \
+			"$log_sup" || { cat "$log_sup"; return 1; }
+}
+check "the crash is logged in one line" crash_logged
+check "supervised milter stops cleanly after a restart" stop_milter "${pid_sup:-0}"
+
+# poll_alive SOCKET: until a worker answers there (5 s).
+poll_alive() {
+	poll_out accept "$MCLIENT" "$1" -a alive@example.org -i 192.0.2.99
+}
+restart_limit() {
+	for i in 1 2 3; do
+		poll_alive "$sock_lim" || return 1
+		"$MCLIENT" "$sock_lim" -H >/dev/null
+	done
+	wait_gone "$pid_lim" || { echo "supervisor still running after 3 crashes"; return 1; }
+	wait "$pid_lim"
+	status=$?
+	[ $status -eq 3 ] || { echo "exit status $status, expected 3"; return 1; }
+	[ "$(grep -c ': restarting$' "$log_lim")" -eq 2 ] &&
+		grep -q "more than 2 restarts within 60 s, giving up (exit 3)" "$log_lim" ||
+		{ cat "$log_lim"; return 1; }
+}
+check "milter with -R 2/60s starts" start_milter lim -c "$conf" -d "$db8" -R 2/60s
+check "restart limit: the third crash within 60 s ends the supervisor (exit 3)" restart_limit
+check "-R with a bad value: exit 2" exit_is 2 "$MILTER" -n -c "$conf" -R 3
+single() {
+	start_milter single -S -c "$conf" -d "$db8" || return 1
+	[ -z "$(worker_of "$pid_single")" ] || { echo "a worker was forked"; return 1; }
+	alive "$pid_single" "$sock_single" && stop_milter "$pid_single"
+}
+check "-S: one process, no supervisor" single
+
 
 echo "1..$n"
 [ $failures -eq 0 ] || echo "# $failures of $n failed"
