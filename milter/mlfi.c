@@ -54,14 +54,19 @@ static struct mlfi_conn mlfi_conn_oom;
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t idle;
-	struct store *store;         /* set once before smfi_main */
+	pthread_cond_t idle;         /* inflight reached 0 while closing or paused */
+	pthread_cond_t resumed;      /* paused went back to false */
+	/* changes only while paused with no callback in flight, so a
+	   callback sees one store from enter to leave; NULL: none open */
+	struct store *store;
 	struct mlfi_settings *set;   /* current snapshot, one reference */
 	unsigned int inflight;       /* callbacks between enter and leave */
 	bool closing;
+	bool paused;                 /* new callbacks wait at the gate */
 } gate = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.idle = PTHREAD_COND_INITIALIZER,
+	.resumed = PTHREAD_COND_INITIALIZER,
 };
 
 /* Refused-send events written in the current second, by account: the
@@ -170,6 +175,10 @@ static struct mlfi_settings *mlfi_enter(void)
 	struct mlfi_settings *set = NULL;
 
 	pthread_mutex_lock(&gate.lock);
+	/* a store swap holds callbacks for at most its drain time plus an
+	   open (mlfi_pause) */
+	while (gate.paused && !gate.closing)
+		pthread_cond_wait(&gate.resumed, &gate.lock);
 	if (!gate.closing && gate.set != NULL) {
 		set = gate.set;
 		set->refs++;
@@ -183,7 +192,7 @@ static void mlfi_leave(struct mlfi_settings *set)
 {
 	pthread_mutex_lock(&gate.lock);
 	settings_unref_locked(set);
-	if (--gate.inflight == 0 && gate.closing)
+	if (--gate.inflight == 0 && (gate.closing || gate.paused))
 		pthread_cond_broadcast(&gate.idle);
 	pthread_mutex_unlock(&gate.lock);
 }
@@ -198,10 +207,11 @@ void mlfi_settings_swap(struct mlfi_settings *set)
 	pthread_mutex_unlock(&gate.lock);
 }
 
-int mlfi_quiesce(unsigned int timeout_ms)
+/* Wait up to timeout_ms for the callbacks in flight; the caller holds
+   gate.lock and has set closing or paused. 0 when none is left. */
+static int gate_drain_locked(unsigned int timeout_ms)
 {
 	struct timespec deadline;
-	int ret;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
@@ -210,15 +220,48 @@ int mlfi_quiesce(unsigned int timeout_ms)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&gate.lock);
-	gate.closing = true;
 	while (gate.inflight > 0) {
 		if (pthread_cond_timedwait(&gate.idle, &gate.lock, &deadline) == ETIMEDOUT)
 			break;
 	}
-	ret = gate.inflight == 0 ? 0 : -1;
+	return gate.inflight == 0 ? 0 : -1;
+}
+
+int mlfi_quiesce(unsigned int timeout_ms)
+{
+	int ret;
+
+	pthread_mutex_lock(&gate.lock);
+	gate.closing = true;
+	/* callbacks held by a pause go on, past a closed gate */
+	pthread_cond_broadcast(&gate.resumed);
+	ret = gate_drain_locked(timeout_ms);
 	pthread_mutex_unlock(&gate.lock);
 	return ret;
+}
+
+int mlfi_pause(unsigned int timeout_ms)
+{
+	int ret;
+
+	pthread_mutex_lock(&gate.lock);
+	gate.paused = true;
+	ret = gate_drain_locked(timeout_ms);
+	if (ret < 0) {
+		gate.paused = false;
+		pthread_cond_broadcast(&gate.resumed);
+	}
+	pthread_mutex_unlock(&gate.lock);
+	return ret;
+}
+
+void mlfi_resume(struct store *store)
+{
+	pthread_mutex_lock(&gate.lock);
+	gate.store = store;
+	gate.paused = false;
+	pthread_cond_broadcast(&gate.resumed);
+	pthread_mutex_unlock(&gate.lock);
 }
 
 void mlfi_deinit(void)
@@ -484,6 +527,13 @@ static sfsistat mlfi_envfrom(SMFICTX *ctx, char **argv)
 	set = mlfi_enter();
 	if (set == NULL)
 		return SMFIS_ACCEPT;       /* shutting down */
+	if (gate.store == NULL) {
+		/* the files were replaced and the new ones do not open yet */
+		mlog_limited(LOG_ERR, "no database open (see above): mail goes on, "
+			     "not checked or recorded");
+		mlfi_leave(set);
+		return SMFIS_ACCEPT;
+	}
 	authen = smfi_getsymval(ctx, "{auth_authen}");
 	if (authen != NULL && authen[0] != '\0') {
 		iptext = mlfi_client_ip(ctx, conn, &ip, ipbuf);

@@ -14,10 +14,12 @@
  * one, the milter stops and exits 3, and the supervisor starts another.
  *
  * The main thread waits in poll for: a signal (SIGHUP reloads, SIGTERM
- * and SIGINT stop libmilter) and a message from the supervisor (a new
- * configuration; its end means stop). */
+ * and SIGINT stop libmilter), a message from the supervisor (a new
+ * configuration; its end means stop), and once a second it checks that
+ * the database files are still those it opened (dbwatch.h). */
 #include "worker.h"
 #include "ctl.h"
+#include "dbwatch.h"
 #include "mlfi.h"
 #include "mlog.h"
 #include "sigpipe.h"
@@ -37,6 +39,12 @@
 /* Byte the milter thread writes to the signal pipe when smfi_main returns;
    not a signal number we catch. */
 #define MILTER_DONE 0xff
+/* How often the database files are compared with the open handle's. */
+#define DBWATCH_MS 1000
+/* How long a store swap waits for callbacks in flight (each holds the
+   gate for a few store calls); MAIL FROMs arriving meanwhile wait too.
+   Past it the swap is tried again a second later. */
+#define SWAP_DRAIN_MS 200
 /* smfi_stop() sets libmilter's stop flag, then waits for the listener to
    come out of its poll (up to 5 s) to close the socket. Call it from a
    thread of its own; the main thread then connects to the socket every
@@ -45,7 +53,8 @@
 
 struct worker {
 	const struct worker_params *p;
-	struct store *store;
+	struct store *store;         /* NULL after a failed reopen */
+	struct dbwatch watch;        /* the files store was opened on */
 	pthread_t stopper;
 	bool have_stopper, stopping;
 	bool registered;             /* mlfi_init done: mlfi_deinit at the end */
@@ -122,6 +131,64 @@ static void worker_reload(struct worker *w, int snapshot_fd)
 	     (unsigned long long)cfg->update_interval);
 }
 
+/* --- the store and its files --- */
+
+/* Open the store and remember which files it holds: the same before and
+   after the open, or the directory changed meanwhile and we try again. */
+static int worker_store_open(struct worker *w, const char **error_r)
+{
+	struct dbwatch before;
+
+	for (int tries = 0; tries < 3; tries++) {
+		before = w->watch;
+		dbwatch_snap(&before);
+		if (store_open(w->p->running->db, 0, &w->store, error_r) < 0)
+			return -1;
+		dbwatch_snap(&w->watch);
+		if (dbwatch_equal(&before, &w->watch))
+			return 0;
+		store_close(&w->store);
+	}
+	*error_r = "the database files keep changing while they are opened";
+	return -1;
+}
+
+/* Reopen when the files are no longer the handle's. Both handles never
+   live at once: LMDB's locks are fcntl locks, which a process loses on
+   every descriptor of a file when it closes any one of them, so the old
+   handle is closed first, with the callbacks held at the gate. */
+static void worker_store_check(struct worker *w)
+{
+	const char *error;
+
+	switch (dbwatch_check(&w->watch)) {
+	case DBWATCH_SAME:
+		if (w->store != NULL)
+			return;
+		break;               /* a failed reopen: try again */
+	case DBWATCH_MISSING:
+		mlog_limited(LOG_WARNING, "%s is missing: keeping the open database "
+			     "until it is back", w->watch.data_path);
+		return;
+	case DBWATCH_REPLACED:
+		break;
+	}
+	if (mlfi_pause(SWAP_DRAIN_MS) < 0) {
+		mlog_limited(LOG_WARNING, "database files replaced, but callbacks "
+			     "are busy: reopening later");
+		return;
+	}
+	store_close(&w->store);
+	if (worker_store_open(w, &error) < 0)
+		mlog_limited(LOG_ERR, "database files replaced: cannot open them: %s "
+			     "(mail goes on unchecked; trying again each second)",
+			     error);
+	else
+		mlog(LOG_NOTICE, "database files in %s replaced (a restored backup?): "
+		     "reopened", w->p->running->db);
+	mlfi_resume(w->store);
+}
+
 /* --- the main loop --- */
 
 /* A message from the supervisor. */
@@ -173,11 +240,14 @@ static int worker_loop(struct worker *w)
 	for (;;) {
 		/* once stopping, the supervisor has nothing more to say */
 		ret = poll(pfd, w->stopping ? 1 : nfds,
-			   w->stopping ? STOP_POKE_MS : -1);
+			   w->stopping ? STOP_POKE_MS : DBWATCH_MS);
 		if (ret < 0 && errno == EINTR)
 			continue;
 		if (ret == 0) {
-			daemon_socket_poke(w->p->running->milter_socket);
+			if (w->stopping)
+				daemon_socket_poke(w->p->running->milter_socket);
+			else
+				worker_store_check(w);
 			continue;
 		}
 		if (!w->stopping && nfds > 1 && pfd[1].revents != 0)
@@ -238,7 +308,12 @@ static int worker_start(struct worker *w, struct mlfi_settings **set)
 	} else if (geteuid() == 0) {
 		mlog(LOG_WARNING, "running as root: set milter_user (or -u)");
 	}
-	if (store_open(p->running->db, 0, &w->store, &error) < 0) {
+	if (dbwatch_init(&w->watch, p->running->db) < 0) {
+		mlog(LOG_ERR, "cannot open the database: %s: path too long",
+		     p->running->db);
+		return -1;
+	}
+	if (worker_store_open(w, &error) < 0) {
 		mlog(LOG_ERR, "cannot open the database: %s", error);
 		return -1;
 	}

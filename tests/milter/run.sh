@@ -679,6 +679,38 @@ single() {
 }
 check "-S: one process, no supervisor" single
 
+# === database files replaced under the running milter ===
+db10=$tmp/db10
+mkdir "$db10"
+"$DBCHECK" "$db10" suspend sam@example.org
+check "milter on a database to be replaced starts" start_milter repl -c "$conf" -d "$db10"
+replaced() {
+	expect_out accept "$MCLIENT" "$sock_repl" -a bob@example.org -i 192.0.2.30 || return 1
+	# a restored backup: another database moved into place, both files
+	mkdir "$tmp/db10b"
+	"$DBCHECK" "$tmp/db10b" suspend bob@example.org || return 1
+	mv "$tmp/db10b/data.mdb" "$db10/data.mdb"
+	mv "$tmp/db10b/lock.mdb" "$db10/lock.mdb"
+	poll_out "reply 550 5.7.1 Account closed 100%% for now" \
+		"$MCLIENT" "$sock_repl" -a bob@example.org -i 192.0.2.30 || return 1
+	expect_out accept "$MCLIENT" "$sock_repl" -a sam@example.org -i 192.0.2.31 || return 1
+	recorded "$db10" sam@example.org 192.0.2.31 || return 1
+	grep -q "database files in $db10 replaced (a restored backup?): reopened" "$log_repl" ||
+		{ cat "$log_repl"; return 1; }
+}
+check "database files replaced: the milter reopens them" replaced
+data_replaced() {
+	# data.mdb alone moved into place, the lock file kept
+	mkdir "$tmp/db10c"
+	"$DBCHECK" "$tmp/db10c" suspend carol@example.org || return 1
+	mv "$tmp/db10c/data.mdb" "$db10/data.mdb"
+	poll_out "reply 550 5.7.1 Account closed 100%% for now" \
+		"$MCLIENT" "$sock_repl" -a carol@example.org -i 192.0.2.32 || return 1
+	expect_out accept "$MCLIENT" "$sock_repl" -a bob@example.org -i 192.0.2.33 || return 1
+	recorded "$db10" bob@example.org 192.0.2.33
+}
+check "data.mdb alone replaced: the milter reopens it" data_replaced
+check "milter on a replaced database stops cleanly" stop_milter "${pid_repl:-0}"
 
 echo "1..$n"
 [ $failures -eq 0 ] || echo "# $failures of $n failed"
