@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -61,18 +60,10 @@ int supervise_limits_parse(const char *text, struct supervise_limits *limits_r,
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Room for one more restart now? Counts it if so. */
 static bool restart_allowed(struct supervisor *s)
 {
-	int64_t now = now_ms();
+	int64_t now = daemon_clock_ms();
 	unsigned int count = s->limits->count;
 
 	if (count == 0)

@@ -29,6 +29,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -234,20 +235,25 @@ static int worker_loop(struct worker *w)
 		{ .fd = w->p->ctl_fd, .events = POLLIN },
 	};
 	nfds_t nfds = w->p->ctl_fd >= 0 ? 2 : 1;
+	int64_t next_check = daemon_clock_ms() + DBWATCH_MS, wait = DBWATCH_MS;
 	unsigned char c;
 	int ret;
 
 	for (;;) {
+		/* due whatever woke us, so signals cannot put it off */
+		if (!w->stopping && (wait = next_check - daemon_clock_ms()) <= 0) {
+			worker_store_check(w);
+			next_check = daemon_clock_ms() + DBWATCH_MS;
+			wait = DBWATCH_MS;
+		}
 		/* once stopping, the supervisor has nothing more to say */
 		ret = poll(pfd, w->stopping ? 1 : nfds,
-			   w->stopping ? STOP_POKE_MS : DBWATCH_MS);
+			   w->stopping ? STOP_POKE_MS : (int)wait);
 		if (ret < 0 && errno == EINTR)
 			continue;
 		if (ret == 0) {
 			if (w->stopping)
 				daemon_socket_poke(w->p->running->milter_socket);
-			else
-				worker_store_check(w);
 			continue;
 		}
 		if (!w->stopping && nfds > 1 && pfd[1].revents != 0)

@@ -710,6 +710,22 @@ data_replaced() {
 	recorded "$db10" bob@example.org 192.0.2.33
 }
 check "data.mdb alone replaced: the milter reopens it" data_replaced
+storm_replaced() {
+	mkdir "$tmp/db10d"
+	"$DBCHECK" "$tmp/db10d" suspend dave@example.org || return 1
+	# a reload every 50 ms wakes the worker's main thread all the time
+	( while kill -HUP "$pid_repl" 2>/dev/null; do sleep 0.05; done ) &
+	storm=$!
+	mv "$tmp/db10d/data.mdb" "$db10/data.mdb"
+	mv "$tmp/db10d/lock.mdb" "$db10/lock.mdb"
+	poll_out "reply 550 5.7.1 Account closed 100%% for now" \
+		"$MCLIENT" "$sock_repl" -a dave@example.org -i 192.0.2.34
+	sr=$?
+	kill "$storm"
+	wait "$storm"
+	return $sr
+}
+check "files replaced during a SIGHUP storm: reopened all the same" storm_replaced
 check "milter on a replaced database stops cleanly" stop_milter "${pid_repl:-0}"
 
 echo "1..$n"
