@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -264,6 +265,14 @@ int daemon_socket_check_free(const char *spec, const char **error_r)
 		return -1;
 	}
 	return 0;                    /* missing or stale: libmilter replaces it */
+}
+
+int64_t daemon_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void daemon_socket_poke(const char *spec)

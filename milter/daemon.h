@@ -1,11 +1,12 @@
 /* daemon.h - the process side of a daemon: detaching, privileges, the
- * pid file and the listening socket's path. Nothing here knows libmilter
- * or the store. Functions return 0 or -1 with a message in *error_r (valid
- * until the next call from the same thread). */
+ * pid file, the listening socket's path, a clock for timers. Nothing here
+ * knows libmilter or the store. Functions return 0 or -1 with a message in
+ * *error_r (valid until the next call from the same thread). */
 #ifndef DORMANT_DAEMON_H
 #define DORMANT_DAEMON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct daemon_user {
@@ -45,6 +46,9 @@ void daemon_pidfile_remove(const char *path);
    the file before listening, which would silently steal the socket from a
    running instance. Other specs pass. */
 int daemon_socket_check_free(const char *spec, const char **error_r);
+
+/* Milliseconds on the monotonic clock, for timers. */
+int64_t daemon_clock_ms(void);
 
 /* Connect to our own listening socket and hang up: wakes libmilter's
    listener, which otherwise notices smfi_stop() only when its poll times

@@ -54,14 +54,35 @@ static struct mlfi_conn mlfi_conn_oom;
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t idle;
-	struct store *store;         /* set once before smfi_main */
+	pthread_cond_t idle;         /* inflight reached 0 while closing or paused */
+	pthread_cond_t resumed;      /* paused went back to false */
+	/* changes only while paused with no callback in flight, so a
+	   callback sees one store from enter to leave; NULL: none open */
+	struct store *store;
 	struct mlfi_settings *set;   /* current snapshot, one reference */
 	unsigned int inflight;       /* callbacks between enter and leave */
 	bool closing;
+	bool paused;                 /* new callbacks wait at the gate */
 } gate = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.idle = PTHREAD_COND_INITIALIZER,
+	.resumed = PTHREAD_COND_INITIALIZER,
+};
+
+/* Refused-send events written in the current second, by account: the
+   store keeps one event per account and second anyway (its key), so a
+   password tried a hundred times a second costs one write, not a
+   hundred. Every refusal still has its event. */
+#define REFUSED_SLOTS 64
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		int64_t second;
+		char account[ACCOUNT_MAX + 1];
+	} slot[REFUSED_SLOTS];
+	unsigned int next;
+} refused = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
 static _Thread_local char mlfi_errbuf[256];
@@ -154,6 +175,10 @@ static struct mlfi_settings *mlfi_enter(void)
 	struct mlfi_settings *set = NULL;
 
 	pthread_mutex_lock(&gate.lock);
+	/* a store swap holds callbacks for at most its drain time plus an
+	   open (mlfi_pause) */
+	while (gate.paused && !gate.closing)
+		pthread_cond_wait(&gate.resumed, &gate.lock);
 	if (!gate.closing && gate.set != NULL) {
 		set = gate.set;
 		set->refs++;
@@ -167,7 +192,7 @@ static void mlfi_leave(struct mlfi_settings *set)
 {
 	pthread_mutex_lock(&gate.lock);
 	settings_unref_locked(set);
-	if (--gate.inflight == 0 && gate.closing)
+	if (--gate.inflight == 0 && (gate.closing || gate.paused))
 		pthread_cond_broadcast(&gate.idle);
 	pthread_mutex_unlock(&gate.lock);
 }
@@ -182,10 +207,11 @@ void mlfi_settings_swap(struct mlfi_settings *set)
 	pthread_mutex_unlock(&gate.lock);
 }
 
-int mlfi_quiesce(unsigned int timeout_ms)
+/* Wait up to timeout_ms for the callbacks in flight; the caller holds
+   gate.lock and has set closing or paused. 0 when none is left. */
+static int gate_drain_locked(unsigned int timeout_ms)
 {
 	struct timespec deadline;
-	int ret;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
@@ -194,15 +220,48 @@ int mlfi_quiesce(unsigned int timeout_ms)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&gate.lock);
-	gate.closing = true;
 	while (gate.inflight > 0) {
 		if (pthread_cond_timedwait(&gate.idle, &gate.lock, &deadline) == ETIMEDOUT)
 			break;
 	}
-	ret = gate.inflight == 0 ? 0 : -1;
+	return gate.inflight == 0 ? 0 : -1;
+}
+
+int mlfi_quiesce(unsigned int timeout_ms)
+{
+	int ret;
+
+	pthread_mutex_lock(&gate.lock);
+	gate.closing = true;
+	/* callbacks held by a pause go on, past a closed gate */
+	pthread_cond_broadcast(&gate.resumed);
+	ret = gate_drain_locked(timeout_ms);
 	pthread_mutex_unlock(&gate.lock);
 	return ret;
+}
+
+int mlfi_pause(unsigned int timeout_ms)
+{
+	int ret;
+
+	pthread_mutex_lock(&gate.lock);
+	gate.paused = true;
+	ret = gate_drain_locked(timeout_ms);
+	if (ret < 0) {
+		gate.paused = false;
+		pthread_cond_broadcast(&gate.resumed);
+	}
+	pthread_mutex_unlock(&gate.lock);
+	return ret;
+}
+
+void mlfi_resume(struct store *store)
+{
+	pthread_mutex_lock(&gate.lock);
+	gate.store = store;
+	gate.paused = false;
+	pthread_cond_broadcast(&gate.resumed);
+	pthread_mutex_unlock(&gate.lock);
 }
 
 void mlfi_deinit(void)
@@ -257,6 +316,34 @@ static void mlfi_event(const char *account, enum event_kind kind, int64_t idle,
 		mlog_limited(LOG_ERR, "%s (event not kept; mail goes on)", error);
 }
 
+/* True unless account's refused-send event of this second is written.
+   Refusals are rare: a scan of the few slots is cheap. */
+static bool refused_first_this_second(const char *account, int64_t now)
+{
+	size_t i, reuse = REFUSED_SLOTS;
+
+	pthread_mutex_lock(&refused.lock);
+	for (i = 0; i < REFUSED_SLOTS; i++) {
+		if (refused.slot[i].second != now)
+			reuse = i;
+		else if (strcmp(refused.slot[i].account, account) == 0)
+			break;
+	}
+	if (i < REFUSED_SLOTS) {
+		pthread_mutex_unlock(&refused.lock);
+		return false;
+	}
+	/* all slots taken this second: one more write, never a lost event */
+	if (reuse == REFUSED_SLOTS)
+		reuse = refused.next++ % REFUSED_SLOTS;
+	refused.slot[reuse].second = now;
+	/* account_normalize: at most ACCOUNT_MAX bytes */
+	snprintf(refused.slot[reuse].account, sizeof(refused.slot[reuse].account),
+		 "%s", account);
+	pthread_mutex_unlock(&refused.lock);
+	return true;
+}
+
 static sfsistat mlfi_refuse(SMFICTX *ctx, struct mlfi_settings *set,
 			    const char *account, const char *esc,
 			    const char *ip, int64_t now)
@@ -267,10 +354,12 @@ static sfsistat mlfi_refuse(SMFICTX *ctx, struct mlfi_settings *set,
 	if (smfi_setreply(ctx, "550", "5.7.1", set->reply_text) != MI_SUCCESS)
 		mlog_limited(LOG_ERR, "cannot set the reply text (out of memory?): "
 			     "the MTA's own 5.7.1 text goes out");
-	/* one line and one event per account and address a minute, however
-	   often a stolen password is tried */
-	if (mlog_limited(LOG_NOTICE, "refused mail from suspended account %s "
-			 "(client %s)", esc, ip != NULL ? ip : "unknown")) {
+	/* one line per account and address a minute, however often a
+	   stolen password is tried; but an event for every refusal, whatever
+	   the log says: the monthly report lists them */
+	mlog_limited(LOG_NOTICE, "refused mail from suspended account %s "
+		     "(client %s)", esc, ip != NULL ? ip : "unknown");
+	if (refused_first_this_second(account, now)) {
 		if (store_activity_get(gate.store, account, &rec, &error) <= 0)
 			memset(&rec, 0, sizeof(rec));
 		mlfi_event(account, EVENT_REFUSED_SEND, mlfi_idle(&rec, now), ip, now);
@@ -438,6 +527,13 @@ static sfsistat mlfi_envfrom(SMFICTX *ctx, char **argv)
 	set = mlfi_enter();
 	if (set == NULL)
 		return SMFIS_ACCEPT;       /* shutting down */
+	if (gate.store == NULL) {
+		/* the files were replaced and the new ones do not open yet */
+		mlog_limited(LOG_ERR, "no database open (see above): mail goes on, "
+			     "not checked or recorded");
+		mlfi_leave(set);
+		return SMFIS_ACCEPT;
+	}
 	authen = smfi_getsymval(ctx, "{auth_authen}");
 	if (authen != NULL && authen[0] != '\0') {
 		iptext = mlfi_client_ip(ctx, conn, &ip, ipbuf);

@@ -32,7 +32,8 @@ void mlog_close(void);
 void mlog(int priority, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The same under the rate limit. Returns true if the line was logged,
-   false if it was suppressed (callers tie costly side effects to it). */
+   false if it was suppressed. Never tie a record to it: what the store
+   keeps must not depend on what the log had room for. */
 bool mlog_limited(int priority, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -12,18 +12,25 @@ Sandbox B has no deny passdb (a directory dormant cannot write to): bob
 still authenticates, and the real Postfix with dormant-milter refuses his
 mail with 550 5.7.1 until he is reactivated.
 
+Sandbox C: a peer of the milter's socket sends the packet that crashes
+libmilter; the supervisor starts a new worker at once, and Postfix's next
+session still refuses bob (with milter_default_action = accept, a dead
+milter would let him send).
+
 The account universe comes from the real Dovecot: `sync --from-doveadm`.
 """
 import datetime
 import imaplib
 import json
 import os
+import socket
+import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tap  # noqa: E402
-from sandbox import Sandbox  # noqa: E402
+from sandbox import Sandbox, poll  # noqa: E402
 
 ALICE = "alice@example.test"
 BOB = "bob@example.test"          # last used 200 days ago
@@ -128,9 +135,77 @@ def test_milter_refuses_mail_where_dovecot_cannot_deny(_unused):
         assert rc == 0, out
 
 
+def milter_worker(sb):
+    """The pid of the milter supervisor's worker (its only child), or None."""
+    pid = sb._milter.pid
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = f.read().split()
+    except OSError:
+        return None
+    return int(kids[0]) if kids else None
+
+
+def listening(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def fatal_milter_packet(port):
+    """Negotiate, then send MAIL macros with an odd number of strings:
+    libmilter's smfi_getsymval reads one pointer past its array. The two
+    packets before leave a non-canonical pointer there, so the read
+    faults for sure (tests/milter/mclient.c -H explains how). Returns
+    what came back: nothing when the worker died."""
+    def packet(cmd, data=b""):
+        return struct.pack(">I", 1 + len(data)) + cmd + data
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(packet(b"O", struct.pack(">III", 6, 0x1ff, 0x1fffff)))
+        head = s.recv(5, socket.MSG_WAITALL)
+        s.recv(struct.unpack(">I", head[:4])[0] - 1, socket.MSG_WAITALL)
+        s.sendall(packet(b"D", b"M\0" + b"A" * 21)
+                  + packet(b"D", b"Ma\0b\0c\0" + b"d" * 50 + b"\0")
+                  + packet(b"D", b"M{client_addr_padding_padding_padding_pad}\0")
+                  + packet(b"M", b"<a@b>\0"))
+        try:
+            return s.recv(64)
+        except ConnectionResetError:
+            return b""
+
+
+def test_milter_survives_a_fatal_packet(_unused):
+    with Sandbox(users=USERS, dormant_conf=CONF) as sb:
+        prepare(sb)
+        suspend_bob(sb)
+        port = sb.ports["milter"]
+        worker = milter_worker(sb)
+        assert fatal_milter_packet(port) == b"", "the packet did not crash it"
+        # A new worker listens within 2 s of the crash, or Postfix lets
+        # bob send. (It exists only once the dead one is reaped, and so
+        # its sockets closed: Postfix cannot reach the dead one's queue.)
+        back = poll(lambda: milter_worker(sb) not in (None, worker)
+                    and listening(port), 2.0)
+        rc, out = sb.smtp_send_auth(BOB, check=False)
+        assert rc != 0 and "550 5.7.1" in out, \
+            f"a new worker listening within 2 s: {bool(back)}; bob's mail:\n{out}"
+        rc, out = sb.smtp_send_auth(ALICE, check=False)
+        assert rc == 0, out
+        now = milter_worker(sb)
+        assert worker and now and now != worker, (worker, now)
+        with open(sb.path("log", "milter.log")) as f:
+            log = f.read()
+        assert f"worker (pid {worker}) " in log and ": restarting" in log, log
+    assert sb.milter_status == 0, f"dormant-milter exited {sb.milter_status}"
+
+
 if __name__ == "__main__":
     tap.run([test_owner_is_warned_by_mail,
              test_suspended_login_and_auth_are_refused_by_dovecot,
              test_reactivate_restores_login_and_send,
-             test_milter_refuses_mail_where_dovecot_cannot_deny],
+             test_milter_refuses_mail_where_dovecot_cannot_deny,
+             test_milter_survives_a_fatal_packet],
             setup=start_a, teardown=lambda sb: sb.__exit__(None, None, None))

