@@ -95,6 +95,10 @@ static void check_dir(struct check *c, const char *dir, struct stat *st_r)
 	else
 		ok("database directory %s (group %s, mode %04o)", dir,
 		   group_name(st_r->st_gid), (unsigned)(st_r->st_mode & 07777));
+	if (st_r->st_uid == 0 && (st_r->st_mode & S_IWGRP))
+		note(c, "%s belongs to root but its group may write it: dormant "
+		     "opens it as nobody (group %s); give it to the dormant user "
+		     "(chown dormant %s)", dir, group_name(st_r->st_gid), dir);
 }
 
 static void check_file(struct check *c, const char *dir, const char *name,
