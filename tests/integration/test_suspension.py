@@ -97,7 +97,11 @@ def test_suspended_login_and_auth_are_refused_by_dovecot(sb):
     rc, out = sb.smtp_send_auth(BOB, check=False)
     assert rc != 0 and "535" in out, out
     assert imap_works(sb, ALICE)
-    # Dovecot logged the refusal; import-log keeps it as an event
+    # Dovecot logs the refusal when the refused client's connection ends
+    # (through its log process): wait for the line, then import-log keeps
+    # it as an event
+    sb.wait_log("dovecot.log", r"imap-login: .*user[ _]disabled.*user=<"
+                + BOB.replace(".", r"\.") + ">")
     rc, out, err = sb.dormant("import-log", sb.path("log", "dovecot.log"))
     assert rc == 0 and "refused (user disabled)" in out, (rc, out, err)
     _, out, _ = sb.dormant("report", "--format", "json", check=True)

@@ -653,10 +653,11 @@ crash_restart() {
 	grep -q "worker (pid $w1) .*: restarting\$" "$log_sup" || { cat "$log_sup"; return 1; }
 }
 check "fatal libmilter packet: the worker dies, a new one answers within 2 s" crash_restart
-# one line (ASan, in CI, catches the fault and exits 1)
+# one line (ASan, in CI, catches the fault and exits 1, or aborts with
+# abort_on_error=1)
 crash_logged() {
 	[ "$(grep -c "worker (pid $w1)" "$log_sup")" -eq 1 ] &&
-		grep -Eq "worker \(pid $w1\) (killed by signal 11 \(Segmentation fault\)|exited with status 1): restarting\$" \
+		grep -Eq "worker \(pid $w1\) (killed by signal (11 \(Segmentation fault\)|6 \(Aborted\))|exited with status 1): restarting\$" \
 			"$log_sup" || { cat "$log_sup"; return 1; }
 }
 check "the crash is logged in one line" crash_logged
