@@ -539,8 +539,8 @@ static size_t store_initial_mapsize(const char *dir, unsigned int flags)
  *    has no block yet is a SIGBUS, which would kill the mail process, the
  *    milter or the reporter (seen on tmpfs; ext4 and XFS do the same).
  *    With the blocks reserved a full disk is an error message instead;
- *  - take the shared lock LMDB's mdb_env_open would wait for without a
- *    bound (F_SETLKW on byte 0), polling with the handle's deadline: a
+ *  - take the lock LMDB's mdb_env_open would wait for without a bound
+ *    (F_SETLKW on byte 0) ourselves, polling with the handle's deadline: a
  *    process holding a write lock on the file cannot stall a login. Our
  *    lock and LMDB's are one (POSIX locks belong to the process), so LMDB
  *    still sees whether it is alone and behaves as without us.
@@ -574,7 +574,18 @@ static int store_open_lockfile(struct store *store, const char *dir,
 			return -1;
 		}
 	}
-	ret = lock_poll(fd, F_SETLK, F_RDLCK, 0, store->wait_ms);
+	/* LMDB's own protocol, with a deadline: the exclusive lock if nobody
+	   else has the file open (LMDB then initialises the lock file, with
+	   every other opener kept out, and downgrades it: one lock, ours and
+	   LMDB's), else a shared one once the initialising process let go.
+	   Taking only the shared lock would let two first openers both find
+	   the other and skip the initialisation. */
+	{
+		struct flock excl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+				      .l_start = 0, .l_len = 1 };
+		ret = fcntl(fd, F_SETLK, &excl) == 0 ? 0 :
+			lock_poll(fd, F_SETLK, F_RDLCK, 0, store->wait_ms);
+	}
 	if (ret == ETIMEDOUT) {
 		*error_r = store_err("%s: database busy: another process has held "
 				     "a lock on lock.mdb for %u ms; nothing done",
