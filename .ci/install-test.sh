@@ -131,7 +131,7 @@ check "apt-get install ./*.deb into a fresh $suite root" [ $rc -eq 0 ] || { tail
 # Nothing printed on install except through debconf (policy 10.4).
 check "the packages print nothing on installation" \
 	bash -c "! sed -n '/Setting up dormant/,/Processing triggers/p' '$root.apt.log' | grep -v -E '^(Setting up|Processing|Created symlink|Unpacking|Selecting|Preparing|invoke-rc.d|/usr/sbin/policy-rc.d)'"
-check "user and group dormant exist" in_root 'getent passwd dormant && getent group dormant' >/dev/null
+check "user and group dormant exist" in_root 'getent passwd dormant >/dev/null && getent group dormant >/dev/null'
 check "/var/lib/dormant is dormant:dormant 2770" \
 	[ "$(in_root 'stat -c %U:%G:%a /var/lib/dormant')" = dormant:dormant:2770 ]
 check "/var/log/dormant is root:adm 750" [ "$(in_root 'stat -c %U:%G:%a /var/log/dormant')" = root:adm:750 ]
@@ -150,7 +150,8 @@ say "configure the mail system, then dormant by README.Debian"
 # Dovecot SASL for Postfix, loopback high ports.
 in_root "
 	set -e
-	adduser --quiet --system --group --home /var/mail/vhosts vmail
+	groupadd -g 5000 vmail
+	useradd -u 5000 -g vmail -d /var/mail/vhosts -m -s /usr/sbin/nologin vmail
 	: > /etc/dovecot/users
 	for u in $USERS; do
 		echo \"\$u@$DOMAIN:{PLAIN}$PASS:\$(id -u vmail):\$(id -g vmail)::/var/mail/vhosts/\$u\" >> /etc/dovecot/users
@@ -208,8 +209,8 @@ EOF
 # three may go in one run (the test's own choice, as a site's would be).
 in_root "cat >> /etc/dormant/dormant.conf <<EOF
 warn_after = 1h
-dormant_after = 1h
-suspend_after = 1h
+dormant_after = 2h
+suspend_after = 3h
 notice_days = 0
 max_suspend_fraction = 50%
 EOF"
@@ -309,10 +310,10 @@ metrics_ok() {
 }
 check "metrics -o" metrics_ok
 
-later=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
+later=$(date -u -d '+4 hours' +%Y-%m-%dT%H:%M:%SZ)
 in_root "dormant exempt add alice@$DOMAIN --reason 'install test' &&
 	dormant exempt add bob@$DOMAIN --reason 'install test'" >/dev/null
-check "suspend --apply (two hours later): carol suspended" run_unit dormant-suspend "--now $later"
+check "suspend --apply (four hours later): carol suspended" run_unit dormant-suspend "--now $later"
 check "carol is suspended" in_root "dormant list --status suspended --format csv | grep -q '^carol@$DOMAIN,'"
 check "carol in the deny file" in_root "grep -q '^carol@$DOMAIN' /etc/dovecot/dormant.deny"
 imap_refused() { ! imap_login "$1"; }
