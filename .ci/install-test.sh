@@ -205,12 +205,12 @@ local_domains = $DOMAIN
 EOF
 	sed -n '/^smtpd_milters/,\$p' /usr/share/dormant/postfix-main.cf >> /etc/postfix/main.cf
 " || die "README.Debian steps"
-# The cycle's policy: an account idle an hour may be suspended, and one of
+# The cycle's policy: an account idle three days may be suspended, and one of
 # three may go in one run (the test's own choice, as a site's would be).
 in_root "cat >> /etc/dormant/dormant.conf <<EOF
-warn_after = 1h
-dormant_after = 2h
-suspend_after = 3h
+warn_after = 1d
+dormant_after = 2d
+suspend_after = 3d
 notice_days = 0
 max_suspend_fraction = 50%
 EOF"
@@ -227,6 +227,8 @@ run_unit() { # run_unit UNIT [extra global options]: as root, like systemd
 	in_root "${cmd/\/usr\/bin\/dormant/\/usr\/bin\/dormant ${2:-}}"
 }
 
+# doveadm user '*' asks the running Dovecot's auth process.
+in_root 'dovecot' || die "dovecot did not start"
 check "the sync timer's command (writes the empty deny file)" run_unit dormant-sync
 check "deny file exists, readable by everyone" in_root 'test -f /etc/dovecot/dormant.deny && [ "$(stat -c %a /etc/dovecot/dormant.deny | cut -c3)" -ge 4 ]'
 in_root 'dormant check' > "$root.check.log" 2>&1
@@ -236,10 +238,10 @@ check "dormant check: no PROBLEM about the deny file" bash -c "! grep -i 'PROBLE
 in_root "
 	cp /usr/share/dormant/dovecot-2.3/auth-dormant-deny.conf.ext /etc/dovecot/conf.d/
 	sed -i 's/^!include auth-passwdfile.conf.ext/!include auth-dormant-deny.conf.ext\n&/' /etc/dovecot/conf.d/10-auth.conf
+	doveadm reload
 "
 
 say "start Dovecot, dormant-milter (as its unit), Postfix"
-in_root 'dovecot' || die "dovecot did not start"
 milter_cmd=$(unit_cmd dormant-milter.service)
 milter_user=$(in_root "sed -n 's/^User=//p' /lib/systemd/system/dormant-milter.service")
 [ -n "$milter_cmd" ] && [ "$milter_user" = dormant ] || nok "dormant-milter.service: ExecStart and User=dormant"
@@ -310,10 +312,10 @@ metrics_ok() {
 }
 check "metrics -o" metrics_ok
 
-later=$(date -u -d '+4 hours' +%Y-%m-%dT%H:%M:%SZ)
+later=$(date -u -d '+4 days' +%Y-%m-%dT%H:%M:%SZ)
 in_root "dormant exempt add alice@$DOMAIN --reason 'install test' &&
 	dormant exempt add bob@$DOMAIN --reason 'install test'" >/dev/null
-check "suspend --apply (four hours later): carol suspended" run_unit dormant-suspend "--now $later"
+check "suspend --apply (four days later): carol suspended" run_unit dormant-suspend "--now $later"
 check "carol is suspended" in_root "dormant list --status suspended --format csv | grep -q '^carol@$DOMAIN,'"
 check "carol in the deny file" in_root "grep -q '^carol@$DOMAIN' /etc/dovecot/dormant.deny"
 imap_refused() { ! imap_login "$1"; }
