@@ -92,7 +92,7 @@ def test_a_strangers_words_in_the_logs_count_for_nothing():
         sb.wait_log("postfix.log", r"reject: RCPT .*<plain@elsewhere")
         sb.wait_log("postfix.log", r"client=.*sasl_username=" + ALICE)
         sb.wait_log("dovecot.log", r"auth failed.*user=<x \(user disabled\)")
-        sb.wait_log("dovecot.log", r"Login: user=<" + BOB)
+        sb.wait_log("dovecot.log", r"(Login|Logged in): user=<" + BOB)  # 2.3 | 2.4
         assert sb.log_since("postfix.log").count(f"user=<{BOSS}>") >= 3
 
         out, rows = import_fresh(sb, "postfix.log", "dovecot.log")
