@@ -435,7 +435,8 @@ int record_account_decode(const void *data, size_t size,
 
 /* Event record, version 1: version, kind, ip family, 5 reserved,
    idle (8), ip (16), service (16). */
-void record_event_encode(const struct event *ev, uint8_t buf[RECORD_EVENT_SIZE])
+void record_event_encode(const struct account_event *ev,
+			 uint8_t buf[RECORD_EVENT_SIZE])
 {
 	memset(buf, 0, RECORD_EVENT_SIZE);
 	buf[0] = RECORD_EVENT_VERSION;
@@ -446,11 +447,11 @@ void record_event_encode(const struct event *ev, uint8_t buf[RECORD_EVENT_SIZE])
 	memcpy(buf + 32, ev->service, strnlen(ev->service, ACTIVITY_SERVICE_MAX));
 }
 
-int record_event_decode(const void *data, size_t size, struct event *ev_r,
-			const char **error_r)
+int record_event_decode(const void *data, size_t size,
+			struct account_event *ev_r, const char **error_r)
 {
 	const uint8_t *p = data;
-	struct event ev;
+	struct account_event ev;
 
 	if (size < 1 || p[0] == 0) {
 		*error_r = "empty event record";

@@ -149,16 +149,17 @@ enum event_kind {
 	EVENT_REFUSED_SEND = 4,      /* a suspended account tried to send */
 };
 
-struct event {
+struct account_event {
 	enum event_kind kind;
 	int64_t idle;                /* seconds idle before the event; -1 unknown */
 	struct ip_bin ip;
 	char service[ACTIVITY_SERVICE_MAX + 1];
 };
 
-void record_event_encode(const struct event *ev, uint8_t buf[RECORD_EVENT_SIZE]);
-int record_event_decode(const void *data, size_t size, struct event *ev_r,
-			const char **error_r);
+void record_event_encode(const struct account_event *ev,
+			 uint8_t buf[RECORD_EVENT_SIZE]);
+int record_event_decode(const void *data, size_t size,
+			struct account_event *ev_r, const char **error_r);
 const char *event_kind_name(enum event_kind kind);
 
 #endif

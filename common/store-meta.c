@@ -96,7 +96,7 @@ int store_policy_publish(struct store *store, uint64_t warn_after,
 }
 
 int store_event_add(struct store *store, int64_t t, const char *account,
-		    const struct event *ev, const char **error_r)
+		    const struct account_event *ev, const char **error_r)
 {
 	uint8_t kbuf[8 + ACCOUNT_MAX], vbuf[RECORD_EVENT_SIZE];
 	size_t alen = strlen(account);
@@ -151,7 +151,7 @@ static int event_one(void *_s, const MDB_val *key, const MDB_val *val)
 	struct event_scan *s = _s;
 	char name[ACCOUNT_MAX + 1];
 	MDB_val nkey;
-	struct event ev;
+	struct account_event ev;
 	const char *derr;
 	size_t alen;
 	int64_t t;

@@ -201,7 +201,7 @@ int store_meta_set(struct store *store, const char *name, int64_t value,
 
 /* Append an event for account at time t (seconds). */
 int store_event_add(struct store *store, int64_t t, const char *account,
-		    const struct event *ev, const char **error_r);
+		    const struct account_event *ev, const char **error_r);
 /* Many events in STORE_BATCH-sized transactions (import-log). An event
    already stored for the same account and second is kept, whatever it
    is, so importing twice changes nothing and a live event is never
@@ -209,7 +209,7 @@ int store_event_add(struct store *store, int64_t t, const char *account,
 struct store_event_item {
 	int64_t time;
 	const char *account;
-	struct event ev;
+	struct account_event ev;
 };
 long store_event_add_batch(struct store *store,
 			   const struct store_event_item *items, size_t count,
@@ -217,7 +217,7 @@ long store_event_add_batch(struct store *store,
 /* Events with since <= time < until, oldest first. A malformed record is
    passed with ev == NULL. */
 typedef int store_event_cb(void *ctx, int64_t time, const char *account,
-			   const struct event *ev);
+			   const struct account_event *ev);
 int store_event_foreach(struct store *store, int64_t since, int64_t until,
 			store_event_cb *cb, void *ctx, const char **error_r);
 

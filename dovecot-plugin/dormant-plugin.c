@@ -167,7 +167,7 @@ static struct store *dormant_store_get(struct mail_user *user, const char *dir)
 static void dormant_wakeup(struct mail_user *user, struct dormant_user *duser,
 			   struct store *store, const struct activity *old)
 {
-	struct event wev;
+	struct account_event wev;
 	const char *error;
 	int64_t last = activity_last(old), idle = ioloop_time - last;
 

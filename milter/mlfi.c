@@ -303,7 +303,7 @@ static int64_t mlfi_idle(const struct activity *rec, int64_t now)
 static void mlfi_event(const char *account, enum event_kind kind, int64_t idle,
 		       const char *ip, int64_t now)
 {
-	struct event ev;
+	struct account_event ev;
 	const char *error;
 
 	memset(&ev, 0, sizeof(ev));

@@ -152,7 +152,7 @@ static void html_row(struct report *rep, const struct row *row, FILE *out,
 }
 
 static void html_event(struct report *rep, int64_t time, const char *account,
-		       const struct event *ev, FILE *out, void *ctx)
+		       const struct account_event *ev, FILE *out, void *ctx)
 {
 	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX];
 

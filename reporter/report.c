@@ -110,7 +110,7 @@ static int gather_one(void *ctx, const struct account_view *view)
 }
 
 static int count_event(void *ctx, int64_t time, const char *account,
-		       const struct event *ev)
+		       const struct account_event *ev)
 {
 	struct report *rep = ctx;
 
@@ -220,7 +220,7 @@ struct event_walk {
 };
 
 static int event_one(void *_ctx, int64_t time, const char *account,
-		     const struct event *ev)
+		     const struct account_event *ev)
 {
 	struct event_walk *w = _ctx;
 
@@ -256,7 +256,7 @@ static void text_row(struct report *rep, const struct row *row, FILE *out,
 }
 
 static void text_event(struct report *rep, int64_t time, const char *account,
-		       const struct event *ev, FILE *out, void *ctx)
+		       const struct account_event *ev, FILE *out, void *ctx)
 {
 	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX];
 
@@ -344,7 +344,7 @@ static void json_row(struct report *rep, const struct row *row, FILE *out, void 
 }
 
 static void json_event(struct report *rep, int64_t time, const char *account,
-		       const struct event *ev, FILE *out, void *ctx)
+		       const struct account_event *ev, FILE *out, void *ctx)
 {
 	unsigned long *n = ctx;
 	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX];

@@ -55,7 +55,7 @@ int report_foreach_row(struct report *rep, report_row_fn *fn, FILE *out,
 		       void *ctx);
 /* Visit the month's events. */
 typedef void report_event_fn(struct report *rep, int64_t time,
-			     const char *account, const struct event *ev,
+			     const char *account, const struct account_event *ev,
 			     FILE *out, void *ctx);
 int report_foreach_event(struct report *rep, report_event_fn *fn, FILE *out,
 			 void *ctx);

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct activity act, act2;
 	struct account_state st, st2;
 	struct account_info info, info2;
-	struct event ev, ev2;
+	struct account_event ev, ev2;
 	uint8_t buf[RECORD_STATE_MAX];
 	char ip[IP_TEXT_MAX];
 	const char *error;

@@ -18,7 +18,7 @@
 #include <time.h>
 
 static int print_event(void *ctx, int64_t time, const char *account,
-		       const struct event *ev)
+		       const struct account_event *ev)
 {
 	char ip[IP_TEXT_MAX];
 

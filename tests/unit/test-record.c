@@ -897,7 +897,7 @@ static void test_account_info_merge(void **state)
 
 static void test_event_record(void **state)
 {
-	struct event ev, out;
+	struct account_event ev, out;
 	uint8_t buf[RECORD_EVENT_SIZE];
 	const char *error = NULL;
 

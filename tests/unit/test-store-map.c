@@ -254,7 +254,7 @@ static int full_write(struct store *store, enum full_op op, const char **error_r
 		struct activity_event ev = { ACTIVITY_LOGIN, 1000, "imap", "10.0.0.1" };
 		struct account_state st;
 		struct notice n = { 1000, 2000 };
-		struct event e;
+		struct account_event e;
 		int ret = 0;
 
 		memset(&st, 0, sizeof(st));

@@ -1005,7 +1005,8 @@ static void test_accounts_sync(void **state)
 
 /* ---- meta, policy publishing, notices, events ---- */
 
-static int event_cb(void *ctx, int64_t t, const char *account, const struct event *ev)
+static int event_cb(void *ctx, int64_t t, const char *account,
+		    const struct account_event *ev)
 {
 	struct audit_seen *a = ctx;
 
@@ -1022,7 +1023,7 @@ static void test_meta_notice_events(void **state)
 {
 	struct fixture *f = *state;
 	struct notice n = { 1700000000, 1600000000 }, got;
-	struct event ev;
+	struct account_event ev;
 	struct audit_seen a;
 	const char *error = NULL;
 	int64_t v;
