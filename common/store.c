@@ -651,8 +651,17 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	store->lockfd = -1;
 	store->wait_ms = (flags & STORE_HOT_PATH) ? STORE_HOT_WAIT_MS : STORE_WAIT_MS;
 	store->time_limit = (int64_t)time(NULL) + STORE_MAX_SKEW;
-	pthread_rwlock_init(&store->map_lock, NULL);
-	pthread_mutex_init(&store->gate, NULL);
+	ret = pthread_rwlock_init(&store->map_lock, NULL);
+	if (ret == 0 && (ret = pthread_mutex_init(&store->gate, NULL)) != 0)
+		pthread_rwlock_destroy(&store->map_lock);
+	if (ret != 0) {
+		/* store_close would destroy locks never made: freed here */
+		*error_r = store_err("%s: cannot create locks: %s", dir,
+				     strerror(ret));
+		free(store->dir);
+		free(store);
+		return -1;
+	}
 	if (flags & STORE_READONLY)
 		envflags |= MDB_RDONLY;
 
