@@ -1,5 +1,6 @@
 /* record.c - encode and decode the activity and state records. */
 #include "record.h"
+#include "byteorder.h"
 
 #include <string.h>
 #include <endian.h>
@@ -17,30 +18,14 @@
 #define OFF_SEND_IP     48
 #define OFF_SERVICE     64
 
-static void put_le64(uint8_t *p, int64_t v)
-{
-	uint64_t u = (uint64_t)v;
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(u >> (8 * i));
-}
-
-static int64_t get_le64(const uint8_t *p)
-{
-	uint64_t u;
-
-	memcpy(&u, p, 8);   /* unaligned-safe; one load on x86 */
-	return (int64_t)le64toh(u);
-}
-
 static void put_le16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
+	byteorder_put_le(p, v, 2);
 }
 
 static uint16_t get_le16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] | (p[1] << 8));
+	return (uint16_t)byteorder_get_le(p, 2);
 }
 
 static uint8_t family_encode(uint8_t family)

@@ -104,7 +104,7 @@ int store_event_add(struct store *store, int64_t t, const char *account,
 
 	if (key_check(account, error_r) < 0)
 		return -1;
-	put_be(kbuf, t > 0 ? (uint64_t)t : 0, 8);
+	byteorder_put_be(kbuf, t > 0 ? (uint64_t)t : 0, 8);
 	memcpy(kbuf + 8, account, alen);
 	record_event_encode(ev, vbuf);
 	return store_put(store, DB_EVENTS, &key, &val, "record event", error_r);
@@ -121,7 +121,7 @@ static int event_item(struct store *store, MDB_txn *txn, size_t i,
 
 	if (key_check(it->account, error_r) < 0)
 		return TXN_FAILED;
-	put_be(kbuf, it->time > 0 ? (uint64_t)it->time : 0, 8);
+	byteorder_put_be(kbuf, it->time > 0 ? (uint64_t)it->time : 0, 8);
 	memcpy(kbuf + 8, it->account, alen);
 	record_event_encode(&it->ev, vbuf);
 	/* an event already stored for this account and second stays: the
@@ -158,7 +158,7 @@ static int event_one(void *_s, const MDB_val *key, const MDB_val *val)
 
 	if (key->mv_size <= 8 || key->mv_size > 8 + ACCOUNT_MAX)
 		return 0;
-	t = (int64_t)get_be(key->mv_data, 8);
+	t = (int64_t)byteorder_get_be(key->mv_data, 8);
 	if (t >= s->until)
 		return 1;                       /* past the window: stop */
 	nkey.mv_size = key->mv_size - 8;
@@ -177,7 +177,7 @@ int store_event_foreach(struct store *store, int64_t since, int64_t until,
 	MDB_val skey = { sizeof(start), start };
 	int ret;
 
-	put_be(start, since > 0 ? (uint64_t)since : 0, 8);
+	byteorder_put_be(start, since > 0 ? (uint64_t)since : 0, 8);
 	ret = store_scan(store, DB_EVENTS, &skey, event_one, &s, "reading events",
 			 error_r);
 	return ret < 0 ? -1 : ret == 2 ? 1 : 0;

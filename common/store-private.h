@@ -6,6 +6,7 @@
 
 #include "store.h"
 #include "account.h"
+#include "byteorder.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -119,10 +120,6 @@ int store_activity_times_ok(const struct store *store,
 MDB_val account_key(const char *account);
 const char *store_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-void put_le64(uint8_t *p, int64_t v);
-int64_t get_le64(const uint8_t *p);
-void put_be(uint8_t *p, uint64_t v, int n);
-uint64_t get_be(const uint8_t *p, int n);
 
 int meta_get_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t *value_r);
 int meta_put_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t value);

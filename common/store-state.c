@@ -39,8 +39,8 @@ static int audit_next_key(struct store *store, MDB_txn *txn, int64_t t,
 		return ret;
 	ret = mdb_cursor_get(cursor, &k, &v, MDB_LAST);
 	if (ret == 0 && k.mv_size == AUDIT_KEY_SIZE) {
-		last_time = get_be(k.mv_data, 8);
-		seq = get_be((const uint8_t *)k.mv_data + 8, 4);
+		last_time = byteorder_get_be(k.mv_data, 8);
+		seq = byteorder_get_be((const uint8_t *)k.mv_data + 8, 4);
 	}
 	mdb_cursor_close(cursor);
 	if (ret != 0 && ret != MDB_NOTFOUND)
@@ -52,8 +52,8 @@ static int audit_next_key(struct store *store, MDB_txn *txn, int64_t t,
 	} else {
 		seq = 0;
 	}
-	put_be(key, now, 8);
-	put_be(key + 8, seq, 4);
+	byteorder_put_be(key, now, 8);
+	byteorder_put_be(key + 8, seq, 4);
 	return 0;
 }
 
@@ -155,7 +155,7 @@ static int audit_one(void *_f, const MDB_val *key, const MDB_val *val)
 
 	if (key->mv_size != AUDIT_KEY_SIZE)
 		return 0;
-	return f->cb(f->ctx, (int64_t)get_be(key->mv_data, 8), val->mv_data,
+	return f->cb(f->ctx, (int64_t)byteorder_get_be(key->mv_data, 8), val->mv_data,
 		     val->mv_size);
 }
 
@@ -166,8 +166,8 @@ int store_audit_foreach(struct store *store, int64_t since, store_audit_cb *cb,
 	uint8_t start[AUDIT_KEY_SIZE];
 	MDB_val skey = { sizeof(start), start };
 
-	put_be(start, since > 0 ? (uint64_t)since : 0, 8);
-	put_be(start + 8, 0, 4);
+	byteorder_put_be(start, since > 0 ? (uint64_t)since : 0, 8);
+	byteorder_put_be(start + 8, 0, 4);
 	return store_scan(store, DB_AUDIT, &skey, audit_one, &f, "reading audit",
 			  error_r);
 }

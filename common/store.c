@@ -43,34 +43,6 @@ const char *store_err(const char *fmt, ...)
 	return store_errbuf;
 }
 
-void put_le64(uint8_t *p, int64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)((uint64_t)v >> (8 * i));
-}
-
-int64_t get_le64(const uint8_t *p)
-{
-	uint64_t u = 0;
-	for (int i = 0; i < 8; i++)
-		u |= (uint64_t)p[i] << (8 * i);
-	return (int64_t)u;
-}
-
-void put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-uint64_t get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 int store_check(struct store *store, const char **error_r)
 {
 	if (store->pid != getpid()) {

@@ -1,6 +1,7 @@
 /* snapshot.c - writing snapshots, and reading them whole from their file
  * once and verifying them from memory (see snapshot.h). */
 #include "snapshot.h"
+#include "byteorder.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,20 +26,6 @@ static const char *snap_err(const char *fmt, ...)
 	return snap_errbuf;
 }
 
-static void le(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
 static void emit(struct snapshot_writer *w, const void *data, size_t len)
 {
 	w->crc = crc32(w->crc, data, (uInt)len);
@@ -55,11 +42,11 @@ void snapshot_write_header(struct snapshot_writer *w, FILE *out,
 	w->crc = crc32(0L, Z_NULL, 0);
 	w->count = 0;
 	memcpy(buf, snapshot_magic, 8);
-	le(buf + 8, SNAPSHOT_VERSION, 4);
-	le(buf + 12, 0, 4);
-	le(buf + 16, (uint64_t)hdr->created, 8);
-	le(buf + 24, (uint64_t)hdr->tracking_start, 8);
-	le(buf + 32, hlen, 2);
+	byteorder_put_le(buf + 8, SNAPSHOT_VERSION, 4);
+	byteorder_put_le(buf + 12, 0, 4);
+	byteorder_put_le(buf + 16, (uint64_t)hdr->created, 8);
+	byteorder_put_le(buf + 24, (uint64_t)hdr->tracking_start, 8);
+	byteorder_put_le(buf + 32, hlen, 2);
 	emit(w, buf, sizeof(buf));
 	emit(w, hdr->host, hlen);
 }
@@ -71,10 +58,10 @@ static void write_record(struct snapshot_writer *w, enum snapshot_type type,
 	size_t klen = strlen(account);
 
 	buf[0] = (uint8_t)type;
-	le(buf + 1, klen, 2);
+	byteorder_put_le(buf + 1, klen, 2);
 	emit(w, buf, 3);
 	emit(w, account, klen);
-	le(buf, vlen, 2);
+	byteorder_put_le(buf, vlen, 2);
 	emit(w, buf, 2);
 	emit(w, val, vlen);
 	w->count++;
@@ -103,9 +90,9 @@ void snapshot_write_end(struct snapshot_writer *w)
 	uint8_t buf[1 + 8 + 4];
 
 	buf[0] = SNAP_END;
-	le(buf + 1, w->count, 8);
+	byteorder_put_le(buf + 1, w->count, 8);
 	w->crc = crc32(w->crc, buf, 9);
-	le(buf + 9, w->crc, 4);
+	byteorder_put_le(buf + 9, w->crc, 4);
 	fwrite(buf, 1, sizeof(buf), w->out);
 }
 
@@ -249,7 +236,7 @@ static int read_header(struct snapshot_reader *r, struct snapshot_header *hdr,
 		*error_r = snap_err("%s: not a dormant snapshot", r->name);
 		return -1;
 	}
-	version = (uint32_t)get(buf + 8, 4);
+	version = (uint32_t)byteorder_get_le(buf + 8, 4);
 	if (version == 0 || version > SNAPSHOT_VERSION) {
 		*error_r = snap_err("%s: snapshot version %u is newer than this "
 				    "program's (%d): upgrade dormant", r->name,
@@ -258,9 +245,9 @@ static int read_header(struct snapshot_reader *r, struct snapshot_header *hdr,
 	}
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->version = version;
-	hdr->created = (int64_t)get(buf + 16, 8);
-	hdr->tracking_start = (int64_t)get(buf + 24, 8);
-	hlen = (size_t)get(buf + 32, 2);
+	hdr->created = (int64_t)byteorder_get_le(buf + 16, 8);
+	hdr->tracking_start = (int64_t)byteorder_get_le(buf + 24, 8);
+	hlen = (size_t)byteorder_get_le(buf + 32, 2);
 	if (hlen > SNAPSHOT_HOST_MAX) {
 		*error_r = snap_err("%s: corrupt snapshot header", r->name);
 		return -1;
@@ -313,11 +300,11 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 		crc = r->crc;
 		if (take(r, tail + 8, 4, false, error_r) < 0)
 			return -1;
-		if (get(tail, 8) != r->count) {
+		if (byteorder_get_le(tail, 8) != r->count) {
 			*error_r = snap_err("%s: record count does not match", r->name);
 			return -1;
 		}
-		if ((uLong)get(tail + 8, 4) != (crc & 0xffffffffUL)) {
+		if ((uLong)byteorder_get_le(tail + 8, 4) != (crc & 0xffffffffUL)) {
 			*error_r = snap_err("%s: checksum mismatch: the snapshot is "
 					    "corrupt", r->name);
 			return -1;
@@ -331,7 +318,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	}
 	if (take(r, buf, 2, true, error_r) < 0)
 		return -1;
-	klen = (size_t)get(buf, 2);
+	klen = (size_t)byteorder_get_le(buf, 2);
 	if (klen == 0 || klen > ACCOUNT_MAX) {
 		*error_r = snap_err("%s: corrupt snapshot (account length %zu)",
 				    r->name, klen);
@@ -343,7 +330,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	    take(r, buf, 2, true, error_r) < 0)
 		return -1;
 	rec->account[klen] = '\0';
-	vlen = (size_t)get(buf, 2);
+	vlen = (size_t)byteorder_get_le(buf, 2);
 	if (strlen(rec->account) != klen ||
 	    vlen != (type == SNAP_ACTIVITY ? RECORD_ACTIVITY_SIZE : RECORD_ACCOUNT_SIZE)) {
 		*error_r = snap_err("%s: corrupt snapshot record", r->name);
