@@ -136,10 +136,11 @@ static int outfile_create(struct outfile *out, const char *path)
 			break;
 	}
 	if (out->fd < 0) {
-		cli_error("%s/%s: cannot create a temporary file: %s%s%s", dir,
+		cli_error("%s/%s: cannot create a temporary file: %s%s%s%s", dir,
 			  out->tmp != NULL ? out->tmp : "", strerror(errno),
 			  out->privs.switched ? " (as " : "",
-			  out->privs.switched ? out->privs.who : "");
+			  out->privs.switched ? out->privs.who : "",
+			  out->privs.switched ? ")" : "");
 		goto done;
 	}
 	ret = 0;
