@@ -2,7 +2,7 @@
  *
  * The plugin (Dovecot's login name), the milter ({auth_authen} or an
  * envelope sender), the CLI and the importers all reduce a name to the
- * same key with these rules (DESIGN 4):
+ * same key with these rules (doc/DESIGN.md §4):
  *   trim white space; refuse empty, control bytes, NUL, inner white
  *   space, over-long names (and stray brackets in envelope addresses);
  *   lowercase the domain; lowercase the local part unless told not to;

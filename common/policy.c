@@ -1,4 +1,4 @@
-/* policy.c - the dormancy classification (DESIGN 6). */
+/* policy.c - the dormancy classification (doc/DESIGN.md §6). */
 #include "policy.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
-/* policy.h - classify an account from what is known about it (DESIGN 6). */
+/* policy.h - classify an account from what is known about it
+ * (doc/DESIGN.md §6). */
 #ifndef DORMANT_POLICY_H
 #define DORMANT_POLICY_H
 

@@ -1,6 +1,6 @@
 /* dormant-settings-24-info.c - the setting definitions for Dovecot 2.4:
  * typed, defaulted and checked by Dovecot, visible in doveconf. The names
- * and meanings are those of the 2.3 plugin {} settings (DESIGN 11). */
+ * and meanings are those of the 2.3 plugin {} settings (doc/DESIGN.md §8.2). */
 #include "lib.h"
 #include "array.h"
 #include "settings-parser.h"

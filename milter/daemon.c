@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 
 /* Exit status of the waiting parent when the child dies before it is
-   ready: a runtime failure (DESIGN 11). */
+   ready: a runtime failure (doc/DESIGN.md §8.1). */
 #define DAEMON_EXIT_FAILURE 3
 
 static _Thread_local char daemon_errbuf[PATH_MAX + 256];

@@ -10,7 +10,7 @@
 #include "daemon.h"
 #include "mconf.h"
 
-/* Exit codes (DESIGN 11), of the worker and of dormant-milter. */
+/* Exit codes (doc/DESIGN.md §8.1), of the worker and of dormant-milter. */
 #define EXIT_OK 0
 #define EXIT_USAGE 2
 #define EXIT_RUNTIME 3

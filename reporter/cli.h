@@ -10,7 +10,7 @@
 #include "policy.h"
 #include "store.h"
 
-/* Exit codes (DESIGN 11): a contract for admins' scripts. */
+/* Exit codes (doc/DESIGN.md §8.1): a contract for admins' scripts. */
 #define EXIT_OK       0
 #define EXIT_FINDINGS 1   /* a check found problems / a dry run would refuse */
 #define EXIT_USAGE    2   /* usage or configuration error */

@@ -120,8 +120,8 @@ struct store *cli_store_open(struct cli *cli, bool readonly)
 	}
 	/* times past --now (a what-if in the future) are believed too */
 	store_set_now(store, cli->now);
-	/* The plugin and the milter read the thresholds from the database
-	   (DESIGN 3), so they need no configuration file of their own. */
+	/* The plugin reads no dormant.conf: it and the milter take
+	   dormant_after, for wake-ups, from here (doc/DESIGN.md §3.3). */
 	if (!readonly && store_policy_publish(store, cli->cfg.warn_after,
 					      cli->cfg.dormant_after, &error) < 0)
 		cli_error("%s (carrying on)", error);

@@ -228,7 +228,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		goto fail_unlink;
 	}
 	/* the directory's group, as a setgid directory would give it
-	   (DESIGN 12); only root can change it otherwise, and may fail */
+	   (doc/DESIGN.md §8.9); otherwise only root can, so it may fail */
 	if (fstat(out->dirfd, &st) == 0)
 		(void)!fchown(out->fd, (uid_t)-1, st.st_gid);
 	if (gzip) {

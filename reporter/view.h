@@ -1,6 +1,6 @@
 /* view.h - one account as the reports show it: status, idle days and the
- * formatted fields of the CSV/JSON contract (DESIGN 11), and the writers
- * of one row in each format. */
+ * formatted fields of the CSV/JSON contract (doc/DESIGN.md §8.3), and the
+ * writers of one row in each format. */
 #ifndef DORMANT_VIEW_H
 #define DORMANT_VIEW_H
 

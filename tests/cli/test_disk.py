@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""A full disk (DESIGN: bad input and broken environments get a clear
-error and lose nothing): the dormant command on a small tmpfs that is full.
+"""A full disk (doc/DESIGN.md §9.2: a broken environment gets a clear
+error and loses nothing): the dormant command on a small tmpfs that is full.
 It exits 3 with "No space left on device", never dies of a signal (LMDB's
 lock file used to be mapped sparse: a SIGBUS on the first write), keeps
 what was recorded, and a run after space is freed finishes the job. Output

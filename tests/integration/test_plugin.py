@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The Dovecot plugin's rules (DESIGN 5 and 11), one case each, with a real
-Dovecot (2.3 or 2.4) started by sandbox.py.
+"""The Dovecot plugin's rules (doc/DESIGN.md §5.1, §8.2), one case each, with
+a real Dovecot (2.3 or 2.4) started by sandbox.py.
 
 What never counts: doveadm commands, dsync, an LDA delivery (kept as
 last_receive), master-user logins (unless dormant_count_master_user =

@@ -139,7 +139,7 @@ def test_unauthenticated_delivery_is_not_activity(sb):
 
     after = sb.records_raw()
     after_rows = sb.records()
-    # A delivery is kept only as last_receive (DESIGN 5: informational):
+    # A delivery is kept only as last_receive (doc/DESIGN.md §5.3):
     # no login, send or status of the recipient moves.
     for field in ACTIVITY_FIELDS:
         assert after_rows[ALICE][field] == before_rows[ALICE][field], \

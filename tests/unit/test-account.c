@@ -1,4 +1,5 @@
-/* test-account.c - account_normalize() and account_domain() (DESIGN 4). */
+/* test-account.c - account_normalize() and account_domain()
+ * (doc/DESIGN.md §4). */
 #include "testutil.h"
 #include "account.h"
 

@@ -1,4 +1,4 @@
-/* test-config.c - dormant.conf: defaults (DESIGN 11), the parser, the
+/* test-config.c - dormant.conf: defaults (doc/DESIGN.md §8.2), the parser, the
  * cross-key checks, local domains and the config_dump round trip. */
 #include "testutil.h"
 #include "config.h"

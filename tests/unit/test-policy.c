@@ -1,4 +1,4 @@
-/* test-policy.c - policy_classify at every boundary of DESIGN 6, and a
+/* test-policy.c - policy_classify at every boundary of doc/DESIGN.md §6, and a
  * property test: nobody active within warn_after is ever reported idle,
  * dormant, never-used or suspended (unless an admin suspended them). */
 #include "testutil.h"

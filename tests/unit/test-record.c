@@ -1,4 +1,4 @@
-/* test-record.c - the record codecs and the activity rules (DESIGN 3):
+/* test-record.c - the record codecs and the activity rules (doc/DESIGN.md §3):
  * versioned fixed-layout records, "timestamps only move forward", write
  * coalescing, IP parsing, state records. */
 #include "testutil.h"

@@ -220,7 +220,7 @@ void test_threads_map_growth(void **state)
 	T_END();
 }
 
-/* Every write path must survive a full map (DESIGN 3: handle
+/* Every write path must survive a full map (doc/DESIGN.md §3.6: handle
    MDB_MAP_FULL), not only the activity updates: the same STORE_FIT_MAP
    store filled to within 64 KiB of its map, then one kind of write that
    needs more than that. */

@@ -1,4 +1,4 @@
-/* test-store.c - the LMDB store (DESIGN 3): creation and modes, read-only
+/* test-store.c - the LMDB store (doc/DESIGN.md §3): creation, modes, read-only
  * opens, the max rule and write coalescing through the store, corrupt and
  * newer records, state with its audit trail, tracking start, the directory.
  * With test-store-map.c (map growth) and test-store-procs.c (fork, reader
