@@ -4,7 +4,8 @@
  * envelope sender), the CLI and the importers all reduce a name to the
  * same key with these rules (doc/DESIGN.md §4):
  *   trim white space; refuse empty, control bytes, NUL, inner white
- *   space, over-long names (and stray brackets in envelope addresses);
+ *   space, more than one '@', an empty local part or domain, over-long
+ *   names; envelope addresses lose their <> and refuse stray brackets;
  *   lowercase the domain; lowercase the local part unless told not to;
  *   append default_domain to a bare name when one is set;
  *   for envelope senders only, strip "+detail" (configurable delimiters). */

@@ -6,8 +6,9 @@
  * bad values of keys only one program uses (milter_socket, syslog_facility,
  * trusted_networks, paths that must be absolute): every program refuses
  * the same file the same way. The milter
- * and the CLI read it; the Dovecot plugin maps its plugin {} settings onto
- * the same keys through config_set(), so a key means the same everywhere. */
+ * and the CLI read it. The Dovecot plugin does not: it reads its own
+ * dormant_* settings (dovecot-plugin/dormant-settings*.c), named after
+ * these keys and meaning the same (doc/DESIGN.md §8.2). */
 #ifndef DORMANT_CONFIG_H
 #define DORMANT_CONFIG_H
 

@@ -1,9 +1,14 @@
-/* record.h - the on-disk records of the activity and state databases.
+/* record.h - the on-disk records of the activity, accounts, state and
+ * events databases (layouts: doc/DESIGN.md §3.4), the rules that fold an
+ * event or a record into an activity record (the max rule, coalescing),
+ * and the IP address helpers those records use.
  *
- * Records are fixed-layout little-endian byte strings that start with a
- * version byte.  A reader accepts its own version and older ones and refuses
- * newer ones with an error, so an old program never misreads a new record.
- * Nothing here touches LMDB: these are pure encode/decode functions. */
+ * Records are little-endian byte strings that start with a version byte:
+ * activity, account and event records have a fixed size, state records
+ * carry length-prefixed texts. A reader accepts its own version and older
+ * ones (a longer fixed-size record too) and refuses newer ones with an
+ * error, so an old program never misreads a new record. Nothing here
+ * touches LMDB: these are pure functions. */
 #ifndef DORMANT_RECORD_H
 #define DORMANT_RECORD_H
 

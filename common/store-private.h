@@ -80,8 +80,10 @@ typedef int store_item_fn(struct store *store, MDB_txn *txn, size_t i,
 long store_batch(struct store *store, size_t count, store_item_fn *item,
 		 const void *ctx, const char *what, const char **error_r);
 
-/* Visit db from key start (NULL: first) in a read transaction; fn returns
-   0 to go on, anything else to stop (returned). -1 on error. */
+/* Visit db from key start (NULL: first), a page at a time: each page is
+   copied out of a read transaction that ends before fn runs on the copies
+   (key and val valid until fn returns; see "Scans" in store.h). fn
+   returns 0 to go on, anything else to stop (returned). -1 on error. */
 typedef int store_scan_fn(void *ctx, const MDB_val *key, const MDB_val *val);
 int store_scan(struct store *store, enum store_db db, const MDB_val *start,
 	       store_scan_fn *fn, void *ctx, const char *what,

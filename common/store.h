@@ -1,13 +1,14 @@
 /* store.h - the LMDB store shared by the plugin, the milter and the CLI.
  *
- * One LMDB environment in a directory (default /var/lib/dormant) with the
- * named databases of DESIGN 3: activity, accounts, state, audit, meta.
+ * One LMDB environment in a directory (default /var/lib/dormant) with seven
+ * named databases: activity, accounts, state, audit, meta, events and
+ * notices (their keys and record formats: doc/DESIGN.md §3).
  *
  * Rules the store keeps for all callers:
  *  - no read transaction outlives a call, so no process pins an LMDB reader
  *    slot between events (Dovecot runs hundreds of mail processes);
  *  - MDB_NOTLS, so a handle can be used from several threads (the milter),
- *    one transaction per call;
+ *    one transaction per call (a scan: one per page, see "Scans" below);
  *  - a handle is never used across fork(): store calls made in a child of the
  *    opening process fail with an error instead of corrupting the lock file;
  *  - timestamps only move forward (activity_apply), and an update that would
@@ -116,10 +117,31 @@ long store_accounts_merge_batch(struct store *store, const char *const *names,
 /* Move tracking start earlier to t if t is older (imports, merges). */
 int store_tracking_extend(struct store *store, int64_t t, const char **error_r);
 
-/* Called for each activity record in key order. Return 0 to go on, any
-   other value to stop (store_activity_foreach then returns that value).
-   A record that fails to decode is passed with rec == NULL and its error
-   in decode_error, so a caller can report it and go on. */
+/* Scans (store_*_foreach). Each copies a page of records out of one read
+   transaction (at most 128 records or 1 MiB; 64 accounts for
+   store_account_foreach), ends that transaction, and only then calls back,
+   once per record in key order; the next page starts after the page's
+   last key, in a new transaction. So during a callback:
+    - no transaction is open and the store holds no lock: the callback may
+      take its time (a pager nobody reads pins no reader slot) and may call
+      any store function on the same handle, writes included;
+    - every pointer it receives (name, record, view, audit text) points
+      into the scan's own copies, valid only until the callback returns:
+      copy what must outlive it;
+    - decode_error may point into this thread's store error buffer, which
+      the next store call from this thread overwrites: copy it first if it
+      must survive a nested call (account_view's is the scan's own copy);
+    - writes made meanwhile, by the callback or another process, show in
+      later pages: a scan is consistent per record, not as a whole.
+   A callback returns 0 to go on; any other value stops the scan, and the
+   foreach returns it (store_event_foreach: 1). A foreach returns -1 with
+   *error_r set when the store fails: a callback's own -1 would read the
+   same without *error_r, so stop with a positive value.
+
+   Called for each activity record. A record that fails to decode (or
+   holds a time from the future) is passed with rec == NULL and its error
+   in decode_error, so a caller can report it and go on. account is NUL
+   terminated, len bytes long. */
 typedef int store_activity_cb(void *ctx, const char *account, size_t len,
 			      const struct activity *rec,
 			      const char *decode_error);
@@ -139,8 +161,9 @@ struct account_view {
 };
 
 /* Visit every account present in activity, accounts or state, in key
-   order, streaming (a merge of three cursors in one read transaction):
-   memory does not grow with the number of accounts. Return values as
+   order, streaming (a merge of three cursors, paged as the other scans):
+   memory does not grow with the number of accounts. view and all it
+   points to are valid until the callback returns. Return values as
    store_activity_foreach. */
 typedef int store_account_cb(void *ctx, const struct account_view *view);
 int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
@@ -173,7 +196,8 @@ typedef int store_state_cb(void *ctx, const char *account,
 int store_state_foreach(struct store *store, store_state_cb *cb, void *ctx,
 			const char **error_r);
 
-/* Called for each audit entry, oldest first, from time since on. */
+/* Called for each audit entry, oldest first, from time since on: json is
+   len bytes of the stored text, not NUL terminated. */
 typedef int store_audit_cb(void *ctx, int64_t time, const char *json,
 			   size_t len);
 int store_audit_foreach(struct store *store, int64_t since, store_audit_cb *cb,
@@ -215,14 +239,16 @@ long store_event_add_batch(struct store *store,
 			   const struct store_event_item *items, size_t count,
 			   const char **error_r);
 /* Events with since <= time < until, oldest first. A malformed record is
-   passed with ev == NULL. */
+   passed with ev == NULL. Returns 0 when the window was visited, 1 when a
+   callback stopped it, -1 on error. */
 typedef int store_event_cb(void *ctx, int64_t time, const char *account,
 			   const struct account_event *ev);
 int store_event_foreach(struct store *store, int64_t since, int64_t until,
 			store_event_cb *cb, void *ctx, const char **error_r);
 
-/* Publish the thresholds the plugin and milter need (meta "warn_after",
-   "dormant_after", seconds), writing only when they changed. */
+/* Publish the thresholds (meta "warn_after", "dormant_after", seconds;
+   the plugin and the milter read dormant_after to tell wake-ups), writing
+   only when they changed. */
 int store_policy_publish(struct store *store, uint64_t warn_after,
 			 uint64_t dormant_after, const char **error_r);
 

@@ -1,5 +1,6 @@
 /* report.h - the dormancy report: per-domain counts by status, the
- * accounts that need a decision, and the month's wake-up events. */
+ * accounts that need a decision, and the month's wake-up and refusal
+ * events (formats: doc/DESIGN.md §8.4). */
 #ifndef DORMANT_REPORT_H
 #define DORMANT_REPORT_H
 
