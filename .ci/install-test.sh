@@ -3,12 +3,18 @@
 # product as an administrator would. As root, from the top of a clean
 # clone, on a Debian 12 host:
 #
-#   bash .ci/install-test.sh
+#   bash .ci/install-test.sh                 # Debian 12, Dovecot 2.3
+#   bash .ci/install-test.sh trixie          # Debian 13, Dovecot 2.4
 #
-# 1. the .debs built from HEAD with dpkg-buildpackage -us -uc -b (on the
-#    host: Debian 12 builds for Debian 12), lintian on them;
-# 2. a FRESH root, DORMANT_INSTALL_ROOT (default /var/tmp/dormant-install),
-#    debootstrap --variant=minbase bookworm from the host's mirror;
+# 1. the .debs built from HEAD with dpkg-buildpackage -us -uc -b, lintian
+#    on them: for bookworm on the host (Debian 12 builds for Debian 12);
+#    for trixie in the Debian 13 build root that .ci/debian13.sh made
+#    (DORMANT_TRIXIE_ROOT, default /var/tmp/dormant-trixie; it has the
+#    build dependencies), so the plugin depends on trixie's Dovecot ABI
+#    and trixie's lintian judges the packages;
+# 2. a FRESH root, DORMANT_INSTALL_ROOT (default /var/tmp/dormant-install,
+#    /var/tmp/dormant-install-trixie for trixie), debootstrap
+#    --variant=minbase of the suite from the host's mirror;
 # 3. apt-get install ./*.deb there, with the root's own Dovecot and Postfix;
 # 4. the mail system set up as a site would (passwd-file users under a
 #    vmail uid, Dovecot SASL for Postfix, on 127.0.0.1 high ports: the
@@ -26,9 +32,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
-root=${DORMANT_INSTALL_ROOT:-/var/tmp/dormant-install}
+suite=${1:-bookworm}
+case $suite in
+bookworm) dovecot_form=2.3; root=${DORMANT_INSTALL_ROOT:-/var/tmp/dormant-install}; build_root= ;;
+trixie) dovecot_form=2.4; root=${DORMANT_INSTALL_ROOT:-/var/tmp/dormant-install-trixie}
+	build_root=${DORMANT_TRIXIE_ROOT:-/var/tmp/dormant-trixie}; build_root=${build_root%/} ;;
+*) echo "install-test: suite bookworm or trixie, not $suite" >&2; exit 2 ;;
+esac
 root=${root%/}
-suite=bookworm
 debs=$root.debs                        # on the host: the build's output
 IMAP_PORT=${DORMANT_IMAP_PORT:-31143}
 SMTP_PORT=${DORMANT_SMTP_PORT:-31025}
@@ -61,6 +72,10 @@ cleanup() {
 	fi
 	stop_root_processes
 	unmount_all
+	if [ -n "$build_root" ]; then
+		root=$build_root stop_root_processes
+		root=$build_root unmount_all
+	fi
 }
 finish() {
 	cleanup
@@ -80,23 +95,48 @@ trap 'exit 143' TERM HUP
 
 # --- 1. the packages --------------------------------------------------------
 
-say "build the packages (dpkg-buildpackage -us -uc -b)"
-host_need="debhelper lintian debootstrap fakeroot"
-# shellcheck disable=SC2086
-if ! dpkg-query -W $host_need >/dev/null 2>&1; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		$host_need >/dev/null || die "apt-get install $host_need"
+pkg_need="debhelper lintian fakeroot"
+if [ -z "$build_root" ]; then
+	say "build the packages on the host (dpkg-buildpackage -us -uc -b)"
+	# shellcheck disable=SC2086
+	if ! dpkg-query -W $pkg_need debootstrap >/dev/null 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			$pkg_need debootstrap >/dev/null || die "apt-get install $pkg_need debootstrap"
+	fi
+	rm -rf "$debs" && mkdir -p "$debs/src" || die "mkdir $debs"
+	git -C "$top" archive --format=tar HEAD | tar -C "$debs/src" -xf - || die "git archive"
+	(cd "$debs/src" && dpkg-buildpackage -us -uc -b -j"$(nproc)") > "$debs/build.log" 2>&1
+	build_rc=$?
+	lint() { lintian --fail-on error,warning "$debs"/*.changes 2>&1; }
+else
+	say "build the packages in the $suite build root $build_root"
+	[ -x "$build_root/usr/bin/apt-get" ] && [ -f "$build_root/usr/share/dovecot/dovecot-abi" ] ||
+		die "no $suite build root with dovecot-dev at $build_root (run .ci/debian13.sh first)"
+	exec 8>"$build_root.lock"
+	flock -n 8 || die "another run holds $build_root.lock"
+	in_build() { root=$build_root in_root "$1"; }
+	root=$build_root prepare_root || die "prepare_root $build_root"
+	# dpkg-buildpackage checks for build-essential too.
+	pkg_need="$pkg_need build-essential"
+	in_build "apt-get install -y -q --no-install-recommends $pkg_need" > "$debs.apt.log" 2>&1 ||
+		{ tail -n 20 "$debs.apt.log"; die "apt-get install $pkg_need in $build_root"; }
+	rm -rf --one-file-system "$build_root/build/pkg" "$debs" &&
+		mkdir -p "$build_root/build/pkg/src" "$debs" || die "mkdir"
+	git -C "$top" archive --format=tar HEAD | tar -C "$build_root/build/pkg/src" -xf - || die "git archive"
+	in_build 'cd /build/pkg/src && dpkg-buildpackage -us -uc -b -j$(nproc)' > "$debs/build.log" 2>&1
+	build_rc=$?
+	cp "$build_root"/build/pkg/*.deb "$build_root"/build/pkg/*.changes \
+		"$build_root"/build/pkg/*.buildinfo "$debs/" 2>/dev/null
+	lint() { in_build 'cd /build/pkg && lintian --fail-on error,warning *.changes' 2>&1; }
 fi
-rm -rf "$debs" && mkdir -p "$debs/src" || die "mkdir $debs"
-git -C "$top" archive --format=tar HEAD | tar -C "$debs/src" -xf - || die "git archive"
-if (cd "$debs/src" && dpkg-buildpackage -us -uc -b -j"$(nproc)") > "$debs/build.log" 2>&1; then
-	ok "dpkg-buildpackage -us -uc -b"
+if [ $build_rc -eq 0 ]; then
+	ok "dpkg-buildpackage -us -uc -b ($suite)"
 else
 	tail -n 40 "$debs/build.log"
 	die "dpkg-buildpackage"
 fi
 ls "$debs"/*.deb
-lintian_out=$(lintian --fail-on error,warning "$debs"/*.changes 2>&1)
+lintian_out=$(lint)
 lintian_rc=$?
 printf '%s\n' "$lintian_out" | grep -v 'not recommended' | sed 's/^/  lintian: /'
 check "lintian: no errors or warnings" [ $lintian_rc -eq 0 ]
@@ -158,7 +198,19 @@ in_root "
 	done
 	chown root:dovecot /etc/dovecot/users; chmod 640 /etc/dovecot/users
 	sed -i 's/^!include auth-system.conf.ext/!include auth-passwdfile.conf.ext/' /etc/dovecot/conf.d/10-auth.conf
-	cat > /etc/dovecot/local.conf <<EOF
+	postconf -e 'smtpd_sasl_type = dovecot' 'smtpd_sasl_path = private/auth' \
+		'smtpd_sasl_auth_enable = yes' 'inet_interfaces = loopback-only' \
+		'smtpd_recipient_restrictions = permit_sasl_authenticated, reject' \
+		'maillog_file = /var/log/postfix.log'
+	postconf -M smtp/inet >/dev/null
+	postconf -M# smtp/inet
+	postconf -M '127.0.0.1:$SMTP_PORT/inet = 127.0.0.1:$SMTP_PORT inet n - y - - smtpd'
+	# Creates the queue directories (private/, where Dovecot's auth
+	# listener goes) before Postfix first starts, as at boot.
+	postfix check
+" || die "mail system set-up"
+if [ "$dovecot_form" = 2.3 ]; then
+	in_root "cat > /etc/dovecot/local.conf <<EOF
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -181,21 +233,50 @@ service auth {
     group = postfix
   }
 }
+EOF"
+else
+	# Debian 13 ships auth-passwdfile.conf.ext commented out: the site
+	# writes its own, in 2.4 syntax.
+	in_root "cat > /etc/dovecot/conf.d/auth-passwdfile.conf.ext <<EOF
+passdb passwd-file {
+  passwd_file_path = /etc/dovecot/users
+}
+userdb passwd-file {
+  passwd_file_path = /etc/dovecot/users
+}
 EOF
-	postconf -e 'smtpd_sasl_type = dovecot' 'smtpd_sasl_path = private/auth' \
-		'smtpd_sasl_auth_enable = yes' 'inet_interfaces = loopback-only' \
-		'smtpd_recipient_restrictions = permit_sasl_authenticated, reject' \
-		'maillog_file = /var/log/postfix.log'
-	postconf -M smtp/inet >/dev/null
-	postconf -M# smtp/inet
-	postconf -M '127.0.0.1:$SMTP_PORT/inet = 127.0.0.1:$SMTP_PORT inet n - y - - smtpd'
-" || die "mail system set-up"
+	cat > /etc/dovecot/local.conf <<EOF
+listen = 127.0.0.1
+ssl = no
+auth_allow_cleartext = yes
+log_path = /var/log/dovecot.log
+mail_driver = maildir
+mail_path = ~/Maildir
+protocols = imap
+service imap-login {
+  inet_listener imap {
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service auth {
+  unix_listener auth-postfix {
+    path = /var/spool/postfix/private/auth
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+EOF"
+fi || die "Dovecot set-up"
 
 # dormant: README.Debian, steps 1 to 3 and 5.
 in_root "
 	set -e
 	usermod -a -G dormant vmail
-	cp /usr/share/dormant/dovecot-2.3/90-dormant.conf /etc/dovecot/conf.d/
+	cp /usr/share/dormant/dovecot-$dovecot_form/90-dormant.conf /etc/dovecot/conf.d/
 	install -d -m 0750 -o dormant -g dormant /var/spool/postfix/dormant
 	usermod -a -G dormant postfix
 	cat >> /etc/dormant/dormant.conf <<EOF
@@ -236,7 +317,7 @@ check "dormant check: no PROBLEM about the deny file" bash -c "! grep -i 'PROBLE
 	cat "$root.check.log"
 # The deny passdb, above the normal one (README.Debian step 5).
 in_root "
-	cp /usr/share/dormant/dovecot-2.3/auth-dormant-deny.conf.ext /etc/dovecot/conf.d/
+	cp /usr/share/dormant/dovecot-$dovecot_form/auth-dormant-deny.conf.ext /etc/dovecot/conf.d/
 	sed -i 's/^!include auth-passwdfile.conf.ext/!include auth-dormant-deny.conf.ext\n&/' /etc/dovecot/conf.d/10-auth.conf
 	doveadm reload
 "
