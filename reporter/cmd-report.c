@@ -11,34 +11,46 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int report_write(struct report *rep, int format, FILE *out)
+static int report_write(struct report *rep, int format, FILE *out,
+			const char **error_r)
 {
 	switch (format) {
-	case FORMAT_CSV: return report_write_csv(rep, out);
-	case FORMAT_JSON: return report_write_json(rep, out);
-	case FORMAT_HTML: return report_write_html(rep, out);
-	default: return report_write_text(rep, out);
+	case FORMAT_CSV: return report_write_csv(rep, out, error_r);
+	case FORMAT_JSON: return report_write_json(rep, out, error_r);
+	case FORMAT_HTML: return report_write_html(rep, out, error_r);
+	default: return report_write_text(rep, out, error_r);
 	}
 }
 
+/* 0, or -1 (printed). */
 static int report_to_file(struct report *rep, int format, const char *path)
 {
 	struct outfile *of;
+	const char *error;
 	FILE *out;
 
-	of = outfile_open(path, 0640, &out);
-	if (of == NULL)
+	of = outfile_open(path, 0640, &out, &error);
+	if (of == NULL) {
+		cli_error("%s", error);
 		return -1;
-	if (report_write(rep, format, out) < 0) {
+	}
+	if (report_write(rep, format, out, &error) < 0) {
+		cli_error("%s", error);
 		outfile_abort(&of);
 		return -1;
 	}
-	return outfile_commit(&of);
+	if (outfile_commit(&of, &error) < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	return 0;
 }
 
+/* 0, or -1 (printed). */
 static int report_mail(struct cli *cli, struct report *rep, const char *html_path)
 {
 	struct mail m;
+	const char *error;
 	FILE *src;
 	int ret;
 
@@ -51,7 +63,8 @@ static int report_mail(struct cli *cli, struct report *rep, const char *html_pat
 		cli_error("%s: %s", html_path, strerror(errno));
 		return -1;
 	}
-	if (mail_open(&m, cli->cfg.sendmail) < 0) {
+	if (mail_open(&m, cli->cfg.sendmail, &error) < 0) {
+		cli_error("%s", error);
 		fclose(src);
 		return -1;
 	}
@@ -61,9 +74,11 @@ static int report_mail(struct cli *cli, struct report *rep, const char *html_pat
 		cli->cfg.report_to, rep->month);
 	ret = mail_base64(src, m.f);
 	fclose(src);
-	if (mail_close(&m) < 0 || ret < 0)
+	if (mail_close(&m, &error) < 0) {
+		cli_error("%s", error);
 		return -1;
-	return 0;
+	}
+	return ret;
 }
 
 /* The month before the one containing now, "YYYY-MM". */
@@ -100,6 +115,7 @@ static int report_run(struct cli *cli, int argc, char **argv)
 	struct view_ctx view;
 	struct report rep;
 	struct store *store;
+	const char *error;
 
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
@@ -127,11 +143,12 @@ static int report_run(struct cli *cli, int argc, char **argv)
 	store = cli_open_view(cli, true, &view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	ret = report_init(&rep, store, &view, cli->now, month);
-	if (ret < 0) {
+	if (report_init(&rep, store, &view, cli->now, month, cli_warn,
+			&error) < 0) {
+		cli_error("%s", error);
 		report_free(&rep);
 		store_close(&store);
-		return ret == -2 ? EXIT_USAGE : EXIT_RUNTIME;
+		return EXIT_USAGE;
 	}
 	if (!monthly) {
 		ret = report_to_file(&rep, format, output);

@@ -140,11 +140,17 @@ static int suspend_apply(struct cli *cli, struct store *store,
 		done++;
 	}
 	/* Dovecot's deny passdb first, then the admin's own directory */
-	if (suspend_write_deny_file(cli, store) < 0)
+	if (suspend_write_deny_file(cli->cfg.deny_file, store, cli_warn,
+				    &error) < 0) {
+		cli_error("%s", error);
 		ret = -1;
+	}
 	for (size_t i = 0; i < plan->count; i++) {
-		if (suspend_run_command(cli->cfg.suspend_command, plan->c[i].account) < 0)
+		if (suspend_run_command(cli->cfg.suspend_command,
+					plan->c[i].account, &error) < 0) {
+			cli_error("%s", error);
 			ret = -1;
+		}
 	}
 	printf("suspended %lu account%s", done, done == 1 ? "" : "s");
 	if (failed > 0)
@@ -293,10 +299,14 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 		store_close(&store);
 		return EXIT_RUNTIME;
 	}
-	ret = suspend_write_deny_file(cli, store);
+	ret = suspend_write_deny_file(cli->cfg.deny_file, store, cli_warn, &error);
+	if (ret < 0)
+		cli_error("%s", error);
 	store_close(&store);
-	if (suspend_run_command(cli->cfg.reactivate_command, name) < 0)
+	if (suspend_run_command(cli->cfg.reactivate_command, name, &error) < 0) {
+		cli_error("%s", error);
 		ret = -1;
+	}
 	printf("%s reactivated; not suspended again before %s\n", name, until);
 	return ret < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -238,8 +238,11 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 	}
 	/* the set-up step an admin runs before adding Dovecot's deny
 	   passdb, which fails on a missing file */
-	if (suspend_ensure_deny_file(cli, store) < 0)
+	if (suspend_ensure_deny_file(cli->cfg.deny_file, store, cli_warn,
+				     &error) < 0) {
+		cli_error("%s", error);
 		ret = -1;
+	}
 	store_close(&store);
 	names_free(&list);
 	if (ret < 0)

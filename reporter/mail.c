@@ -1,6 +1,6 @@
 /* mail.c - sending mail through the local sendmail. */
 #include "mail.h"
-#include "cli.h"
+#include "errstr.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -8,23 +8,23 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-int mail_open(struct mail *m, const char *sendmail)
+int mail_open(struct mail *m, const char *sendmail, const char **error_r)
 {
 	char *argv[] = { (char *)sendmail, (char *)"-t", (char *)"-oi", NULL };
 	int fds[2];
 
 	if (sendmail == NULL || sendmail[0] != '/') {
-		cli_error("sendmail: must be an absolute path");
+		*error_r = "sendmail: must be an absolute path";
 		return -1;
 	}
 	if (pipe(fds) < 0) {
-		cli_error("pipe: %s", strerror(errno));
+		*error_r = errstr_printf("pipe: %s", strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
 	m->pid = fork();
 	if (m->pid < 0) {
-		cli_error("fork: %s", strerror(errno));
+		*error_r = errstr_printf("fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -42,7 +42,7 @@ int mail_open(struct mail *m, const char *sendmail)
 	if (m->f == NULL) {
 		close(fds[1]);
 		waitpid(m->pid, NULL, 0);
-		cli_error("fdopen: %s", strerror(errno));
+		*error_r = errstr_printf("fdopen: %s", strerror(errno));
 		return -1;
 	}
 	/* a sendmail that dies early must not kill us with SIGPIPE */
@@ -50,24 +50,24 @@ int mail_open(struct mail *m, const char *sendmail)
 	return 0;
 }
 
-int mail_close(struct mail *m)
+int mail_close(struct mail *m, const char **error_r)
 {
 	int status, ok;
 
 	ok = fclose(m->f) == 0;
 	while (waitpid(m->pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			cli_error("waitpid: %s", strerror(errno));
+			*error_r = errstr_printf("waitpid: %s", strerror(errno));
 			return -1;
 		}
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		cli_error("sendmail failed (exit %d)",
-			  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		*error_r = errstr_printf("sendmail failed (exit %d)",
+					 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return -1;
 	}
 	if (!ok) {
-		cli_error("writing to sendmail failed");
+		*error_r = "writing to sendmail failed";
 		return -1;
 	}
 	return 0;

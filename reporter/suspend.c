@@ -1,5 +1,6 @@
 /* suspend.c - deny file and admin commands for suspension. */
 #include "suspend.h"
+#include "errstr.h"
 #include "outfile.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 struct deny_ctx {
 	FILE *out;
+	errstr_warn_fn *warn;
 	unsigned long written, skipped;
 };
 
@@ -24,7 +26,8 @@ static int deny_one(void *_ctx, const char *account,
 	struct deny_ctx *ctx = _ctx;
 
 	if (st == NULL) {
-		cli_error("account %s: %s (left out of the deny file)", account, derr);
+		ctx->warn(errstr_printf("account %s: %s (left out of the deny file)",
+					account, derr));
 		ctx->skipped++;
 		return 0;
 	}
@@ -33,8 +36,9 @@ static int deny_one(void *_ctx, const char *account,
 	/* passwd-file splits on ':': such a name would deny a prefix of it,
 	   another user. The milter still refuses its mail. */
 	if (strchr(account, ':') != NULL) {
-		cli_error("account %s contains ':' and cannot be written to the "
-			  "deny file (the milter still refuses its mail)", account);
+		ctx->warn(errstr_printf("account %s contains ':' and cannot be "
+					"written to the deny file (the milter "
+					"still refuses its mail)", account));
 		ctx->skipped++;
 		return 0;
 	}
@@ -43,49 +47,50 @@ static int deny_one(void *_ctx, const char *account,
 	return 0;
 }
 
-int suspend_write_deny_file(struct cli *cli, struct store *store)
+int suspend_write_deny_file(const char *deny_file, struct store *store,
+			    errstr_warn_fn *warn, const char **error_r)
 {
-	struct deny_ctx ctx = { NULL, 0, 0 };
+	struct deny_ctx ctx = { NULL, warn, 0, 0 };
 	struct outfile *of;
 	struct stat st;
-	const char *error;
 	bool exists;
 	int mode = 0644;
 
-	if (cli->cfg.deny_file[0] == '\0')
+	if (deny_file[0] == '\0')
 		return 0;
 	/* Dovecot's auth process (default_internal_user, not root) reads
 	   it, from wherever the admin put it (/etc/dovecot is root's): a
 	   file it cannot read fails every login. It holds names only, so it
 	   is readable by everyone; an existing file keeps its owner, group
 	   and mode, plus read for everyone. */
-	exists = lstat(cli->cfg.deny_file, &st) == 0 && S_ISREG(st.st_mode);
+	exists = lstat(deny_file, &st) == 0 && S_ISREG(st.st_mode);
 	if (exists)
 		mode = (int)(st.st_mode & 07777) | 0444;
-	of = outfile_open(cli->cfg.deny_file, mode, &ctx.out);
+	of = outfile_open(deny_file, mode, &ctx.out, error_r);
 	if (of == NULL)
 		return -1;
 	if (exists)
 		outfile_chown(of, st.st_uid, st.st_gid);
 	fputs("# Suspended by dormant: do not edit, see 'dormant audit'.\n", ctx.out);
-	if (store_state_foreach(store, deny_one, &ctx, &error) < 0) {
-		cli_error("%s", error);
+	if (store_state_foreach(store, deny_one, &ctx, error_r) < 0) {
 		outfile_abort(&of);
 		return -1;
 	}
-	return outfile_commit(&of);
+	return outfile_commit(&of, error_r);
 }
 
-int suspend_ensure_deny_file(struct cli *cli, struct store *store)
+int suspend_ensure_deny_file(const char *deny_file, struct store *store,
+			     errstr_warn_fn *warn, const char **error_r)
 {
 	struct stat st;
 
-	if (cli->cfg.deny_file[0] == '\0' || lstat(cli->cfg.deny_file, &st) == 0)
+	if (deny_file[0] == '\0' || lstat(deny_file, &st) == 0)
 		return 0;
-	return suspend_write_deny_file(cli, store);
+	return suspend_write_deny_file(deny_file, store, warn, error_r);
 }
 
-int suspend_run_command(const char *command, const char *account)
+int suspend_run_command(const char *command, const char *account,
+			const char **error_r)
 {
 	char *argv[] = { (char *)command, (char *)account, NULL };
 	char *envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
@@ -102,15 +107,16 @@ int suspend_run_command(const char *command, const char *account)
 	   directory tool needs such a name: refuse it here, loudly. The
 	   state change, the audit entry and the deny file are done already. */
 	if (account[0] == '-') {
-		cli_error("%s not run for account %s: a name starting with '-' "
-			  "would be read as an option; change the account in the "
-			  "directory by hand", command, account);
+		*error_r = errstr_printf("%s not run for account %s: a name "
+					 "starting with '-' would be read as an "
+					 "option; change the account in the "
+					 "directory by hand", command, account);
 		return -1;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		cli_error("fork: %s", strerror(errno));
+		*error_r = errstr_printf("fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
@@ -129,14 +135,14 @@ int suspend_run_command(const char *command, const char *account)
 		if (r == pid)
 			break;
 		if (r < 0 && errno != EINTR) {
-			cli_error("waitpid: %s", strerror(errno));
+			*error_r = errstr_printf("waitpid: %s", strerror(errno));
 			return -1;
 		}
 		if (time(NULL) >= deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			cli_error("%s %s: no exit after %d s, killed", command, account,
-				  COMMAND_TIMEOUT);
+			*error_r = errstr_printf("%s %s: no exit after %d s, killed",
+						 command, account, COMMAND_TIMEOUT);
 			return -1;
 		}
 		/* poll the child; a command is expected to take well under a second */
@@ -144,8 +150,8 @@ int suspend_run_command(const char *command, const char *account)
 		nanosleep(&ts, NULL);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		cli_error("%s %s: failed (exit %d)", command, account,
-			  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		*error_r = errstr_printf("%s %s: failed (exit %d)", command, account,
+					 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return -1;
 	}
 	return 0;

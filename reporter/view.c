@@ -1,27 +1,7 @@
 /* view.c - from stored records to the report row, and its writers. */
 #include "view.h"
-#include "cli.h"
 
 #include <string.h>
-
-struct store *cli_open_view(struct cli *cli, bool readonly,
-			    struct view_ctx *ctx_r)
-{
-	struct store *store = cli_store_open(cli, readonly);
-	const char *error;
-
-	memset(ctx_r, 0, sizeof(*ctx_r));
-	if (store == NULL)
-		return NULL;
-	cli_policy(cli, &ctx_r->policy);
-	ctx_r->now = cli->now;
-	if (store_tracking_start(store, &ctx_r->tracking_start, &error) < 0) {
-		cli_error("%s", error);
-		store_close(&store);
-		return NULL;
-	}
-	return store;
-}
 
 const char view_csv_header[] =
 	"account,status,idle_days,last_login,login_service,login_ip,"

@@ -35,12 +35,6 @@ struct view_ctx {
 void view_row(const struct view_ctx *ctx, const struct account_view *view,
 	      struct row *row_r);
 
-struct cli;
-/* Open the store for a command that classifies accounts, and fill ctx_r
-   (policy from the configuration, the command's now, the tracking start).
-   NULL after printing the error. */
-struct store *cli_open_view(struct cli *cli, bool readonly,
-			    struct view_ctx *ctx_r);
 /* Only status and idle days (no formatting): for counting passes. */
 enum account_status view_classify(const struct view_ctx *ctx,
 				  const struct account_view *view,
