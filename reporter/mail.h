@@ -4,11 +4,11 @@
 #define DORMANT_MAIL_H
 
 #include <stdio.h>
-#include <sys/types.h>
+#include "spawn.h"
 
 struct mail {
 	FILE *f;
-	pid_t pid;
+	struct spawn sp;
 };
 
 /* Start sendmail; write headers, a blank line and the body to m->f.

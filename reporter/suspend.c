@@ -2,15 +2,10 @@
 #include "suspend.h"
 #include "errstr.h"
 #include "outfile.h"
+#include "spawn.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #define COMMAND_TIMEOUT 60
 
@@ -94,9 +89,14 @@ int suspend_run_command(const char *command, const char *account,
 {
 	char *argv[] = { (char *)command, (char *)account, NULL };
 	char *envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	time_t deadline;
+	struct spawn sp = {
+		.argv = argv, .envp = envp,
+		/* a hung script is killed with whatever it started */
+		.flags = SPAWN_STDIN_NULL | SPAWN_PGROUP,
+		.timeout_ms = COMMAND_TIMEOUT * 1000,
+	};
+	const char *error;
 	int status;
-	pid_t pid, r;
 
 	if (command == NULL || command[0] == '\0')
 		return 0;
@@ -113,45 +113,16 @@ int suspend_run_command(const char *command, const char *account,
 					 "directory by hand", command, account);
 		return -1;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		*error_r = errstr_printf("fork: %s", strerror(errno));
+	if (spawn_start(&sp, error_r) < 0)
+		return -1;
+	if (spawn_wait(&sp, &status, &error) < 0) {
+		*error_r = !sp.timed_out ? error :
+			errstr_printf("%s %s: %s", command, account, error);
 		return -1;
 	}
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0) {
-			dup2(fd, STDIN_FILENO);
-			close(fd);
-		}
-		execve(command, argv, envp);
-		fprintf(stderr, "dormant: cannot run %s: %s\n", command, strerror(errno));
-		_exit(127);
-	}
-	deadline = time(NULL) + COMMAND_TIMEOUT;
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			*error_r = errstr_printf("waitpid: %s", strerror(errno));
-			return -1;
-		}
-		if (time(NULL) >= deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			*error_r = errstr_printf("%s %s: no exit after %d s, killed",
-						 command, account, COMMAND_TIMEOUT);
-			return -1;
-		}
-		/* poll the child; a command is expected to take well under a second */
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (spawn_exit_code(status) != 0) {
 		*error_r = errstr_printf("%s %s: failed (exit %d)", command, account,
-					 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+					 spawn_exit_code(status));
 		return -1;
 	}
 	return 0;
