@@ -11,19 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int report_write(struct report *rep, int format, FILE *out,
-			const char **error_r)
-{
-	switch (format) {
-	case FORMAT_CSV: return report_write_csv(rep, out, error_r);
-	case FORMAT_JSON: return report_write_json(rep, out, error_r);
-	case FORMAT_HTML: return report_write_html(rep, out, error_r);
-	default: return report_write_text(rep, out, error_r);
-	}
-}
-
 /* 0, or -1 (printed). */
-static int report_to_file(struct report *rep, int format, const char *path)
+static int report_to_file(struct report *rep, const char *format,
+			  const char *path)
 {
 	struct outfile *of;
 	const char *error;
@@ -34,7 +24,7 @@ static int report_to_file(struct report *rep, int format, const char *path)
 		cli_error("%s", error);
 		return -1;
 	}
-	if (report_write(rep, format, out, &error) < 0) {
+	if (report_format_find(format)->write(rep, out, &error) < 0) {
 		cli_error("%s", error);
 		outfile_abort(&of);
 		return -1;
@@ -111,7 +101,8 @@ static int report_run(struct cli *cli, int argc, char **argv)
 	const char *month = NULL, *output = "-";
 	bool monthly = false, mail = false;
 	char prev[8], path[4096];
-	int c, format = FORMAT_TEXT, ret = 0;
+	const char *format = "text";
+	int c, ret = 0;
 	struct view_ctx view;
 	struct report rep;
 	struct store *store;
@@ -124,8 +115,8 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		case 'M': monthly = true; break;
 		case 'S': mail = true; break;
 		case 'F':
-			format = output_format_parse(optarg, 0xf);
-			if (format < 0)
+			format = optarg;
+			if (report_format_find(format) == NULL)
 				return cli_usage(&cmd_report, "unknown format '%s'", optarg);
 			break;
 		default:
@@ -160,11 +151,11 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/dormant-%s.csv.gz",
 			 cli->cfg.report_dir, rep.month);
 		if (ret == 0)
-			ret = report_to_file(&rep, FORMAT_CSV, path);
+			ret = report_to_file(&rep, "csv", path);
 		snprintf(path, sizeof(path), "%s/dormant-%s.html",
 			 cli->cfg.report_dir, rep.month);
 		if (ret == 0)
-			ret = report_to_file(&rep, FORMAT_HTML, path);
+			ret = report_to_file(&rep, "html", path);
 		if (ret == 0 && mail)
 			ret = report_mail(cli, &rep, path);
 		if (ret == 0)

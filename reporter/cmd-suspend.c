@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "account.h"
 #include "audit.h"
+#include "output.h"
 #include "suspend.h"
 #include "view.h"
 

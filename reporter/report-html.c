@@ -3,6 +3,7 @@
  * the network, readable on screen and on paper. Everything printed from
  * the database is escaped. */
 #include "report.h"
+#include "output.h"
 
 #include <string.h>
 

@@ -1,6 +1,7 @@
 /* report.c - gathering the report and writing it as text, CSV and JSON. */
 #include "report.h"
 #include "errstr.h"
+#include "output.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -239,14 +240,38 @@ int report_foreach_event(struct report *rep, report_event_fn *fn, FILE *out,
 
 /* ---- text ---- */
 
-static void text_row(struct report *rep, const struct row *row, FILE *out,
-		     void *ctx)
-{
-	enum account_status *want = ctx;
+/* Rows into a table, every row or (want != NULL) those of one status. */
+struct table_rows {
+	struct table table;
+	const enum account_status *want;
+};
 
-	(void)rep;
-	if (row->status == *want)
-		view_write_text(out, row);
+static void table_rows_one(struct report *rep, const struct row *row,
+			   FILE *out, void *ctx)
+{
+	struct table_rows *tr = ctx;
+	struct table_value values[VIEW_NCOLUMNS];
+
+	(void)rep; (void)out;
+	if (tr->want != NULL && row->status != *tr->want)
+		return;
+	view_values(row, values);
+	table_row(&tr->table, values);
+}
+
+/* Every account's row in format, with the domain. */
+static int report_table(struct report *rep, const struct table_format *format,
+			FILE *out, bool embedded, const char **error_r)
+{
+	struct table_rows tr = { .want = NULL };
+	int ret;
+
+	table_init(&tr.table, format, view_columns, VIEW_NCOLUMNS, out);
+	tr.table.embedded = embedded;
+	table_begin(&tr.table);
+	ret = report_foreach_row(rep, table_rows_one, out, &tr, error_r);
+	table_end(&tr.table);
+	return ret;
 }
 
 static void text_event(struct report *rep, int64_t time, const char *account,
@@ -270,6 +295,7 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
 	};
 	char stamp[RFC3339_MAX];
+	struct table_rows tr;
 
 	if (report_gather(rep, error_r) < 0)
 		return -1;
@@ -303,8 +329,10 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 			rep->totals[want]);
 		if (rep->totals[want] == 0)
 			continue;
-		view_write_text_header(out);
-		if (report_foreach_row(rep, text_row, out, &want, error_r) < 0)
+		table_init(&tr.table, &table_text, view_columns, VIEW_NCOLUMNS, out);
+		tr.want = &want;
+		table_begin(&tr.table);
+		if (report_foreach_row(rep, table_rows_one, out, &tr, error_r) < 0)
 			return -1;
 	}
 	fprintf(out, "\nwake-up and refusal events in %s (%lu)\n", rep->month, rep->events);
@@ -313,29 +341,12 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 
 /* ---- CSV: every account, the list columns plus domain ---- */
 
-static void csv_row(struct report *rep, const struct row *row, FILE *out, void *ctx)
-{
-	(void)rep; (void)ctx;
-	view_write_csv(out, row, true);
-}
-
 int report_write_csv(struct report *rep, FILE *out, const char **error_r)
 {
-	fprintf(out, "%s,domain\r\n", view_csv_header);
-	return report_foreach_row(rep, csv_row, out, NULL, error_r);
+	return report_table(rep, &table_csv, out, false, error_r);
 }
 
 /* ---- JSON ---- */
-
-static void json_row(struct report *rep, const struct row *row, FILE *out, void *ctx)
-{
-	unsigned long *n = ctx;
-
-	(void)rep;
-	fputs(*n == 0 ? "\n" : ",\n", out);
-	view_write_json(out, row, true);
-	(*n)++;
-}
 
 static void json_event(struct report *rep, int64_t time, const char *account,
 		       const struct account_event *ev, FILE *out, void *ctx)
@@ -392,13 +403,28 @@ int report_write_json(struct report *rep, FILE *out, const char **error_r)
 	for (int s = 0; s < STATUS_COUNT; s++)
 		fprintf(out, "%s\"%s\":%lu", s == 0 ? "" : ",",
 			policy_status_name((enum account_status)s), rep->totals[s]);
-	fprintf(out, ",\"total\":%lu},\"accounts\":[", rep->total);
-	if (report_foreach_row(rep, json_row, out, &n, error_r) < 0)
+	fprintf(out, ",\"total\":%lu},\"accounts\":", rep->total);
+	if (report_table(rep, &table_json, out, true, error_r) < 0)
 		return -1;
-	fputs(n == 0 ? "],\"events\":[" : "\n],\"events\":[", out);
-	n = 0;
+	fputs(",\"events\":[", out);
 	if (report_foreach_event(rep, json_event, out, &n, error_r) < 0)
 		return -1;
 	fputs(n == 0 ? "]}\n" : "\n]}\n", out);
 	return 0;
+}
+
+const struct report_format *report_format_find(const char *name)
+{
+	static const struct report_format formats[] = {
+		{ "text", report_write_text },
+		{ "csv", report_write_csv },
+		{ "json", report_write_json },
+		{ "html", report_write_html },
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(formats[i].name, name) == 0)
+			return &formats[i];
+	}
+	return NULL;
 }

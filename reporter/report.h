@@ -50,6 +50,13 @@ int report_gather(struct report *rep, const char **error_r);
 void report_free(struct report *rep);
 
 /* The report in one format: 0, or -1 with *error_r. */
+struct report_format {
+	const char *name;            /* as --format takes it */
+	int (*write)(struct report *rep, FILE *out, const char **error_r);
+};
+/* text, csv, json or html by name; NULL for another. */
+const struct report_format *report_format_find(const char *name);
+
 int report_write_text(struct report *rep, FILE *out, const char **error_r);
 int report_write_csv(struct report *rep, FILE *out, const char **error_r);
 int report_write_json(struct report *rep, FILE *out, const char **error_r);
