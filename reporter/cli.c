@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "output.h"
 #include "privs.h"
+#include "table.h"
 #include "view.h"
 
 #include <stdarg.h>
@@ -121,6 +122,17 @@ void cli_policy(const struct cli *cli, struct policy *policy_r)
 	policy_r->warn_after = (int64_t)cli->cfg.warn_after;
 	policy_r->dormant_after = (int64_t)cli->cfg.dormant_after;
 	policy_r->suspend_after = (int64_t)cli->cfg.suspend_after;
+}
+
+const struct table_format *
+cli_table_format(const struct cli_command *cmd,
+		 const struct table_format *const *formats, const char *name)
+{
+	const struct table_format *format = table_format_find(formats, name);
+
+	if (format == NULL)
+		(void)cli_usage(cmd, "unknown format '%s'", name);
+	return format;
 }
 
 int cli_account_arg(const struct cli *cli, const char *arg,

@@ -50,6 +50,12 @@ struct store *cli_open_view(struct cli *cli, bool readonly,
 			    struct view_ctx *ctx_r);
 /* The policy thresholds from the configuration. */
 void cli_policy(const struct cli *cli, struct policy *policy_r);
+struct table_format;
+/* The format --format names among formats (NULL-terminated); NULL after
+   a usage error for cmd (return EXIT_USAGE). */
+const struct table_format *
+cli_table_format(const struct cli_command *cmd,
+		 const struct table_format *const *formats, const char *name);
 /* Normalise an account named on the command line into name (the
    configured rules); -1 after printing why it is no account name. */
 int cli_account_arg(const struct cli *cli, const char *arg,

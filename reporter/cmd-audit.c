@@ -47,14 +47,14 @@ static int audit_run(struct cli *cli, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
+		case 'F':
+			format = cli_table_format(&cmd_audit, audit_formats, optarg);
+			if (format == NULL)
+				return EXIT_USAGE;
+			break;
 		case 's':
 			if (time_parse_rfc3339(optarg, &since) < 0)
 				return cli_usage(&cmd_audit, "--since: not a date: %s", optarg);
-			break;
-		case 'F':
-			format = table_format_find(audit_formats, optarg);
-			if (format == NULL)
-				return cli_usage(&cmd_audit, "unknown format '%s'", optarg);
 			break;
 		default:
 			return cli_usage(&cmd_audit, NULL);

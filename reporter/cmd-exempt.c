@@ -180,9 +180,9 @@ static int exempt_run(struct cli *cli, int argc, char **argv)
 				return cli_usage(&cmd_exempt, "--until: not a date: %s", optarg);
 			break;
 		case 'F':
-			format = table_format_find(exempt_formats, optarg);
+			format = cli_table_format(&cmd_exempt, exempt_formats, optarg);
 			if (format == NULL)
-				return cli_usage(&cmd_exempt, "unknown format '%s'", optarg);
+				return EXIT_USAGE;
 			break;
 		default:
 			return cli_usage(&cmd_exempt, NULL);

@@ -58,9 +58,9 @@ static int list_run(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
-			format = table_format_find(list_formats, optarg);
+			format = cli_table_format(&cmd_list, list_formats, optarg);
 			if (format == NULL)
-				return cli_usage(&cmd_list, "unknown format '%s'", optarg);
+				return EXIT_USAGE;
 			break;
 		case 's':
 			ctx.status = policy_status_parse(optarg);
@@ -77,11 +77,11 @@ static int list_run(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
 
+	/* every column but the domain, which the account shows */
+	table_init(&ctx.table, format, view_columns, VIEW_COL_DOMAIN, stdout);
 	store = cli_open_view(cli, true, &ctx.view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	/* every column but the domain, which the account shows */
-	table_init(&ctx.table, format, view_columns, VIEW_COL_DOMAIN, stdout);
 	table_begin(&ctx.table);
 	ret = store_account_foreach(store, list_one, &ctx, &error);
 	table_end(&ctx.table);

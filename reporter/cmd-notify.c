@@ -2,6 +2,7 @@
  * account may be suspended, once per idle period (remembered in the
  * notices database), and send the admins a summary. */
 #include "cli.h"
+#include "array.h"
 #include "mail.h"
 #include "view.h"
 
@@ -101,15 +102,9 @@ static int notify_one(void *_ctx, const struct account_view *view)
 		ctx->skipped++;
 		return 0;
 	}
-	if (ctx->count == ctx->alloc) {
-		size_t n = ctx->alloc == 0 ? 64 : ctx->alloc * 2;
-		w = realloc(ctx->w, n * sizeof(*w));
-		if (w == NULL) {
-			cli_error("out of memory");
-			return -1;
-		}
-		ctx->w = w;
-		ctx->alloc = n;
+	if (array_grow(&ctx->w, &ctx->alloc, ctx->count, sizeof(*ctx->w)) < 0) {
+		cli_error("out of memory");
+		return -1;
 	}
 	w = &ctx->w[ctx->count];
 	memset(w, 0, sizeof(*w));

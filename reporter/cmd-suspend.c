@@ -4,6 +4,7 @@
  * always win, and an audit entry in the same transaction as every change. */
 #include "cli.h"
 #include "account.h"
+#include "array.h"
 #include "audit.h"
 #include "output.h"
 #include "suspend.h"
@@ -54,15 +55,9 @@ static int plan_one(void *_ctx, const struct account_view *view)
 		plan->grace++;
 		return 0;
 	}
-	if (plan->count == plan->alloc) {
-		size_t n = plan->alloc == 0 ? 64 : plan->alloc * 2;
-		c = realloc(plan->c, n * sizeof(*c));
-		if (c == NULL) {
-			cli_error("out of memory");
-			return -1;
-		}
-		plan->c = c;
-		plan->alloc = n;
+	if (array_grow(&plan->c, &plan->alloc, plan->count, sizeof(*plan->c)) < 0) {
+		cli_error("out of memory");
+		return -1;
 	}
 	c = &plan->c[plan->count];
 	memset(c, 0, sizeof(*c));
