@@ -11,7 +11,8 @@
    readable by everyone (Dovecot's auth user reads it); an existing file
    keeps its owner, group and mode (plus read for all). Does nothing when
    deny_file is "" (not set). An account it cannot hold goes to warn.
-   0, or -1 with *error_r. */
+   0, or -1 with *error_r. Only the commands that change a suspension
+   call it (suspend --apply, reactivate). */
 int suspend_write_deny_file(const char *deny_file, struct store *store,
 			    errstr_warn_fn *warn, const char **error_r);
 
