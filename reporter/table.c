@@ -98,12 +98,27 @@ static void text_begin(struct table *t)
 	fputc('\n', t->out);
 }
 
+/* s padded to width as printf's "%*s" would, without printf (the text
+   format writes millions of fields) */
+static void text_padded(FILE *out, const char *s, size_t len, int width)
+{
+	long pad = (long)(width < 0 ? -width : width) - (long)len;
+
+	if (width > 0)
+		text_pad(out, pad);
+	fwrite_unlocked(s, 1, len, out);
+	if (width < 0)
+		text_pad(out, pad);
+}
+
 static void text_value(struct table *t, const struct table_column *col,
 		       const struct table_value *v, bool first)
 {
 	const char *none = col->none != NULL ? col->none : "";
 	const char *unit = col->unit != NULL ? col->unit : "";
 	int width = col->width;
+	char num[24];
+	const char *p;
 	long pad;
 
 	(void)first;
@@ -113,7 +128,7 @@ static void text_value(struct table *t, const struct table_column *col,
 	case TABLE_TEXT:
 	case TABLE_JSON:
 		if (v->len == 0) {
-			fprintf(t->out, "%*s", width, none);
+			text_padded(t->out, none, strlen(none), width);
 			break;
 		}
 		/* padded by the bytes, as the columns of plain names line up */
@@ -125,18 +140,21 @@ static void text_value(struct table *t, const struct table_column *col,
 			text_pad(t->out, pad);
 		break;
 	case TABLE_PLAIN:
-		fprintf(t->out, "%*s", width, v->str[0] != '\0' ? v->str : none);
+		p = v->str[0] != '\0' ? v->str : none;
+		text_padded(t->out, p, strlen(p), width);
 		break;
 	case TABLE_NUMBER:
-		if (v->num < 0)
-			fprintf(t->out, "%*s", width, none);
-		else
-			fprintf(t->out, "%*lld%s", width > 0 ?
-				width - (int)strlen(unit) : width,
-				(long long)v->num, unit);
+		if (v->num < 0) {
+			text_padded(t->out, none, strlen(none), width);
+			break;
+		}
+		p = fmt_uint(num, (uint64_t)v->num);
+		text_padded(t->out, p, strlen(p), width > 0 ?
+			    width - (int)strlen(unit) : width);
+		fputs_unlocked(unit, t->out);
 		break;
 	case TABLE_BOOL:
-		fputs(v->yes ? col->yes : col->no, t->out);
+		fputs_unlocked(v->yes ? col->yes : col->no, t->out);
 		break;
 	}
 }
