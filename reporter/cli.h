@@ -31,15 +31,31 @@ struct cli_command {
 	const char *help;         /* more lines, or NULL */
 };
 
-/* Print "dormant: message" to stderr. */
+/* Print "dormant: message" to stderr, every byte others could have
+   chosen escaped (text_safe). Only commands print: helpers hand back
+   their messages (errstr.h). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_error("%s", msg): the errstr_warn_fn commands give helpers. */
+void cli_warn(const char *msg);
 /* Report a usage error for cmd and return EXIT_USAGE. */
 int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Open the store; on failure print the error and return NULL. */
 struct store *cli_store_open(struct cli *cli, bool readonly);
+struct view_ctx;
+/* Open the store for a command that classifies accounts, and fill ctx_r
+   (policy from the configuration, the command's now, the tracking start).
+   NULL after printing the error. */
+struct store *cli_open_view(struct cli *cli, bool readonly,
+			    struct view_ctx *ctx_r);
 /* The policy thresholds from the configuration. */
 void cli_policy(const struct cli *cli, struct policy *policy_r);
+struct table_format;
+/* The format --format names among formats (NULL-terminated); NULL after
+   a usage error for cmd (return EXIT_USAGE). */
+const struct table_format *
+cli_table_format(const struct cli_command *cmd,
+		 const struct table_format *const *formats, const char *name);
 /* Normalise an account named on the command line into name (the
    configured rules); -1 after printing why it is no account name. */
 int cli_account_arg(const struct cli *cli, const char *arg,

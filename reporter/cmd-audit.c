@@ -1,33 +1,33 @@
 /* cmd-audit.c - "dormant audit": who did what, when, and why. */
 #include "cli.h"
-#include "output.h"
+#include "table.h"
 #include "timeutil.h"
 
 #include <getopt.h>
 #include <string.h>
 
-struct audit_ctx {
-	int format;
-	unsigned long count;
+/* Entries are stored as JSON objects written by this program: the JSON
+   format prints them as they are, one a line; text puts the time first
+   and escapes the rest for the terminal. */
+static const struct table_column audit_columns[] = {
+	{ "time", TABLE_PLAIN, TABLE_TEXT_ONLY, NULL, NULL, 0, NULL, NULL, NULL,
+	  NULL },
+	{ "entry", TABLE_JSON, 0, NULL, "  ", 0, NULL, NULL, NULL, NULL },
 };
 
-static int audit_one(void *_ctx, int64_t time, const char *json, size_t len)
+static const struct table_format *const audit_formats[] = {
+	&table_text, &table_json_lines, NULL
+};
+
+static int audit_one(void *ctx, int64_t time, const char *json, size_t len)
 {
-	struct audit_ctx *ctx = _ctx;
+	struct table_value values[2];
 	char stamp[RFC3339_MAX];
 
-	ctx->count++;
-	if (ctx->format == FORMAT_JSON) {
-		/* entries are stored as JSON objects written by this program;
-		   print them as they are, one a line */
-		fwrite(json, 1, len, stdout);
-		fputc('\n', stdout);
-		return 0;
-	}
 	time_format_rfc3339(time, stamp);
-	printf("%s  ", stamp);
-	text_safe(stdout, json, len);
-	fputc('\n', stdout);
+	values[0] = table_str(stamp);
+	values[1] = (struct table_value){ .str = json, .len = len };
+	table_row(ctx, values);
 	return 0;
 }
 
@@ -38,7 +38,8 @@ static int audit_run(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct audit_ctx ctx = { FORMAT_TEXT, 0 };
+	const struct table_format *format = &table_text;
+	struct table table;
 	struct store *store;
 	const char *error;
 	int64_t since = 0;
@@ -46,15 +47,14 @@ static int audit_run(struct cli *cli, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
+		case 'F':
+			format = cli_table_format(&cmd_audit, audit_formats, optarg);
+			if (format == NULL)
+				return EXIT_USAGE;
+			break;
 		case 's':
 			if (time_parse_rfc3339(optarg, &since) < 0)
 				return cli_usage(&cmd_audit, "--since: not a date: %s", optarg);
-			break;
-		case 'F':
-			ctx.format = output_format_parse(optarg, 1 << FORMAT_TEXT |
-							 1 << FORMAT_JSON);
-			if (ctx.format < 0)
-				return cli_usage(&cmd_audit, "unknown format '%s'", optarg);
 			break;
 		default:
 			return cli_usage(&cmd_audit, NULL);
@@ -65,7 +65,10 @@ static int audit_run(struct cli *cli, int argc, char **argv)
 	store = cli_store_open(cli, true);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	ret = store_audit_foreach(store, since, audit_one, &ctx, &error);
+	table_init(&table, format, audit_columns, 2, stdout);
+	table_begin(&table);
+	ret = store_audit_foreach(store, since, audit_one, &table, &error);
+	table_end(&table);
 	store_close(&store);
 	if (ret < 0) {
 		cli_error("%s", error);

@@ -3,6 +3,7 @@
  * records, the deny file, and says what it found. Exit 1 on any problem. */
 #include "cli.h"
 #include "privs.h"
+#include "spawn.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -10,15 +11,12 @@
 #include <getopt.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #define DOVECONF_TIMEOUT_MS 10000
 
@@ -175,14 +173,16 @@ static int count_corrupt(void *ctx, const struct account_view *view)
 }
 
 /* The user Dovecot's auth process runs as, from `doveconf -h
-   default_internal_user` (execvp, no shell); "" when doveconf cannot say. */
+   default_internal_user` (execvp, no shell); "" when doveconf cannot say
+   within DOVECONF_TIMEOUT_MS. */
 static void dovecot_auth_user(const char *dovecot_config, char *user,
 			      size_t size)
 {
 	char *argv[6];
-	int argc = 0, fds[2], status;
-	size_t len = 0;
-	pid_t pid;
+	struct spawn sp;
+	const char *error;
+	int argc = 0, status;
+	size_t len;
 
 	user[0] = '\0';
 	argv[argc++] = (char *)"doveconf";
@@ -193,78 +193,65 @@ static void dovecot_auth_user(const char *dovecot_config, char *user,
 	argv[argc++] = (char *)"-h";
 	argv[argc++] = (char *)"default_internal_user";
 	argv[argc] = NULL;
-	if (pipe2(fds, O_CLOEXEC) < 0)
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = argv;
+	sp.flags = SPAWN_PATH | SPAWN_STDIN_NULL | SPAWN_STDOUT_PIPE |
+		SPAWN_STDERR_NULL | SPAWN_PGROUP;
+	sp.timeout_ms = DOVECONF_TIMEOUT_MS;
+	if (spawn_start(&sp, &error) < 0)
 		return;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		if (dup2(fds[1], STDOUT_FILENO) < 0)
-			_exit(127);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (;;) {
-		struct pollfd pfd = { fds[0], POLLIN, 0 };
-		ssize_t n;
-
-		if (poll(&pfd, 1, DOVECONF_TIMEOUT_MS) <= 0)
-			break;
-		n = read(fds[0], user + len, size - 1 - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == size - 1)
-			break;
-	}
-	close(fds[0]);
+	len = spawn_read(&sp, user, size - 1);
 	user[len] = '\0';
-	kill(pid, SIGKILL);      /* a doveconf still running after that */
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
+	if (spawn_wait(&sp, &status, &error) < 0 || spawn_exit_code(status) != 0)
 		user[0] = '\0';
 	user[strcspn(user, "\n")] = '\0';
+}
+
+struct open_as {
+	const struct passwd *pw;
+	const char *path;
+};
+
+/* In a child: become pw (its groups too) and open path. The exit status
+   says how it went: 0 opened, 100 could not become pw, else errno. */
+static int open_as(void *_ctx)
+{
+	const struct open_as *ctx = _ctx;
+	int fd;
+
+	if (initgroups(ctx->pw->pw_name, ctx->pw->pw_gid) < 0 ||
+	    setgid(ctx->pw->pw_gid) < 0 || setuid(ctx->pw->pw_uid) < 0)
+		return 100;
+	fd = open(ctx->path, O_RDONLY | O_CLOEXEC);
+	return fd >= 0 ? 0 : (errno & 0x7f);
 }
 
 /* Can user open path for reading (its groups, every directory on the
    way)? 1 yes, 0 no (*errno_r why), -1 no such user. */
 static int readable_as(const char *user, const char *path, int *errno_r)
 {
-	struct passwd *pw = getpwnam(user);
-	int status, fd;
-	pid_t pid;
+	struct open_as ctx = { getpwnam(user), path };
+	struct spawn sp;
+	const char *error;
+	int status;
 
-	if (pw == NULL)
+	if (ctx.pw == NULL)
 		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
+	/* no exec: the child only runs open_as */
+	memset(&sp, 0, sizeof(sp));
+	sp.pre_exec = open_as;
+	sp.ctx = &ctx;
+	sp.timeout_ms = -1;
+	if (spawn_start(&sp, &error) < 0) {
 		*errno_r = errno;
 		return 0;
 	}
-	if (pid == 0) {
-		if (initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
-		    setuid(pw->pw_uid) < 0)
-			_exit(100);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		_exit(fd >= 0 ? 0 : (errno & 0x7f));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+	if (spawn_wait(&sp, &status, &error) < 0 || spawn_exit_code(status) < 0) {
 		*errno_r = EIO;
 		return 0;
 	}
-	*errno_r = WEXITSTATUS(status) == 100 ? EPERM : WEXITSTATUS(status);
-	return WEXITSTATUS(status) == 0 ? 1 : 0;
+	*errno_r = spawn_exit_code(status) == 100 ? EPERM : spawn_exit_code(status);
+	return spawn_exit_code(status) == 0 ? 1 : 0;
 }
 
 static void check_deny_file(struct check *c, const char *path,

@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "account.h"
 #include "audit.h"
-#include "output.h"
+#include "table.h"
 #include "timeutil.h"
 
 #include <getopt.h>
@@ -79,16 +79,37 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 	return EXIT_OK;
 }
 
+enum exempt_column {
+	EXEMPT_ACCOUNT, EXEMPT_SINCE, EXEMPT_UNTIL, EXEMPT_EXPIRED, EXEMPT_ACTOR,
+	EXEMPT_REASON,
+	EXEMPT_NCOLUMNS
+};
+
+/* The text format: "ACCOUNT  since S  until U (expired)  by A  reason: R" */
+static const struct table_column exempt_columns[EXEMPT_NCOLUMNS] = {
+	{ "account", TABLE_TEXT, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL },
+	{ "since", TABLE_PLAIN, 0, NULL, "  since ", 0, NULL, NULL, NULL, NULL },
+	{ "until", TABLE_PLAIN, TABLE_NULL_EMPTY, NULL, "  until ", 0, NULL, "-",
+	  NULL, NULL },
+	{ "expired", TABLE_BOOL, 0, NULL, NULL, 0, NULL, NULL, " (expired)", "" },
+	{ "actor", TABLE_TEXT, 0, NULL, "  by ", 0, NULL, NULL, NULL, NULL },
+	{ "reason", TABLE_TEXT, 0, NULL, "  reason: ", 0, NULL, NULL, NULL, NULL },
+};
+
+static const struct table_format *const exempt_formats[] = {
+	&table_text, &table_csv, &table_json, NULL
+};
+
 struct exempt_list_ctx {
-	int format;
+	struct table table;
 	int64_t now;
-	unsigned long count;
 };
 
 static int exempt_list_one(void *_ctx, const char *account,
 			   const struct account_state *st, const char *derr)
 {
 	struct exempt_list_ctx *ctx = _ctx;
+	struct table_value values[EXEMPT_NCOLUMNS];
 	char since[RFC3339_MAX], until[RFC3339_MAX];
 
 	if (st == NULL) {
@@ -99,48 +120,19 @@ static int exempt_list_one(void *_ctx, const char *account,
 		return 0;
 	time_format_rfc3339(st->since, since);
 	time_format_rfc3339(st->until, until);
-	switch (ctx->format) {
-	case FORMAT_CSV:
-		csv_field(stdout, account);
-		printf(",%s,%s,%s,", since, until,
-		       st->until != 0 && st->until <= ctx->now ? "yes" : "no");
-		csv_field(stdout, st->actor);
-		fputc(',', stdout);
-		csv_field(stdout, st->reason);
-		fputs("\r\n", stdout);
-		break;
-	case FORMAT_JSON:
-		fputs(ctx->count == 0 ? "\n{\"account\":" : ",\n{\"account\":", stdout);
-		json_string(stdout, account, strlen(account));
-		printf(",\"since\":\"%s\",\"until\":", since);
-		if (until[0] != '\0')
-			printf("\"%s\"", until);
-		else
-			fputs("null", stdout);
-		printf(",\"expired\":%s,\"actor\":",
-		       st->until != 0 && st->until <= ctx->now ? "true" : "false");
-		json_string(stdout, st->actor, strlen(st->actor));
-		fputs(",\"reason\":", stdout);
-		json_string(stdout, st->reason, strlen(st->reason));
-		fputc('}', stdout);
-		break;
-	default:
-		text_safe(stdout, account, strlen(account));
-		printf("  since %s  until %s%s  by ", since, until[0] ? until : "-",
-		       st->until != 0 && st->until <= ctx->now ? " (expired)" : "");
-		text_safe(stdout, st->actor, strlen(st->actor));
-		fputs("  reason: ", stdout);
-		text_safe(stdout, st->reason, strlen(st->reason));
-		fputc('\n', stdout);
-		break;
-	}
-	ctx->count++;
+	values[EXEMPT_ACCOUNT] = table_str(account);
+	values[EXEMPT_SINCE] = table_str(since);
+	values[EXEMPT_UNTIL] = table_str(until);
+	values[EXEMPT_EXPIRED].yes = st->until != 0 && st->until <= ctx->now;
+	values[EXEMPT_ACTOR] = table_str(st->actor);
+	values[EXEMPT_REASON] = table_str(st->reason);
+	table_row(&ctx->table, values);
 	return 0;
 }
 
-static int exempt_list(struct cli *cli, int format)
+static int exempt_list(struct cli *cli, const struct table_format *format)
 {
-	struct exempt_list_ctx ctx = { format, cli->now, 0 };
+	struct exempt_list_ctx ctx = { .now = cli->now };
 	struct store *store;
 	const char *error;
 	int ret;
@@ -148,13 +140,10 @@ static int exempt_list(struct cli *cli, int format)
 	store = cli_store_open(cli, true);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	if (format == FORMAT_CSV)
-		fputs("account,since,until,expired,actor,reason\r\n", stdout);
-	else if (format == FORMAT_JSON)
-		fputs("[", stdout);
+	table_init(&ctx.table, format, exempt_columns, EXEMPT_NCOLUMNS, stdout);
+	table_begin(&ctx.table);
 	ret = store_state_foreach(store, exempt_list_one, &ctx, &error);
-	if (format == FORMAT_JSON)
-		fputs(ctx.count == 0 ? "]\n" : "\n]\n", stdout);
+	table_end(&ctx.table);
 	store_close(&store);
 	if (ret < 0) {
 		cli_error("%s", error);
@@ -173,7 +162,8 @@ static int exempt_run(struct cli *cli, int argc, char **argv)
 	};
 	const char *reason = NULL, *sub;
 	int64_t until = 0;
-	int c, format = FORMAT_TEXT;
+	const struct table_format *format = &table_text;
+	int c;
 
 	if (argc < 2)
 		return cli_usage(&cmd_exempt, "give add, remove or list");
@@ -190,10 +180,9 @@ static int exempt_run(struct cli *cli, int argc, char **argv)
 				return cli_usage(&cmd_exempt, "--until: not a date: %s", optarg);
 			break;
 		case 'F':
-			format = output_format_parse(optarg, 1 << FORMAT_TEXT |
-						     1 << FORMAT_CSV | 1 << FORMAT_JSON);
-			if (format < 0)
-				return cli_usage(&cmd_exempt, "unknown format '%s'", optarg);
+			format = cli_table_format(&cmd_exempt, exempt_formats, optarg);
+			if (format == NULL)
+				return EXIT_USAGE;
 			break;
 		default:
 			return cli_usage(&cmd_exempt, NULL);

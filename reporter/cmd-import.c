@@ -369,7 +369,14 @@ static long import_refused(struct store *store, const struct acctmap *refused,
 	return ret;
 }
 
-static int import_run(struct cli *cli, int argc, char **argv)
+/* What the workers found, added up, and their maps folded into one. */
+struct import_result {
+	struct import_stats total;
+	struct acctmap all, refused;
+};
+
+/* The options; EXIT_OK, or the usage error's exit code (printed). */
+static int import_options(int argc, char **argv, int *jobs_r, bool *dry_run_r)
 {
 	static const struct option opts[] = {
 		{ "tz", required_argument, NULL, 'z' },
@@ -377,17 +384,8 @@ static int import_run(struct cli *cli, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct worker workers[MAX_THREADS];
-	struct import_stats total;
-	struct import_job job;
-	struct acctmap all, refused;
-	struct store *store = NULL;
-	const char **names = NULL, *error;
-	struct activity *recs = NULL;
-	bool dry_run = false, oom = false;
-	long changed = 0, events = 0;
-	int c, nthreads, ret = EXIT_OK;
 	uint64_t jobs = 0;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
 		switch (c) {
@@ -404,7 +402,7 @@ static int import_run(struct cli *cli, int argc, char **argv)
 				return cli_usage(&cmd_import, "--jobs: 1 to %d", MAX_THREADS);
 			break;
 		case 'n':
-			dry_run = true;
+			*dry_run_r = true;
 			break;
 		default:
 			return cli_usage(&cmd_import, NULL);
@@ -419,27 +417,35 @@ static int import_run(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	tzset();
-	memset(&job, 0, sizeof(job));
-	job.cli = cli;
-	job.files = argv + optind;
-	job.nfiles = argc - optind;
-	pthread_mutex_init(&job.lock, NULL);
-	nthreads = jobs > 0 ? (int)jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	*jobs_r = (int)jobs;
+	return EXIT_OK;
+}
+
+/* Parse every file of job on up to jobs threads (0: one per core), the
+   calling thread one of them. Returns how many workers ran. */
+static int import_parse(struct import_job *job, int jobs,
+			struct worker workers[MAX_THREADS])
+{
+	int nthreads, ret;
+
+	nthreads = jobs > 0 ? jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nthreads < 1)
 		nthreads = 1;
-	if (nthreads > job.nfiles)
-		nthreads = job.nfiles;
+	if (nthreads > job->nfiles)
+		nthreads = job->nfiles;
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
-
-	memset(workers, 0, sizeof(workers));
+	memset(workers, 0, MAX_THREADS * sizeof(*workers));
 	for (int i = 0; i < nthreads; i++) {
-		workers[i].job = &job;
+		workers[i].job = job;
 		acctmap_init(&workers[i].map);
 		acctmap_init(&workers[i].refused);
-		if (i > 0 && pthread_create(&workers[i].thread, NULL, worker_run,
-					    &workers[i]) != 0) {
-			cli_error("cannot start a thread: %s", strerror(errno));
+		if (i == 0)
+			continue;
+		/* pthread functions return their error; errno is not theirs */
+		ret = pthread_create(&workers[i].thread, NULL, worker_run, &workers[i]);
+		if (ret != 0) {
+			cli_error("cannot start a thread: %s", strerror(ret));
 			nthreads = i;
 			break;
 		}
@@ -447,125 +453,176 @@ static int import_run(struct cli *cli, int argc, char **argv)
 	worker_run(&workers[0]);
 	for (int i = 1; i < nthreads; i++)
 		pthread_join(workers[i].thread, NULL);
+	return nthreads;
+}
 
-	memset(&total, 0, sizeof(total));
-	acctmap_init(&all);
-	acctmap_init(&refused);
-	for (int i = 0; i < nthreads; i++) {
-		struct import_stats *st = &workers[i].st;
-		total.lines += st->lines;
-		total.logins += st->logins;
-		total.sends += st->sends;
-		total.masters += st->masters;
-		total.refused += st->refused;
-		total.malformed += st->malformed;
-		total.too_long += st->too_long;
-		total.foreign += st->foreign;
-		total.partial += st->partial;
-		total.failed = total.failed || st->failed;
-		if (st->oldest > 0 && (total.oldest == 0 || st->oldest < total.oldest))
-			total.oldest = st->oldest;
-		if (total.sample[0] == '\0')
-			memcpy(total.sample, st->sample, sizeof(total.sample));
-		oom = oom || workers[i].oom;
-		for (size_t j = 0; j < workers[i].map.size && !oom; j++) {
-			struct acctmap_entry *e = &workers[i].map.slots[j];
-			if (e->name != NULL && acctmap_fold(&all, e->name, &e->act) < 0)
-				oom = true;
-		}
+static void stats_add(struct import_stats *total, const struct import_stats *st)
+{
+	total->lines += st->lines;
+	total->logins += st->logins;
+	total->sends += st->sends;
+	total->masters += st->masters;
+	total->refused += st->refused;
+	total->malformed += st->malformed;
+	total->too_long += st->too_long;
+	total->foreign += st->foreign;
+	total->partial += st->partial;
+	total->failed = total->failed || st->failed;
+	if (st->oldest > 0 && (total->oldest == 0 || st->oldest < total->oldest))
+		total->oldest = st->oldest;
+	if (total->sample[0] == '\0')
+		memcpy(total->sample, st->sample, sizeof(total->sample));
+}
+
+/* Fold map's entries into into. -1 out of memory. */
+static int acctmap_fold_all(struct acctmap *into, const struct acctmap *map)
+{
+	for (size_t j = 0; j < map->size; j++) {
+		const struct acctmap_entry *e = &map->slots[j];
+
+		if (e->name != NULL && acctmap_fold(into, e->name, &e->act) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Add up the workers' counts and fold their maps into res (freeing
+   theirs). -1 out of memory. */
+static int import_fold(struct worker *workers, int n, struct import_result *res)
+{
+	bool oom = false;
+
+	for (int i = 0; i < n; i++) {
+		stats_add(&res->total, &workers[i].st);
+		oom = oom || workers[i].oom ||
+			acctmap_fold_all(&res->all, &workers[i].map) < 0 ||
+			acctmap_fold_all(&res->refused, &workers[i].refused) < 0;
 		acctmap_free(&workers[i].map);
-		for (size_t j = 0; j < workers[i].refused.size && !oom; j++) {
-			struct acctmap_entry *e = &workers[i].refused.slots[j];
-			if (e->name != NULL &&
-			    acctmap_fold(&refused, e->name, &e->act) < 0)
-				oom = true;
-		}
 		acctmap_free(&workers[i].refused);
 	}
-	pthread_mutex_destroy(&job.lock);
-	if (oom) {
-		cli_error("out of memory: nothing imported");
-		acctmap_free(&all);
-		acctmap_free(&refused);
+	return oom ? -1 : 0;
+}
+
+/* Write the folded activity (by the max rule), extend the tracking
+   history to the oldest event, and record the refused logins. EXIT_OK
+   or EXIT_RUNTIME (printed). */
+static int import_store(struct cli *cli, const struct import_result *res,
+			long *changed_r, long *events_r)
+{
+	struct store *store = NULL;
+	const char **names = NULL, *error;
+	struct activity *recs = NULL;
+	const struct acctmap *all = &res->all;
+	int ret = EXIT_RUNTIME;
+	size_t n = 0;
+
+	if (all->count == 0 && res->refused.count == 0)
+		return EXIT_OK;
+	if ((store = cli_store_open(cli, false)) == NULL)
 		return EXIT_RUNTIME;
-	}
-
-	if (!dry_run && all.count > 0) {
-		size_t n = 0;
-
-		names = malloc(all.count * sizeof(*names));
-		recs = malloc(all.count * sizeof(*recs));
+	if (all->count > 0) {
+		names = malloc(all->count * sizeof(*names));
+		recs = malloc(all->count * sizeof(*recs));
 		if (names == NULL || recs == NULL) {
 			cli_error("out of memory: nothing imported");
-			ret = EXIT_RUNTIME;
 			goto out;
 		}
-		for (size_t j = 0; j < all.size; j++) {
-			if (all.slots[j].name == NULL)
+		for (size_t j = 0; j < all->size; j++) {
+			if (all->slots[j].name == NULL)
 				continue;
-			names[n] = all.slots[j].name;
-			recs[n++] = all.slots[j].act;
+			names[n] = all->slots[j].name;
+			recs[n++] = all->slots[j].act;
 		}
-		store = cli_store_open(cli, false);
-		if (store == NULL) {
-			ret = EXIT_RUNTIME;
-			goto out;
-		}
-		changed = store_activity_merge_batch(store, names, recs, n, &error);
-		if (changed < 0 ||
-		    store_tracking_extend(store, total.oldest, &error) < 0) {
+		*changed_r = store_activity_merge_batch(store, names, recs, n, &error);
+		if (*changed_r < 0 ||
+		    store_tracking_extend(store, res->total.oldest, &error) < 0) {
 			cli_error("%s", error);
-			ret = EXIT_RUNTIME;
 			goto out;
 		}
 	}
-	if (!dry_run && refused.count > 0) {
-		if (store == NULL && (store = cli_store_open(cli, false)) == NULL) {
-			ret = EXIT_RUNTIME;
-			goto out;
-		}
-		events = import_refused(store, &refused, &error);
-		if (events < 0) {
-			cli_error("%s", error);
-			ret = EXIT_RUNTIME;
-			goto out;
-		}
+	if (res->refused.count > 0 &&
+	    (*events_r = import_refused(store, &res->refused, &error)) < 0) {
+		cli_error("%s", error);
+		goto out;
 	}
-	printf("read %llu lines from %d file%s: %llu logins and %llu sends matched, "
-	       "%lu accounts, %ld records changed%s\n", total.lines, job.nfiles,
-	       job.nfiles == 1 ? "" : "s", total.logins, total.sends,
-	       (unsigned long)all.count, changed, dry_run ? " (dry run)" : "");
-	if (total.masters > 0)
-		printf("not counted: %llu master-user logins\n", total.masters);
-	if (total.refused > 0)
-		printf("refused (user disabled): %llu logins, %ld events recorded "
-		       "(the latest per account and day)%s\n", total.refused, events,
-		       dry_run ? " (dry run)" : "");
-	if (total.foreign > 0)
-		printf("not counted: %llu lines of accounts outside local_domains "
-		       "(foreign)\n", total.foreign);
-	if (total.too_long > 0)
-		printf("skipped: %llu lines over %d bytes\n", total.too_long,
-		       IMPORT_LINE_MAX);
-	if (total.partial > 0)
-		printf("skipped: %llu partial last lines (no newline: a log still "
-		       "being written, or a cut file)\n", total.partial);
-	if (total.malformed > 0)
-		printf("skipped as malformed: %llu lines, first: %s\n", total.malformed,
-		       total.sample);
-	if (total.oldest > 0) {
-		char t[RFC3339_MAX];
-		time_format_rfc3339(total.oldest, t);
-		printf("oldest event: %s\n", t);
-	}
-	if (total.failed || total.malformed > 0)
-		ret = EXIT_FINDINGS;
+	ret = EXIT_OK;
 out:
 	free(names);
 	free(recs);
-	acctmap_free(&all);
-	acctmap_free(&refused);
 	store_close(&store);
+	return ret;
+}
+
+static void import_print(const struct import_result *res, int nfiles,
+			 long changed, long events, bool dry_run)
+{
+	const struct import_stats *total = &res->total;
+
+	printf("read %llu lines from %d file%s: %llu logins and %llu sends matched, "
+	       "%lu accounts, %ld records changed%s\n", total->lines, nfiles,
+	       nfiles == 1 ? "" : "s", total->logins, total->sends,
+	       (unsigned long)res->all.count, changed, dry_run ? " (dry run)" : "");
+	if (total->masters > 0)
+		printf("not counted: %llu master-user logins\n", total->masters);
+	if (total->refused > 0)
+		printf("refused (user disabled): %llu logins, %ld events recorded "
+		       "(the latest per account and day)%s\n", total->refused, events,
+		       dry_run ? " (dry run)" : "");
+	if (total->foreign > 0)
+		printf("not counted: %llu lines of accounts outside local_domains "
+		       "(foreign)\n", total->foreign);
+	if (total->too_long > 0)
+		printf("skipped: %llu lines over %d bytes\n", total->too_long,
+		       IMPORT_LINE_MAX);
+	if (total->partial > 0)
+		printf("skipped: %llu partial last lines (no newline: a log still "
+		       "being written, or a cut file)\n", total->partial);
+	if (total->malformed > 0)
+		printf("skipped as malformed: %llu lines, first: %s\n",
+		       total->malformed, total->sample);
+	if (total->oldest > 0) {
+		char t[RFC3339_MAX];
+		time_format_rfc3339(total->oldest, t);
+		printf("oldest event: %s\n", t);
+	}
+}
+
+static int import_run(struct cli *cli, int argc, char **argv)
+{
+	struct worker workers[MAX_THREADS];
+	struct import_result res;
+	struct import_job job;
+	bool dry_run = false;
+	long changed = 0, events = 0;
+	int nworkers, jobs = 0, ret;
+
+	ret = import_options(argc, argv, &jobs, &dry_run);
+	if (ret != EXIT_OK)
+		return ret;
+	memset(&job, 0, sizeof(job));
+	job.cli = cli;
+	job.files = argv + optind;
+	job.nfiles = argc - optind;
+	pthread_mutex_init(&job.lock, NULL);
+	nworkers = import_parse(&job, jobs, workers);
+	pthread_mutex_destroy(&job.lock);
+
+	memset(&res, 0, sizeof(res));
+	acctmap_init(&res.all);
+	acctmap_init(&res.refused);
+	if (import_fold(workers, nworkers, &res) < 0) {
+		cli_error("out of memory: nothing imported");
+		ret = EXIT_RUNTIME;
+	} else if (!dry_run) {
+		ret = import_store(cli, &res, &changed, &events);
+	}
+	if (ret == EXIT_OK) {
+		import_print(&res, job.nfiles, changed, events, dry_run);
+		if (res.total.failed || res.total.malformed > 0)
+			ret = EXIT_FINDINGS;
+	}
+	acctmap_free(&res.all);
+	acctmap_free(&res.refused);
 	return ret;
 }
 

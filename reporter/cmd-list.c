@@ -6,17 +6,22 @@
 #include <string.h>
 #include <strings.h>
 
+static const struct table_format *const list_formats[] = {
+	&table_text, &table_csv, &table_json, NULL
+};
+
 struct list_ctx {
 	struct view_ctx view;
-	enum output_format format;
+	struct table table;
 	int status;                  /* -1: all */
 	const char *domain;          /* NULL: all */
-	unsigned long rows, errors;
+	unsigned long errors;
 };
 
 static int list_one(void *_ctx, const struct account_view *view)
 {
 	struct list_ctx *ctx = _ctx;
+	struct table_value values[VIEW_NCOLUMNS];
 	struct row row;
 
 	if (view->decode_error != NULL) {
@@ -29,19 +34,8 @@ static int list_one(void *_ctx, const struct account_view *view)
 		return 0;
 	if (ctx->domain != NULL && strcasecmp(ctx->domain, row.domain) != 0)
 		return 0;
-	switch (ctx->format) {
-	case FORMAT_CSV:
-		view_write_csv(stdout, &row, false);
-		break;
-	case FORMAT_JSON:
-		fputs(ctx->rows == 0 ? "\n" : ",\n", stdout);
-		view_write_json(stdout, &row, false);
-		break;
-	default:
-		view_write_text(stdout, &row);
-		break;
-	}
-	ctx->rows++;
+	view_values(&row, values);
+	table_row(&ctx->table, values);
 	return 0;
 }
 
@@ -53,22 +47,20 @@ static int list_run(struct cli *cli, int argc, char **argv)
 		{ "domain", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const struct table_format *format = &table_text;
 	struct list_ctx ctx;
 	struct store *store;
 	const char *error;
 	int c, ret;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.format = FORMAT_TEXT;
 	ctx.status = -1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
-			ret = output_format_parse(optarg, 1 << FORMAT_TEXT |
-						  1 << FORMAT_CSV | 1 << FORMAT_JSON);
-			if (ret < 0)
-				return cli_usage(&cmd_list, "unknown format '%s'", optarg);
-			ctx.format = (enum output_format)ret;
+			format = cli_table_format(&cmd_list, list_formats, optarg);
+			if (format == NULL)
+				return EXIT_USAGE;
 			break;
 		case 's':
 			ctx.status = policy_status_parse(optarg);
@@ -85,18 +77,14 @@ static int list_run(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
 
+	/* every column but the domain, which the account shows */
+	table_init(&ctx.table, format, view_columns, VIEW_COL_DOMAIN, stdout);
 	store = cli_open_view(cli, true, &ctx.view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	if (ctx.format == FORMAT_CSV)
-		printf("%s\r\n", view_csv_header);
-	else if (ctx.format == FORMAT_JSON)
-		fputs("[", stdout);
-	else
-		view_write_text_header(stdout);
+	table_begin(&ctx.table);
 	ret = store_account_foreach(store, list_one, &ctx, &error);
-	if (ctx.format == FORMAT_JSON)
-		fputs(ctx.rows == 0 ? "]\n" : "\n]\n", stdout);
+	table_end(&ctx.table);
 	store_close(&store);
 	if (ret < 0) {
 		cli_error("%s", error);

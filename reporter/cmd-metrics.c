@@ -84,6 +84,7 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 	struct report rep;
 	struct store *store;
 	struct outfile *of;
+	const char *error = NULL;
 	FILE *out;
 	int c, ret;
 
@@ -97,19 +98,21 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 	store = cli_open_view(cli, true, &view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	ret = report_init(&rep, store, &view, cli->now, NULL);
+	ret = report_init(&rep, store, &view, cli->now, NULL, cli_warn, &error);
 	if (ret == 0)
-		ret = report_gather(&rep);
-	if (ret == 0 && (of = outfile_open(output, 0644, &out)) != NULL) {
+		ret = report_gather(&rep, &error);
+	if (ret == 0 && (of = outfile_open(output, 0644, &out, &error)) != NULL) {
 		if (metrics_write(&rep, view.tracking_start, out) < 0) {
 			outfile_abort(&of);
 			ret = -1;
 		} else {
-			ret = outfile_commit(&of);
+			ret = outfile_commit(&of, &error);
 		}
 	} else {
 		ret = -1;
 	}
+	if (ret < 0 && error != NULL)
+		cli_error("%s", error);
 	report_free(&rep);
 	store_close(&store);
 	return ret < 0 ? EXIT_RUNTIME : EXIT_OK;

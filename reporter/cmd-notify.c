@@ -2,6 +2,7 @@
  * account may be suspended, once per idle period (remembered in the
  * notices database), and send the admins a summary. */
 #include "cli.h"
+#include "array.h"
 #include "mail.h"
 #include "view.h"
 
@@ -101,15 +102,9 @@ static int notify_one(void *_ctx, const struct account_view *view)
 		ctx->skipped++;
 		return 0;
 	}
-	if (ctx->count == ctx->alloc) {
-		size_t n = ctx->alloc == 0 ? 64 : ctx->alloc * 2;
-		w = realloc(ctx->w, n * sizeof(*w));
-		if (w == NULL) {
-			cli_error("out of memory");
-			return -1;
-		}
-		ctx->w = w;
-		ctx->alloc = n;
+	if (array_grow(&ctx->w, &ctx->alloc, ctx->count, sizeof(*ctx->w)) < 0) {
+		cli_error("out of memory");
+		return -1;
 	}
 	w = &ctx->w[ctx->count];
 	memset(w, 0, sizeof(*w));
@@ -188,14 +183,30 @@ static char *template_load(const char *path)
 	return buf;
 }
 
+/* mail_close, printing why it failed: 0 or -1. */
+static int notify_mail_close(struct mail *m)
+{
+	const char *error;
+
+	if (mail_close(m, &error) < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0, or -1 (printed). */
 static int send_notice(struct cli *cli, const char *tpl, const struct warn *w)
 {
 	const char *from = cli->cfg.notice_from[0] != '\0' ? cli->cfg.notice_from :
 		cli->cfg.report_to;
+	const char *error;
 	struct mail m;
 
-	if (mail_open(&m, cli->cfg.sendmail) < 0)
+	if (mail_open(&m, cli->cfg.sendmail, &error) < 0) {
+		cli_error("%s", error);
 		return -1;
+	}
 	fprintf(m.f, "To: %s\n", w->account);
 	if (from[0] != '\0')
 		fprintf(m.f, "From: %s\n", from);
@@ -203,18 +214,21 @@ static int send_notice(struct cli *cli, const char *tpl, const struct warn *w)
 	      "Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n", m.f);
 	/* the template's first lines are its headers (Subject:), then body */
 	expand(m.f, tpl, w, (int64_t)(cli->cfg.suspend_after / 86400));
-	return mail_close(&m);
+	return notify_mail_close(&m);
 }
 
 static int send_summary(struct cli *cli, const struct notify_ctx *ctx,
 			const bool *sent)
 {
+	const char *error;
 	struct mail m;
 
 	if (cli->cfg.report_to[0] == '\0')
 		return 0;
-	if (mail_open(&m, cli->cfg.sendmail) < 0)
+	if (mail_open(&m, cli->cfg.sendmail, &error) < 0) {
+		cli_error("%s", error);
 		return -1;
+	}
 	fprintf(m.f, "To: %s\nSubject: dormant: %zu suspension notices sent\n"
 		"MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
 		"Auto-Submitted: auto-generated\n\n"
@@ -228,7 +242,7 @@ static int send_summary(struct cli *cli, const struct notify_ctx *ctx,
 			ctx->w[i].account, (long long)ctx->w[i].idle_days, date,
 			sent[i] ? "" : "  (NOT SENT: sendmail failed)");
 	}
-	return mail_close(&m);
+	return notify_mail_close(&m);
 }
 
 static int notify_run(struct cli *cli, int argc, char **argv)

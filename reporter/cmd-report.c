@@ -11,34 +11,36 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int report_write(struct report *rep, int format, FILE *out)
-{
-	switch (format) {
-	case FORMAT_CSV: return report_write_csv(rep, out);
-	case FORMAT_JSON: return report_write_json(rep, out);
-	case FORMAT_HTML: return report_write_html(rep, out);
-	default: return report_write_text(rep, out);
-	}
-}
-
-static int report_to_file(struct report *rep, int format, const char *path)
+/* 0, or -1 (printed). */
+static int report_to_file(struct report *rep, const char *format,
+			  const char *path)
 {
 	struct outfile *of;
+	const char *error;
 	FILE *out;
 
-	of = outfile_open(path, 0640, &out);
-	if (of == NULL)
+	of = outfile_open(path, 0640, &out, &error);
+	if (of == NULL) {
+		cli_error("%s", error);
 		return -1;
-	if (report_write(rep, format, out) < 0) {
+	}
+	if (report_format_find(format)->write(rep, out, &error) < 0) {
+		cli_error("%s", error);
 		outfile_abort(&of);
 		return -1;
 	}
-	return outfile_commit(&of);
+	if (outfile_commit(&of, &error) < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	return 0;
 }
 
+/* 0, or -1 (printed). */
 static int report_mail(struct cli *cli, struct report *rep, const char *html_path)
 {
 	struct mail m;
+	const char *error;
 	FILE *src;
 	int ret;
 
@@ -51,7 +53,8 @@ static int report_mail(struct cli *cli, struct report *rep, const char *html_pat
 		cli_error("%s: %s", html_path, strerror(errno));
 		return -1;
 	}
-	if (mail_open(&m, cli->cfg.sendmail) < 0) {
+	if (mail_open(&m, cli->cfg.sendmail, &error) < 0) {
+		cli_error("%s", error);
 		fclose(src);
 		return -1;
 	}
@@ -61,9 +64,11 @@ static int report_mail(struct cli *cli, struct report *rep, const char *html_pat
 		cli->cfg.report_to, rep->month);
 	ret = mail_base64(src, m.f);
 	fclose(src);
-	if (mail_close(&m) < 0 || ret < 0)
+	if (mail_close(&m, &error) < 0) {
+		cli_error("%s", error);
 		return -1;
-	return 0;
+	}
+	return ret;
 }
 
 /* The month before the one containing now, "YYYY-MM". */
@@ -96,10 +101,12 @@ static int report_run(struct cli *cli, int argc, char **argv)
 	const char *month = NULL, *output = "-";
 	bool monthly = false, mail = false;
 	char prev[8], path[4096];
-	int c, format = FORMAT_TEXT, ret = 0;
+	const char *format = "text";
+	int c, ret = 0;
 	struct view_ctx view;
 	struct report rep;
 	struct store *store;
+	const char *error;
 
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
@@ -108,8 +115,8 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		case 'M': monthly = true; break;
 		case 'S': mail = true; break;
 		case 'F':
-			format = output_format_parse(optarg, 0xf);
-			if (format < 0)
+			format = optarg;
+			if (report_format_find(format) == NULL)
 				return cli_usage(&cmd_report, "unknown format '%s'", optarg);
 			break;
 		default:
@@ -127,11 +134,12 @@ static int report_run(struct cli *cli, int argc, char **argv)
 	store = cli_open_view(cli, true, &view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	ret = report_init(&rep, store, &view, cli->now, month);
-	if (ret < 0) {
+	if (report_init(&rep, store, &view, cli->now, month, cli_warn,
+			&error) < 0) {
+		cli_error("%s", error);
 		report_free(&rep);
 		store_close(&store);
-		return ret == -2 ? EXIT_USAGE : EXIT_RUNTIME;
+		return EXIT_USAGE;
 	}
 	if (!monthly) {
 		ret = report_to_file(&rep, format, output);
@@ -143,11 +151,11 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/dormant-%s.csv.gz",
 			 cli->cfg.report_dir, rep.month);
 		if (ret == 0)
-			ret = report_to_file(&rep, FORMAT_CSV, path);
+			ret = report_to_file(&rep, "csv", path);
 		snprintf(path, sizeof(path), "%s/dormant-%s.html",
 			 cli->cfg.report_dir, rep.month);
 		if (ret == 0)
-			ret = report_to_file(&rep, FORMAT_HTML, path);
+			ret = report_to_file(&rep, "html", path);
 		if (ret == 0 && mail)
 			ret = report_mail(cli, &rep, path);
 		if (ret == 0)

@@ -1,6 +1,7 @@
 /* cmd-show.c - "dormant show ACCOUNT": everything known about one account. */
 #include "cli.h"
 #include "account.h"
+#include "output.h"
 #include "view.h"
 
 #include <getopt.h>
@@ -59,10 +60,12 @@ static void show_text(const struct row *row, const struct account_view *view)
 
 static void show_json(const struct row *row, const struct account_view *view)
 {
+	struct table_value values[VIEW_NCOLUMNS];
 	char t[RFC3339_MAX];
 
+	view_values(row, values);
 	fputc('{', stdout);
-	view_write_json_fields(stdout, row, true);
+	table_json_members(stdout, view_columns, VIEW_NCOLUMNS, values);
 	fputs(",\"directory\":", stdout);
 	if (view->info != NULL) {
 		time_format_rfc3339(view->info->last_seen, t);
@@ -96,6 +99,14 @@ static void show_json(const struct row *row, const struct account_view *view)
 	fputs("}\n", stdout);
 }
 
+static const struct show_format {
+	const char *name;
+	void (*write)(const struct row *row, const struct account_view *view);
+} show_formats[] = {
+	{ "text", show_text },
+	{ "json", show_json },
+};
+
 static int show_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -111,13 +122,18 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	struct store *store;
 	struct row row;
 	const char *error;
-	int c, format = FORMAT_TEXT, r1, r2, r3;
+	const struct show_format *format = &show_formats[0];
+	int c, r1, r2, r3;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'F')
 			return cli_usage(&cmd_show, NULL);
-		format = output_format_parse(optarg, 1 << FORMAT_TEXT | 1 << FORMAT_JSON);
-		if (format < 0)
+		format = NULL;
+		for (size_t i = 0; i < sizeof(show_formats) / sizeof(show_formats[0]); i++) {
+			if (strcmp(show_formats[i].name, optarg) == 0)
+				format = &show_formats[i];
+		}
+		if (format == NULL)
 			return cli_usage(&cmd_show, "unknown format '%s'", optarg);
 	}
 	if (optind + 1 != argc)
@@ -146,10 +162,7 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	view.info = r2 > 0 ? &info : NULL;
 	view.state = r3 > 0 ? &st : NULL;
 	view_row(&vctx, &view, &row);
-	if (format == FORMAT_JSON)
-		show_json(&row, &view);
-	else
-		show_text(&row, &view);
+	format->write(&row, &view);
 	return EXIT_OK;
 }
 

@@ -64,8 +64,9 @@ static int export_run(struct cli *cli, int argc, char **argv)
 		store_close(&store);
 		return EXIT_RUNTIME;
 	}
-	of = outfile_open_as(output, 0640, true, &out);
+	of = outfile_open_as(output, 0640, true, &out, &error);
 	if (of == NULL) {
+		cli_error("%s", error);
 		store_close(&store);
 		return EXIT_RUNTIME;
 	}
@@ -78,8 +79,10 @@ static int export_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	snapshot_write_end(&w);
-	if (outfile_commit(&of) < 0)
+	if (outfile_commit(&of, &error) < 0) {
+		cli_error("%s", error);
 		return EXIT_RUNTIME;
+	}
 	if (strcmp(output, "-") != 0)
 		fprintf(stderr, "exported %llu records to %s\n",
 			(unsigned long long)w.count, output);

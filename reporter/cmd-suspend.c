@@ -4,7 +4,9 @@
  * always win, and an audit entry in the same transaction as every change. */
 #include "cli.h"
 #include "account.h"
+#include "array.h"
 #include "audit.h"
+#include "output.h"
 #include "suspend.h"
 #include "view.h"
 
@@ -53,15 +55,9 @@ static int plan_one(void *_ctx, const struct account_view *view)
 		plan->grace++;
 		return 0;
 	}
-	if (plan->count == plan->alloc) {
-		size_t n = plan->alloc == 0 ? 64 : plan->alloc * 2;
-		c = realloc(plan->c, n * sizeof(*c));
-		if (c == NULL) {
-			cli_error("out of memory");
-			return -1;
-		}
-		plan->c = c;
-		plan->alloc = n;
+	if (array_grow(&plan->c, &plan->alloc, plan->count, sizeof(*plan->c)) < 0) {
+		cli_error("out of memory");
+		return -1;
 	}
 	c = &plan->c[plan->count];
 	memset(c, 0, sizeof(*c));
@@ -140,11 +136,17 @@ static int suspend_apply(struct cli *cli, struct store *store,
 		done++;
 	}
 	/* Dovecot's deny passdb first, then the admin's own directory */
-	if (suspend_write_deny_file(cli, store) < 0)
+	if (suspend_write_deny_file(cli->cfg.deny_file, store, cli_warn,
+				    &error) < 0) {
+		cli_error("%s", error);
 		ret = -1;
+	}
 	for (size_t i = 0; i < plan->count; i++) {
-		if (suspend_run_command(cli->cfg.suspend_command, plan->c[i].account) < 0)
+		if (suspend_run_command(cli->cfg.suspend_command,
+					plan->c[i].account, &error) < 0) {
+			cli_error("%s", error);
 			ret = -1;
+		}
 	}
 	printf("suspended %lu account%s", done, done == 1 ? "" : "s");
 	if (failed > 0)
@@ -293,10 +295,14 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 		store_close(&store);
 		return EXIT_RUNTIME;
 	}
-	ret = suspend_write_deny_file(cli, store);
+	ret = suspend_write_deny_file(cli->cfg.deny_file, store, cli_warn, &error);
+	if (ret < 0)
+		cli_error("%s", error);
 	store_close(&store);
-	if (suspend_run_command(cli->cfg.reactivate_command, name) < 0)
+	if (suspend_run_command(cli->cfg.reactivate_command, name, &error) < 0) {
+		cli_error("%s", error);
 		ret = -1;
+	}
 	printf("%s reactivated; not suspended again before %s\n", name, until);
 	return ret < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

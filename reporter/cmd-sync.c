@@ -4,13 +4,12 @@
 #include "suspend.h"
 #include "account.h"
 #include "lines.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/wait.h>
 
 #define DOVEADM_PATH "/usr/bin/doveadm"
 
@@ -114,8 +113,9 @@ static int read_doveadm(struct cli *cli, const char *doveadm_config,
 			struct name_list *list)
 {
 	char *argv[6];
-	int fds[2], status, ret, argc = 0;
-	pid_t pid;
+	struct spawn sp;
+	const char *error;
+	int status, ret, argc = 0;
 	FILE *f;
 
 	argv[argc++] = (char *)DOVEADM_PATH;
@@ -126,41 +126,31 @@ static int read_doveadm(struct cli *cli, const char *doveadm_config,
 	argv[argc++] = (char *)"user";
 	argv[argc++] = (char *)"*";
 	argv[argc] = NULL;
-	if (pipe(fds) < 0) {
-		cli_error("pipe: %s", strerror(errno));
+	/* no deadline: listing a large directory takes what it takes */
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = argv;
+	sp.flags = SPAWN_STDOUT_PIPE;
+	sp.timeout_ms = -1;
+	if (spawn_start(&sp, &error) < 0) {
+		cli_error("%s", error);
 		return -1;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		cli_error("fork: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execv(argv[0], argv);
-		fprintf(stderr, "dormant: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
+	f = fdopen(sp.out, "r");
 	if (f == NULL) {
-		close(fds[0]);
-		waitpid(pid, &status, 0);
 		cli_error("fdopen: %s", strerror(errno));
+		(void)spawn_wait(&sp, &status, &error);
 		return -1;
 	}
+	sp.out = -1;                 /* f has it */
 	ret = read_names(cli, f, "doveadm user '*'", list);
 	fclose(f);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (spawn_wait(&sp, &status, &error) < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	if (spawn_exit_code(status) != 0) {
 		cli_error("doveadm user '*' failed (exit %d): accounts not synced",
-			  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			  spawn_exit_code(status));
 		return -1;
 	}
 	return ret;
@@ -238,8 +228,11 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 	}
 	/* the set-up step an admin runs before adding Dovecot's deny
 	   passdb, which fails on a missing file */
-	if (suspend_ensure_deny_file(cli, store) < 0)
+	if (suspend_ensure_deny_file(cli->cfg.deny_file, store, cli_warn,
+				     &error) < 0) {
+		cli_error("%s", error);
 		ret = -1;
+	}
 	store_close(&store);
 	names_free(&list);
 	if (ret < 0)

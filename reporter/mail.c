@@ -1,73 +1,55 @@
 /* mail.c - sending mail through the local sendmail. */
 #include "mail.h"
-#include "cli.h"
+#include "errstr.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/wait.h>
 
-int mail_open(struct mail *m, const char *sendmail)
+int mail_open(struct mail *m, const char *sendmail, const char **error_r)
 {
 	char *argv[] = { (char *)sendmail, (char *)"-t", (char *)"-oi", NULL };
-	int fds[2];
+	const char *error;
+	int status;
 
 	if (sendmail == NULL || sendmail[0] != '/') {
-		cli_error("sendmail: must be an absolute path");
+		*error_r = "sendmail: must be an absolute path";
 		return -1;
 	}
-	if (pipe(fds) < 0) {
-		cli_error("pipe: %s", strerror(errno));
+	/* no deadline, so no process group of its own: sendmail gets the
+	   terminal's ^C with dormant rather than sending half a message */
+	memset(&m->sp, 0, sizeof(m->sp));
+	m->sp.argv = argv;
+	m->sp.flags = SPAWN_STDIN_PIPE;
+	m->sp.timeout_ms = -1;
+	if (spawn_start(&m->sp, error_r) < 0)
 		return -1;
-	}
-	fflush(NULL);
-	m->pid = fork();
-	if (m->pid < 0) {
-		cli_error("fork: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (m->pid == 0) {
-		dup2(fds[0], STDIN_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execv(sendmail, argv);
-		fprintf(stderr, "dormant: cannot run %s: %s\n", sendmail, strerror(errno));
-		_exit(127);
-	}
-	close(fds[0]);
-	m->f = fdopen(fds[1], "w");
+	m->f = fdopen(m->sp.in, "w");
 	if (m->f == NULL) {
-		close(fds[1]);
-		waitpid(m->pid, NULL, 0);
-		cli_error("fdopen: %s", strerror(errno));
+		*error_r = errstr_printf("fdopen: %s", strerror(errno));
+		(void)spawn_wait(&m->sp, &status, &error);
 		return -1;
 	}
+	m->sp.in = -1;               /* m->f has it */
 	/* a sendmail that dies early must not kill us with SIGPIPE */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 
-int mail_close(struct mail *m)
+int mail_close(struct mail *m, const char **error_r)
 {
 	int status, ok;
 
 	ok = fclose(m->f) == 0;
-	while (waitpid(m->pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			cli_error("waitpid: %s", strerror(errno));
-			return -1;
-		}
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		cli_error("sendmail failed (exit %d)",
-			  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (spawn_wait(&m->sp, &status, error_r) < 0)
+		return -1;
+	if (spawn_exit_code(status) != 0) {
+		*error_r = errstr_printf("sendmail failed (exit %d)",
+					 spawn_exit_code(status));
 		return -1;
 	}
 	if (!ok) {
-		cli_error("writing to sendmail failed");
+		*error_r = "writing to sendmail failed";
 		return -1;
 	}
 	return 0;

@@ -4,17 +4,19 @@
 #define DORMANT_MAIL_H
 
 #include <stdio.h>
-#include <sys/types.h>
+#include "spawn.h"
 
 struct mail {
 	FILE *f;
-	pid_t pid;
+	struct spawn sp;
 };
 
-/* Start sendmail; write headers, a blank line and the body to m->f. */
-int mail_open(struct mail *m, const char *sendmail);
-/* Close the pipe and wait: 0 if sendmail exited 0, else -1 (printed). */
-int mail_close(struct mail *m);
+/* Start sendmail; write headers, a blank line and the body to m->f.
+   0, or -1 with *error_r. */
+int mail_open(struct mail *m, const char *sendmail, const char **error_r);
+/* Close the pipe and wait: 0 if sendmail exited 0, else -1 with
+   *error_r. */
+int mail_close(struct mail *m, const char **error_r);
 
 /* Write the bytes of src (to EOF) base64-encoded, 76 columns. */
 int mail_base64(FILE *src, FILE *out);

@@ -1,15 +1,12 @@
-/* main.c - the dormant command: global options, configuration, dispatch.
- * Each command family lives in its own cmd-*.c file. */
+/* main.c - the dormant command: the command table, global options,
+ * configuration, dispatch. Each command family lives in its own cmd-*.c
+ * file; what they share is in cli.c. Nothing calls into this file. */
 #include "cli.h"
-#include "privs.h"
 #include "timeutil.h"
-
-#include "output.h"
 
 #include <getopt.h>
 #include <signal.h>
 #include <unistd.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,39 +29,6 @@ static const struct cli_command *const commands[] = {
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-void cli_error(const char *fmt, ...)
-{
-	char buf[4096];
-	va_list args;
-	int n;
-
-	fflush(stdout);
-	va_start(args, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, args);
-	va_end(args);
-	if (n < 0)
-		n = 0;
-	/* messages name accounts, files and records others wrote: nothing
-	   in them may reach the terminal as a control sequence */
-	fputs("dormant: ", stderr);
-	if ((size_t)n >= sizeof(buf))
-		n = (int)sizeof(buf) - 1;
-	/* a backslash is harmless here and names escaped by the store
-	   (\x00) stay readable: only what lies between goes through
-	   text_safe */
-	for (const char *p = buf, *end = buf + n; p < end; ) {
-		const char *bs = memchr(p, '\\', (size_t)(end - p));
-		size_t len = bs != NULL ? (size_t)(bs - p) : (size_t)(end - p);
-
-		text_safe(stderr, p, len);
-		if (bs == NULL)
-			break;
-		fputc('\\', stderr);
-		p = bs + 1;
-	}
-	fputc('\n', stderr);
-}
-
 /* LMDB trusts its file: a page number past the end of a data.mdb someone
    truncated or scribbled on is read through the map, a SIGBUS. Say what
    it means instead of dying of it. */
@@ -78,78 +42,6 @@ static void on_sigbus(int sig)
 	(void)sig;
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	_exit(EXIT_RUNTIME);
-}
-
-int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
-{
-	va_list args;
-
-	if (fmt != NULL) {
-		fprintf(stderr, "dormant %s: ", cmd->name);
-		va_start(args, fmt);
-		vfprintf(stderr, fmt, args);
-		va_end(args);
-		fputc('\n', stderr);
-	}
-	fprintf(stderr, "usage: dormant [-c FILE] [-d DBDIR] %s %s\n", cmd->name,
-		cmd->usage);
-	return EXIT_USAGE;
-}
-
-struct store *cli_store_open(struct cli *cli, bool readonly)
-{
-	struct store *store;
-	struct privs privs;
-	const char *error;
-	int ret;
-
-	/* As the directory's owner: the mail uid can plant links there
-	   (privs.h). LMDB opens its files only here, so the handle is safe
-	   to use as root afterwards. */
-	if (privs_for_dir(cli->cfg.db, &privs, &error) < 0 ||
-	    privs_enter(&privs, &error) < 0) {
-		cli_error("database directory %s", error);
-		return NULL;
-	}
-	ret = store_open(cli->cfg.db, readonly ? STORE_READONLY : 0, &store,
-			 &error);
-	privs_leave(&privs);
-	if (ret < 0) {
-		cli_error("%s", error);
-		return NULL;
-	}
-	/* times past --now (a what-if in the future) are believed too */
-	store_set_now(store, cli->now);
-	/* The plugin reads no dormant.conf: it and the milter take
-	   dormant_after, for wake-ups, from here (doc/DESIGN.md §3.3). */
-	if (!readonly && store_policy_publish(store, cli->cfg.warn_after,
-					      cli->cfg.dormant_after, &error) < 0)
-		cli_error("%s (carrying on)", error);
-	return store;
-}
-
-void cli_policy(const struct cli *cli, struct policy *policy_r)
-{
-	policy_r->warn_after = (int64_t)cli->cfg.warn_after;
-	policy_r->dormant_after = (int64_t)cli->cfg.dormant_after;
-	policy_r->suspend_after = (int64_t)cli->cfg.suspend_after;
-}
-
-int cli_account_arg(const struct cli *cli, const char *arg,
-		    char name[ACCOUNT_MAX + 1])
-{
-	struct account_rules rules = {
-		.default_domain = cli->cfg.default_domain,
-		.keep_local_case = !cli->cfg.lowercase_local_part,
-	};
-	const char *error;
-
-	if (account_normalize(arg, strlen(arg), ACCOUNT_LOGIN, &rules, name,
-			      &error) < 0) {
-		cli_error("%s: %s", arg, error);
-		return -1;
-	}
-	return 0;
 }
 
 static const struct cli_command *command_find(const char *name)

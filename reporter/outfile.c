@@ -1,6 +1,6 @@
 /* outfile.c - atomic, optionally gzip-compressed output files. */
 #include "outfile.h"
-#include "cli.h"
+#include "errstr.h"
 #include "privs.h"
 
 #include <errno.h>
@@ -78,7 +78,8 @@ static void outfile_free(struct outfile *out)
 /* Split path into its directory (opened once, as whoever controls it: see
    privs.h) and its name, refuse a link or anything but a regular file at
    the name, and create the temporary file beside it. */
-static int outfile_create(struct outfile *out, const char *path)
+static int outfile_create(struct outfile *out, const char *path,
+			  const char **error_r)
 {
 	const char *slash = strrchr(path, '/'), *error;
 	char *dir;
@@ -90,34 +91,35 @@ static int outfile_create(struct outfile *out, const char *path)
 	dir = slash == NULL ? strdup(".") : slash == path ? strdup("/") :
 		strndup(path, (size_t)(slash - path));
 	if (out->path == NULL || out->base == NULL || dir == NULL) {
-		cli_error("out of memory");
+		*error_r = "out of memory";
 		free(dir);
 		return -1;
 	}
 	if (out->base[0] == '\0') {
-		cli_error("%s: not a file name", path);
+		*error_r = errstr_printf("%s: not a file name", path);
 		free(dir);
 		return -1;
 	}
 	if (privs_for_dir(dir, &out->privs, &error) < 0 ||
 	    privs_enter(&out->privs, &error) < 0) {
-		cli_error("%s", error);
+		*error_r = error;
 		free(dir);
 		return -1;
 	}
 	out->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (out->dirfd < 0) {
-		cli_error("%s: %s%s%s%s", dir, strerror(errno),
-			  out->privs.switched ? " (as " : "",
-			  out->privs.switched ? out->privs.who : "",
-			  out->privs.switched ? ", who can change that directory)" : "");
+		*error_r = errstr_printf("%s: %s%s%s%s", dir, strerror(errno),
+			out->privs.switched ? " (as " : "",
+			out->privs.switched ? out->privs.who : "",
+			out->privs.switched ?
+			", who can change that directory)" : "");
 		goto done;
 	}
 	if (fstatat(out->dirfd, out->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode)) {
-		cli_error("%s: %s: refusing to replace it", path,
-			  S_ISLNK(st.st_mode) ? "is a symbolic link" :
-			  "is not a regular file");
+		*error_r = errstr_printf("%s: %s: refusing to replace it", path,
+			S_ISLNK(st.st_mode) ? "is a symbolic link" :
+			"is not a regular file");
 		goto done;
 	}
 	for (int i = 0; i < 100 && out->fd < 0; i++) {
@@ -127,7 +129,7 @@ static int outfile_create(struct outfile *out, const char *path)
 		free(out->tmp);
 		if (asprintf(&out->tmp, ".%s.%08x", out->base, r) < 0) {
 			out->tmp = NULL;
-			cli_error("out of memory");
+			*error_r = "out of memory";
 			goto done;
 		}
 		out->fd = openat(out->dirfd, out->tmp, O_WRONLY | O_CREAT |
@@ -136,11 +138,12 @@ static int outfile_create(struct outfile *out, const char *path)
 			break;
 	}
 	if (out->fd < 0) {
-		cli_error("%s/%s: cannot create a temporary file: %s%s%s%s", dir,
-			  out->tmp != NULL ? out->tmp : "", strerror(errno),
-			  out->privs.switched ? " (as " : "",
-			  out->privs.switched ? out->privs.who : "",
-			  out->privs.switched ? ")" : "");
+		*error_r = errstr_printf(
+			"%s/%s: cannot create a temporary file: %s%s%s%s", dir,
+			out->tmp != NULL ? out->tmp : "", strerror(errno),
+			out->privs.switched ? " (as " : "",
+			out->privs.switched ? out->privs.who : "",
+			out->privs.switched ? ")" : "");
 		goto done;
 	}
 	ret = 0;
@@ -162,29 +165,36 @@ static void outfile_unlink_tmp(struct outfile *out)
 	privs_leave(&out->privs);
 }
 
-/* Put the finished file in place and make the rename durable. */
-static int outfile_rename(struct outfile *out)
+/* Put the finished file in place and make the rename durable. 0, or -1
+   with *error_r. */
+static int outfile_rename(struct outfile *out, const char **error_r)
 {
 	const char *error;
 	int ret;
 
 	if (privs_enter(&out->privs, &error) < 0) {
-		cli_error("%s", error);
+		*error_r = errstr_printf("%s: writing failed: %s", out->path, error);
 		return -1;
 	}
 	ret = renameat(out->dirfd, out->tmp, out->dirfd, out->base);
 	privs_leave(&out->privs);
-	if (ret == 0)
-		(void)fsync(out->dirfd);
-	return ret;
+	if (ret < 0) {
+		*error_r = errstr_printf("%s: writing failed: %s", out->path,
+					 errno != 0 ? strerror(errno) : "I/O error");
+		return -1;
+	}
+	(void)fsync(out->dirfd);
+	return 0;
 }
 
-struct outfile *outfile_open(const char *path, int mode, FILE **f_r)
+struct outfile *outfile_open(const char *path, int mode, FILE **f_r,
+			     const char **error_r)
 {
-	return outfile_open_as(path, mode, outfile_is_gzip(path), f_r);
+	return outfile_open_as(path, mode, outfile_is_gzip(path), f_r, error_r);
 }
 
-struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_r)
+struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_r,
+				const char **error_r)
 {
 	static const cookie_io_functions_t gz_io = {
 		.write = gz_cookie_write,
@@ -195,7 +205,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 
 	out = calloc(1, sizeof(*out));
 	if (out == NULL) {
-		cli_error("out of memory");
+		*error_r = "out of memory";
 		return NULL;
 	}
 	out->fd = -1;
@@ -211,7 +221,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		out->gz = gzdopen(dup(STDOUT_FILENO), "wb9");
 		out->f = out->gz != NULL ? fopencookie(out, "w", gz_io) : NULL;
 		if (out->f == NULL) {
-			cli_error("cannot start compression");
+			*error_r = "cannot start compression";
 			if (out->gz != NULL)
 				gzclose(out->gz);
 			free(out);
@@ -221,10 +231,10 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		return out;
 	}
 	out->dirfd = -1;
-	if (outfile_create(out, path) < 0)
+	if (outfile_create(out, path, error_r) < 0)
 		goto fail;
 	if (fchmod(out->fd, (mode_t)mode) < 0) {
-		cli_error("%s: chmod: %s", path, strerror(errno));
+		*error_r = errstr_printf("%s: chmod: %s", path, strerror(errno));
 		goto fail_unlink;
 	}
 	/* the directory's group, as a setgid directory would give it
@@ -236,7 +246,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		if (gzfd < 0 || (out->gz = gzdopen(gzfd, "wb9")) == NULL) {
 			if (gzfd >= 0)
 				close(gzfd);
-			cli_error("%s: cannot start compression", path);
+			*error_r = errstr_printf("%s: cannot start compression", path);
 			goto fail_unlink;
 		}
 		out->f = fopencookie(out, "w", gz_io);
@@ -244,7 +254,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		out->f = fdopen(dup(out->fd), "w");
 	}
 	if (out->f == NULL) {
-		cli_error("%s: %s", path, strerror(errno));
+		*error_r = errstr_printf("%s: %s", path, strerror(errno));
 		goto fail_unlink;
 	}
 	*f_r = out->f;
@@ -258,8 +268,7 @@ fail:
 	return NULL;
 }
 
-
-int outfile_commit(struct outfile **_out)
+int outfile_commit(struct outfile **_out, const char **error_r)
 {
 	struct outfile *out = *_out;
 	bool ok;
@@ -274,7 +283,7 @@ int outfile_commit(struct outfile **_out)
 		}
 		free(out);
 		if (!ok)
-			cli_error("writing to standard output failed");
+			*error_r = "writing to standard output failed";
 		return ok ? 0 : -1;
 	}
 	ok = fflush(out->f) == 0 && !ferror(out->f);
@@ -283,13 +292,13 @@ int outfile_commit(struct outfile **_out)
 		ok = gzclose(out->gz) == Z_OK && ok && !out->write_failed;
 	if (ok && fsync(out->fd) < 0)
 		ok = false;
-	if (ok && outfile_rename(out) < 0)
+	if (!ok)
+		*error_r = errstr_printf("%s: writing failed: %s", out->path,
+					 errno != 0 ? strerror(errno) : "I/O error");
+	else if (outfile_rename(out, error_r) < 0)
 		ok = false;
-	if (!ok) {
-		cli_error("%s: writing failed: %s", out->path,
-			  errno != 0 ? strerror(errno) : "I/O error");
+	if (!ok)
 		outfile_unlink_tmp(out);
-	}
 	outfile_free(out);
 	return ok ? 0 : -1;
 }

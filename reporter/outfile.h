@@ -14,17 +14,19 @@
 struct outfile;
 
 /* Open path for writing ("-" is stdout, never compressed). *f_r is the
-   stream to write to. Returns NULL with a message on stderr. mode is the
-   file mode of the result (e.g. 0640). */
-struct outfile *outfile_open(const char *path, int mode, FILE **f_r);
+   stream to write to. Returns NULL with *error_r. mode is the file mode
+   of the result (e.g. 0640). */
+struct outfile *outfile_open(const char *path, int mode, FILE **f_r,
+			     const char **error_r);
 /* The same, compressed or not whatever the name says ("-" included). */
-struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_r);
+struct outfile *outfile_open_as(const char *path, int mode, bool gzip,
+				FILE **f_r, const char **error_r);
 /* Give the file being written this owner and group (either may be -1);
    silently kept as it is where the caller may not. */
 void outfile_chown(struct outfile *out, uid_t uid, gid_t gid);
-/* Finish: flush, compress, fsync, rename. Returns 0, or -1 after printing
-   an error and removing the temporary file. Frees outfile either way. */
-int outfile_commit(struct outfile **outfile);
+/* Finish: flush, compress, fsync, rename. Returns 0, or -1 with *error_r
+   after removing the temporary file. Frees outfile either way. */
+int outfile_commit(struct outfile **outfile, const char **error_r);
 /* Give up: remove the temporary file. */
 void outfile_abort(struct outfile **outfile);
 

@@ -3,17 +3,6 @@
 
 #include <string.h>
 
-int output_format_parse(const char *name, unsigned int allowed)
-{
-	static const char *const names[] = { "text", "csv", "json", "html" };
-
-	for (int i = 0; i < 4; i++) {
-		if (strcmp(name, names[i]) == 0 && (allowed & (1u << i)))
-			return i;
-	}
-	return -1;
-}
-
 void csv_field(FILE *out, const char *s)
 {
 	bool quote = strpbrk(s, ",\"\r\n") != NULL ||

@@ -8,17 +8,6 @@
 #include <stddef.h>
 #include <stdbool.h>
 
-enum output_format {
-	FORMAT_TEXT,
-	FORMAT_CSV,
-	FORMAT_JSON,
-	FORMAT_HTML,
-};
-
-/* "text", "csv", "json", "html" -> format; -1 if unknown. allowed is a
-   bit mask (1 << FORMAT_x) of what the command supports. */
-int output_format_parse(const char *name, unsigned int allowed);
-
 /* One RFC 4180 field (no separator). Quotes when needed; a field starting
    with = + - @ TAB or CR is prefixed with ' so no spreadsheet runs it. */
 void csv_field(FILE *out, const char *s);

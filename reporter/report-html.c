@@ -3,6 +3,7 @@
  * the network, readable on screen and on paper. Everything printed from
  * the database is escaped. */
 #include "report.h"
+#include "output.h"
 
 #include <string.h>
 
@@ -170,7 +171,7 @@ static void html_event(struct report *rep, int64_t time, const char *account,
 	fprintf(out, "</td><td class=\"mono\">%s</td></tr>\n", ip);
 }
 
-int report_write_html(struct report *rep, FILE *out)
+int report_write_html(struct report *rep, FILE *out, const char **error_r)
 {
 	static const enum account_status listed[] = {
 		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
@@ -180,7 +181,7 @@ int report_write_html(struct report *rep, FILE *out)
 	};
 	char stamp[RFC3339_MAX];
 
-	if (report_gather(rep) < 0)
+	if (report_gather(rep, error_r) < 0)
 		return -1;
 	time_format_rfc3339(rep->generated, stamp);
 	fprintf(out, html_head, rep->month);
@@ -203,7 +204,7 @@ int report_write_html(struct report *rep, FILE *out)
 		fputs("<table>\n<thead><tr><th>Account</th><th class=\"n\">Idle days"
 		      "</th><th>Last login</th><th>Service</th><th>From</th>"
 		      "<th>Last send</th><th>First seen</th></tr></thead>\n<tbody>\n", out);
-		if (report_foreach_row(rep, html_row, out, &want) < 0)
+		if (report_foreach_row(rep, html_row, out, &want, error_r) < 0)
 			return -1;
 		fputs("</tbody>\n</table>\n", out);
 	}
@@ -215,7 +216,7 @@ int report_write_html(struct report *rep, FILE *out)
 		fputs("<table>\n<thead><tr><th>Time</th><th>Event</th><th>Account</th>"
 		      "<th class=\"n\">Idle days before</th><th>Service</th><th>From"
 		      "</th></tr></thead>\n<tbody>\n", out);
-		if (report_foreach_event(rep, html_event, out, NULL) < 0)
+		if (report_foreach_event(rep, html_event, out, NULL, error_r) < 0)
 			return -1;
 		fputs("</tbody>\n</table>\n", out);
 	}

@@ -1,6 +1,7 @@
 /* report.c - gathering the report and writing it as text, CSV and JSON. */
 #include "report.h"
-#include "cli.h"
+#include "errstr.h"
+#include "output.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +79,8 @@ static int gather_one(void *ctx, const struct account_view *view)
 	int b;
 
 	if (view->decode_error != NULL) {
-		cli_error("account %s: %s (left out of the report)", view->account,
-			  view->decode_error);
+		rep->warn(errstr_printf("account %s: %s (left out of the report)",
+					view->account, view->decode_error));
 		rep->errors++;
 		return 0;
 	}
@@ -91,7 +92,7 @@ static int gather_one(void *ctx, const struct account_view *view)
 		rep->last_domain = domain_get(rep, at != NULL ? at + 1 : "");
 	d = rep->last_domain;
 	if (d == NULL) {
-		cli_error("out of memory");
+		rep->walk_error = "out of memory";
 		return -1;
 	}
 	d->counts[status]++;
@@ -120,7 +121,8 @@ static int count_event(void *ctx, int64_t time, const char *account,
 }
 
 int report_init(struct report *rep, struct store *store,
-		const struct view_ctx *view, int64_t now, const char *month)
+		const struct view_ctx *view, int64_t now, const char *month,
+		errstr_warn_fn *warn, const char **error_r)
 {
 	char stamp[RFC3339_MAX], current[8];
 
@@ -128,6 +130,7 @@ int report_init(struct report *rep, struct store *store,
 	rep->store = store;
 	rep->view = *view;
 	rep->generated = now;
+	rep->warn = warn;
 	if (month == NULL) {
 		time_format_rfc3339(now, stamp);
 		memcpy(current, stamp, 7);
@@ -135,12 +138,12 @@ int report_init(struct report *rep, struct store *store,
 		month = current;
 	}
 	if (month_parse(month, &rep->month_start, &rep->month_end) < 0) {
-		cli_error("--month: not a month (YYYY-MM): %s", month);
-		return -2;
+		*error_r = errstr_printf("--month: not a month (YYYY-MM): %s", month);
+		return -1;
 	}
 	if (rep->month_start > now) {
-		cli_error("--month %s lies in the future", month);
-		return -2;
+		*error_r = errstr_printf("--month %s lies in the future", month);
+		return -1;
 	}
 	snprintf(rep->month, sizeof(rep->month), "%s", month);
 	/* a past month is reported as it stood at its last second */
@@ -148,17 +151,16 @@ int report_init(struct report *rep, struct store *store,
 	return 0;
 }
 
-int report_gather(struct report *rep)
+int report_gather(struct report *rep, const char **error_r)
 {
-	const char *error = NULL;
-
 	if (rep->gathered)
 		return 0;
-	if (store_account_foreach(rep->store, gather_one, rep, &error) != 0 ||
+	rep->walk_error = NULL;
+	if (store_account_foreach(rep->store, gather_one, rep, error_r) != 0 ||
 	    store_event_foreach(rep->store, rep->month_start, rep->month_end,
-				count_event, rep, &error) < 0) {
-		if (error != NULL)
-			cli_error("%s", error);
+				count_event, rep, error_r) < 0) {
+		if (rep->walk_error != NULL)
+			*error_r = rep->walk_error;
 		return -1;
 	}
 	rep->gathered = true;
@@ -189,8 +191,9 @@ static int walk_one(void *_ctx, const struct account_view *view)
 	if (view->decode_error != NULL) {
 		/* reported once: by the gathering pass if there was one */
 		if (!w->rep->gathered) {
-			cli_error("account %s: %s (left out of the report)",
-				  view->account, view->decode_error);
+			w->rep->warn(errstr_printf(
+				"account %s: %s (left out of the report)",
+				view->account, view->decode_error));
 			w->rep->errors++;
 		}
 		return 0;
@@ -200,16 +203,13 @@ static int walk_one(void *_ctx, const struct account_view *view)
 	return 0;
 }
 
-int report_foreach_row(struct report *rep, report_row_fn *fn, FILE *out, void *ctx)
+int report_foreach_row(struct report *rep, report_row_fn *fn, FILE *out,
+		       void *ctx, const char **error_r)
 {
 	struct row_walk w = { rep, fn, out, ctx };
-	const char *error;
 
-	if (store_account_foreach(rep->store, walk_one, &w, &error) < 0) {
-		cli_error("%s", error);
-		return -1;
-	}
-	return 0;
+	return store_account_foreach(rep->store, walk_one, &w, error_r) < 0 ?
+		-1 : 0;
 }
 
 struct event_walk {
@@ -230,29 +230,48 @@ static int event_one(void *_ctx, int64_t time, const char *account,
 }
 
 int report_foreach_event(struct report *rep, report_event_fn *fn, FILE *out,
-			 void *ctx)
+			 void *ctx, const char **error_r)
 {
 	struct event_walk w = { rep, fn, out, ctx };
-	const char *error;
 
-	if (store_event_foreach(rep->store, rep->month_start, rep->month_end,
-				event_one, &w, &error) < 0) {
-		cli_error("%s", error);
-		return -1;
-	}
-	return 0;
+	return store_event_foreach(rep->store, rep->month_start, rep->month_end,
+				   event_one, &w, error_r) < 0 ? -1 : 0;
 }
 
 /* ---- text ---- */
 
-static void text_row(struct report *rep, const struct row *row, FILE *out,
-		     void *ctx)
-{
-	enum account_status *want = ctx;
+/* Rows into a table, every row or (want != NULL) those of one status. */
+struct table_rows {
+	struct table table;
+	const enum account_status *want;
+};
 
-	(void)rep;
-	if (row->status == *want)
-		view_write_text(out, row);
+static void table_rows_one(struct report *rep, const struct row *row,
+			   FILE *out, void *ctx)
+{
+	struct table_rows *tr = ctx;
+	struct table_value values[VIEW_NCOLUMNS];
+
+	(void)rep; (void)out;
+	if (tr->want != NULL && row->status != *tr->want)
+		return;
+	view_values(row, values);
+	table_row(&tr->table, values);
+}
+
+/* Every account's row in format, with the domain. */
+static int report_table(struct report *rep, const struct table_format *format,
+			FILE *out, bool embedded, const char **error_r)
+{
+	struct table_rows tr = { .want = NULL };
+	int ret;
+
+	table_init(&tr.table, format, view_columns, VIEW_NCOLUMNS, out);
+	tr.table.embedded = embedded;
+	table_begin(&tr.table);
+	ret = report_foreach_row(rep, table_rows_one, out, &tr, error_r);
+	table_end(&tr.table);
+	return ret;
 }
 
 static void text_event(struct report *rep, int64_t time, const char *account,
@@ -270,14 +289,15 @@ static void text_event(struct report *rep, int64_t time, const char *account,
 	fprintf(out, "  %s %s\n", ev->service[0] ? ev->service : "-", ip[0] ? ip : "-");
 }
 
-int report_write_text(struct report *rep, FILE *out)
+int report_write_text(struct report *rep, FILE *out, const char **error_r)
 {
 	static const enum account_status listed[] = {
 		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
 	};
 	char stamp[RFC3339_MAX];
+	struct table_rows tr;
 
-	if (report_gather(rep) < 0)
+	if (report_gather(rep, error_r) < 0)
 		return -1;
 	time_format_rfc3339(rep->generated, stamp);
 	fprintf(out, "Dormant mailbox report for %s (generated %s)\n\n", rep->month, stamp);
@@ -309,39 +329,24 @@ int report_write_text(struct report *rep, FILE *out)
 			rep->totals[want]);
 		if (rep->totals[want] == 0)
 			continue;
-		view_write_text_header(out);
-		if (report_foreach_row(rep, text_row, out, &want) < 0)
+		table_init(&tr.table, &table_text, view_columns, VIEW_NCOLUMNS, out);
+		tr.want = &want;
+		table_begin(&tr.table);
+		if (report_foreach_row(rep, table_rows_one, out, &tr, error_r) < 0)
 			return -1;
 	}
 	fprintf(out, "\nwake-up and refusal events in %s (%lu)\n", rep->month, rep->events);
-	return report_foreach_event(rep, text_event, out, NULL);
+	return report_foreach_event(rep, text_event, out, NULL, error_r);
 }
 
 /* ---- CSV: every account, the list columns plus domain ---- */
 
-static void csv_row(struct report *rep, const struct row *row, FILE *out, void *ctx)
+int report_write_csv(struct report *rep, FILE *out, const char **error_r)
 {
-	(void)rep; (void)ctx;
-	view_write_csv(out, row, true);
-}
-
-int report_write_csv(struct report *rep, FILE *out)
-{
-	fprintf(out, "%s,domain\r\n", view_csv_header);
-	return report_foreach_row(rep, csv_row, out, NULL);
+	return report_table(rep, &table_csv, out, false, error_r);
 }
 
 /* ---- JSON ---- */
-
-static void json_row(struct report *rep, const struct row *row, FILE *out, void *ctx)
-{
-	unsigned long *n = ctx;
-
-	(void)rep;
-	fputs(*n == 0 ? "\n" : ",\n", out);
-	view_write_json(out, row, true);
-	(*n)++;
-}
 
 static void json_event(struct report *rep, int64_t time, const char *account,
 		       const struct account_event *ev, FILE *out, void *ctx)
@@ -374,12 +379,12 @@ static void json_event(struct report *rep, int64_t time, const char *account,
 	(*n)++;
 }
 
-int report_write_json(struct report *rep, FILE *out)
+int report_write_json(struct report *rep, FILE *out, const char **error_r)
 {
 	char stamp[RFC3339_MAX];
 	unsigned long n = 0;
 
-	if (report_gather(rep) < 0)
+	if (report_gather(rep, error_r) < 0)
 		return -1;
 	time_format_rfc3339(rep->generated, stamp);
 	fprintf(out, "{\"generated\":\"%s\",\"month\":\"%s\",\"summary\":{", stamp,
@@ -398,13 +403,28 @@ int report_write_json(struct report *rep, FILE *out)
 	for (int s = 0; s < STATUS_COUNT; s++)
 		fprintf(out, "%s\"%s\":%lu", s == 0 ? "" : ",",
 			policy_status_name((enum account_status)s), rep->totals[s]);
-	fprintf(out, ",\"total\":%lu},\"accounts\":[", rep->total);
-	if (report_foreach_row(rep, json_row, out, &n) < 0)
+	fprintf(out, ",\"total\":%lu},\"accounts\":", rep->total);
+	if (report_table(rep, &table_json, out, true, error_r) < 0)
 		return -1;
-	fputs(n == 0 ? "],\"events\":[" : "\n],\"events\":[", out);
-	n = 0;
-	if (report_foreach_event(rep, json_event, out, &n) < 0)
+	fputs(",\"events\":[", out);
+	if (report_foreach_event(rep, json_event, out, &n, error_r) < 0)
 		return -1;
 	fputs(n == 0 ? "]}\n" : "\n]}\n", out);
 	return 0;
+}
+
+const struct report_format *report_format_find(const char *name)
+{
+	static const struct report_format formats[] = {
+		{ "text", report_write_text },
+		{ "csv", report_write_csv },
+		{ "json", report_write_json },
+		{ "html", report_write_html },
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(formats[i].name, name) == 0)
+			return &formats[i];
+	}
+	return NULL;
 }

@@ -5,6 +5,7 @@
 #define DORMANT_REPORT_H
 
 #include <stdio.h>
+#include "errstr.h"
 #include "view.h"
 
 /* Idle-day buckets of the histogram: [0,30) [30,60) [60,90) [90,120)
@@ -31,35 +32,48 @@ struct report {
 	unsigned long total;
 	unsigned long hist[REPORT_BUCKETS];
 	unsigned long events;
-	unsigned long errors;
+	unsigned long errors;        /* records left out (each told to warn) */
+	errstr_warn_fn *warn;
+	const char *walk_error;      /* why a walk stopped early */
 	bool gathered;
 };
 
-/* Set up the month ("YYYY-MM", NULL for the month of now). Returns 0, or
-   -2 for a bad month, after printing the error. */
+/* Set up the month ("YYYY-MM", NULL for the month of now); records that
+   do not decode go to warn and are left out. Returns 0, or -1 with
+   *error_r for a bad month (the caller's usage error). */
 int report_init(struct report *rep, struct store *store,
-		const struct view_ctx *view, int64_t now, const char *month);
+		const struct view_ctx *view, int64_t now, const char *month,
+		errstr_warn_fn *warn, const char **error_r);
 /* The summary (per-domain counts, histogram, events) in one pass over the
-   store, once; the formats that print it call this. 0 or -1 (printed). */
-int report_gather(struct report *rep);
+   store, once; the formats that print it call this. 0, or -1 with
+   *error_r. */
+int report_gather(struct report *rep, const char **error_r);
 void report_free(struct report *rep);
 
-int report_write_text(struct report *rep, FILE *out);
-int report_write_csv(struct report *rep, FILE *out);
-int report_write_json(struct report *rep, FILE *out);
-int report_write_html(struct report *rep, FILE *out);
+/* The report in one format: 0, or -1 with *error_r. */
+struct report_format {
+	const char *name;            /* as --format takes it */
+	int (*write)(struct report *rep, FILE *out, const char **error_r);
+};
+/* text, csv, json or html by name; NULL for another. */
+const struct report_format *report_format_find(const char *name);
+
+int report_write_text(struct report *rep, FILE *out, const char **error_r);
+int report_write_csv(struct report *rep, FILE *out, const char **error_r);
+int report_write_json(struct report *rep, FILE *out, const char **error_r);
+int report_write_html(struct report *rep, FILE *out, const char **error_r);
 
 /* Visit the accounts again, calling fn for every row; for the writers. */
 typedef void report_row_fn(struct report *rep, const struct row *row,
 			   FILE *out, void *ctx);
 int report_foreach_row(struct report *rep, report_row_fn *fn, FILE *out,
-		       void *ctx);
+		       void *ctx, const char **error_r);
 /* Visit the month's events. */
 typedef void report_event_fn(struct report *rep, int64_t time,
 			     const char *account, const struct account_event *ev,
 			     FILE *out, void *ctx);
 int report_foreach_event(struct report *rep, report_event_fn *fn, FILE *out,
-			 void *ctx);
+			 void *ctx, const char **error_r);
 
 
 #endif

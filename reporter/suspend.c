@@ -1,20 +1,17 @@
 /* suspend.c - deny file and admin commands for suspension. */
 #include "suspend.h"
+#include "errstr.h"
 #include "outfile.h"
+#include "spawn.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #define COMMAND_TIMEOUT 60
 
 struct deny_ctx {
 	FILE *out;
+	errstr_warn_fn *warn;
 	unsigned long written, skipped;
 };
 
@@ -24,7 +21,8 @@ static int deny_one(void *_ctx, const char *account,
 	struct deny_ctx *ctx = _ctx;
 
 	if (st == NULL) {
-		cli_error("account %s: %s (left out of the deny file)", account, derr);
+		ctx->warn(errstr_printf("account %s: %s (left out of the deny file)",
+					account, derr));
 		ctx->skipped++;
 		return 0;
 	}
@@ -33,8 +31,9 @@ static int deny_one(void *_ctx, const char *account,
 	/* passwd-file splits on ':': such a name would deny a prefix of it,
 	   another user. The milter still refuses its mail. */
 	if (strchr(account, ':') != NULL) {
-		cli_error("account %s contains ':' and cannot be written to the "
-			  "deny file (the milter still refuses its mail)", account);
+		ctx->warn(errstr_printf("account %s contains ':' and cannot be "
+					"written to the deny file (the milter "
+					"still refuses its mail)", account));
 		ctx->skipped++;
 		return 0;
 	}
@@ -43,55 +42,61 @@ static int deny_one(void *_ctx, const char *account,
 	return 0;
 }
 
-int suspend_write_deny_file(struct cli *cli, struct store *store)
+int suspend_write_deny_file(const char *deny_file, struct store *store,
+			    errstr_warn_fn *warn, const char **error_r)
 {
-	struct deny_ctx ctx = { NULL, 0, 0 };
+	struct deny_ctx ctx = { NULL, warn, 0, 0 };
 	struct outfile *of;
 	struct stat st;
-	const char *error;
 	bool exists;
 	int mode = 0644;
 
-	if (cli->cfg.deny_file[0] == '\0')
+	if (deny_file[0] == '\0')
 		return 0;
 	/* Dovecot's auth process (default_internal_user, not root) reads
 	   it, from wherever the admin put it (/etc/dovecot is root's): a
 	   file it cannot read fails every login. It holds names only, so it
 	   is readable by everyone; an existing file keeps its owner, group
 	   and mode, plus read for everyone. */
-	exists = lstat(cli->cfg.deny_file, &st) == 0 && S_ISREG(st.st_mode);
+	exists = lstat(deny_file, &st) == 0 && S_ISREG(st.st_mode);
 	if (exists)
 		mode = (int)(st.st_mode & 07777) | 0444;
-	of = outfile_open(cli->cfg.deny_file, mode, &ctx.out);
+	of = outfile_open(deny_file, mode, &ctx.out, error_r);
 	if (of == NULL)
 		return -1;
 	if (exists)
 		outfile_chown(of, st.st_uid, st.st_gid);
 	fputs("# Suspended by dormant: do not edit, see 'dormant audit'.\n", ctx.out);
-	if (store_state_foreach(store, deny_one, &ctx, &error) < 0) {
-		cli_error("%s", error);
+	if (store_state_foreach(store, deny_one, &ctx, error_r) < 0) {
 		outfile_abort(&of);
 		return -1;
 	}
-	return outfile_commit(&of);
+	return outfile_commit(&of, error_r);
 }
 
-int suspend_ensure_deny_file(struct cli *cli, struct store *store)
+int suspend_ensure_deny_file(const char *deny_file, struct store *store,
+			     errstr_warn_fn *warn, const char **error_r)
 {
 	struct stat st;
 
-	if (cli->cfg.deny_file[0] == '\0' || lstat(cli->cfg.deny_file, &st) == 0)
+	if (deny_file[0] == '\0' || lstat(deny_file, &st) == 0)
 		return 0;
-	return suspend_write_deny_file(cli, store);
+	return suspend_write_deny_file(deny_file, store, warn, error_r);
 }
 
-int suspend_run_command(const char *command, const char *account)
+int suspend_run_command(const char *command, const char *account,
+			const char **error_r)
 {
 	char *argv[] = { (char *)command, (char *)account, NULL };
 	char *envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	time_t deadline;
+	struct spawn sp = {
+		.argv = argv, .envp = envp,
+		/* a hung script is killed with whatever it started */
+		.flags = SPAWN_STDIN_NULL | SPAWN_PGROUP,
+		.timeout_ms = COMMAND_TIMEOUT * 1000,
+	};
+	const char *error;
 	int status;
-	pid_t pid, r;
 
 	if (command == NULL || command[0] == '\0')
 		return 0;
@@ -102,50 +107,22 @@ int suspend_run_command(const char *command, const char *account)
 	   directory tool needs such a name: refuse it here, loudly. The
 	   state change, the audit entry and the deny file are done already. */
 	if (account[0] == '-') {
-		cli_error("%s not run for account %s: a name starting with '-' "
-			  "would be read as an option; change the account in the "
-			  "directory by hand", command, account);
+		*error_r = errstr_printf("%s not run for account %s: a name "
+					 "starting with '-' would be read as an "
+					 "option; change the account in the "
+					 "directory by hand", command, account);
 		return -1;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		cli_error("fork: %s", strerror(errno));
+	if (spawn_start(&sp, error_r) < 0)
+		return -1;
+	if (spawn_wait(&sp, &status, &error) < 0) {
+		*error_r = !sp.timed_out ? error :
+			errstr_printf("%s %s: %s", command, account, error);
 		return -1;
 	}
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0) {
-			dup2(fd, STDIN_FILENO);
-			close(fd);
-		}
-		execve(command, argv, envp);
-		fprintf(stderr, "dormant: cannot run %s: %s\n", command, strerror(errno));
-		_exit(127);
-	}
-	deadline = time(NULL) + COMMAND_TIMEOUT;
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			cli_error("waitpid: %s", strerror(errno));
-			return -1;
-		}
-		if (time(NULL) >= deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			cli_error("%s %s: no exit after %d s, killed", command, account,
-				  COMMAND_TIMEOUT);
-			return -1;
-		}
-		/* poll the child; a command is expected to take well under a second */
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		cli_error("%s %s: failed (exit %d)", command, account,
-			  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (spawn_exit_code(status) != 0) {
+		*error_r = errstr_printf("%s %s: failed (exit %d)", command, account,
+					 spawn_exit_code(status));
 		return -1;
 	}
 	return 0;

@@ -1,27 +1,7 @@
 /* view.c - from stored records to the report row, and its writers. */
 #include "view.h"
-#include "cli.h"
 
 #include <string.h>
-
-struct store *cli_open_view(struct cli *cli, bool readonly,
-			    struct view_ctx *ctx_r)
-{
-	struct store *store = cli_store_open(cli, readonly);
-	const char *error;
-
-	memset(ctx_r, 0, sizeof(*ctx_r));
-	if (store == NULL)
-		return NULL;
-	cli_policy(cli, &ctx_r->policy);
-	ctx_r->now = cli->now;
-	if (store_tracking_start(store, &ctx_r->tracking_start, &error) < 0) {
-		cli_error("%s", error);
-		store_close(&store);
-		return NULL;
-	}
-	return store;
-}
 
 const char view_csv_header[] =
 	"account,status,idle_days,last_login,login_service,login_ip,"
@@ -74,109 +54,42 @@ void view_row(const struct view_ctx *ctx, const struct account_view *view,
 		time_format_rfc3339(view->info->first_seen, row->first_seen);
 }
 
-/* Decimal digits of v, written backwards into num[24]; no printf. */
-static const char *fmt_uint(char num[24], uint64_t v)
+/* The text layout (dormant list, the report's lists) keeps the columns
+   that fit a terminal; CSV and JSON have them all. */
+const struct table_column view_columns[VIEW_NCOLUMNS] = {
+	{ "account", TABLE_TEXT, 0, "ACCOUNT", NULL, -32, NULL, NULL, NULL, NULL },
+	{ "status", TABLE_PLAIN, 0, "STATUS", " ", -20, NULL, NULL, NULL, NULL },
+	{ "idle_days", TABLE_NUMBER, 0, "IDLE", " ", 5, "d", "-", NULL, NULL },
+	{ "last_login", TABLE_PLAIN, TABLE_NULL_EMPTY, "LAST LOGIN", "  ", -20,
+	  NULL, "-", NULL, NULL },
+	{ "login_service", TABLE_TEXT, TABLE_NULL_EMPTY, "SERVICE", " ", -11,
+	  NULL, "-", NULL, NULL },
+	{ "login_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, "FROM", " ", -15, NULL, "-",
+	  NULL, NULL },
+	{ "last_send", TABLE_PLAIN, TABLE_NULL_EMPTY, "LAST SEND", "  ", -20,
+	  NULL, "-", NULL, NULL },
+	{ "send_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, "FROM", " ", 0, NULL, "-",
+	  NULL, NULL },
+	{ "last_receive", TABLE_PLAIN, TABLE_NULL_EMPTY | TABLE_NO_TEXT, NULL,
+	  NULL, 0, NULL, NULL, NULL, NULL },
+	{ "first_seen", TABLE_PLAIN, TABLE_NULL_EMPTY | TABLE_NO_TEXT, NULL,
+	  NULL, 0, NULL, NULL, NULL, NULL },
+	{ "domain", TABLE_TEXT, TABLE_NO_TEXT, NULL, NULL, 0, NULL, NULL, NULL,
+	  NULL },
+};
+
+void view_values(const struct row *row, struct table_value values[VIEW_NCOLUMNS])
 {
-	char *p = num + 23;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return p;
-}
-
-static void put_field(FILE *out, const char *s)
-{
-	fputc_unlocked(',', out);
-	fputs_unlocked(s, out);
-}
-
-void view_write_csv(FILE *out, const struct row *row, bool with_domain)
-{
-	char num[24];
-
-	csv_field(out, row->account);
-	put_field(out, policy_status_name(row->status));
-	put_field(out, row->idle_days >= 0 ? fmt_uint(num, (uint64_t)row->idle_days) : "");
-	put_field(out, row->last_login);
-	fputc_unlocked(',', out);
-	csv_field(out, row->login_service);
-	put_field(out, row->login_ip);
-	put_field(out, row->last_send);
-	put_field(out, row->send_ip);
-	put_field(out, row->last_receive);
-	put_field(out, row->first_seen);
-	if (with_domain) {
-		fputc(',', out);
-		csv_field(out, row->domain);
-	}
-	fputs("\r\n", out);
-}
-
-static void json_field(FILE *out, const char *name, const char *value, bool first)
-{
-	fprintf(out, "%s\"%s\":", first ? "" : ",", name);
-	if (value[0] == '\0')
-		fputs("null", out);
-	else
-		json_string(out, value, strlen(value));
-}
-
-void view_write_json(FILE *out, const struct row *row, bool with_domain)
-{
-	fputc('{', out);
-	view_write_json_fields(out, row, with_domain);
-	fputc('}', out);
-}
-
-void view_write_json_fields(FILE *out, const struct row *row, bool with_domain)
-{
-	fputs("\"account\":", out);
-	json_string(out, row->account, row->account_len);
-	fprintf(out, ",\"status\":\"%s\",\"idle_days\":", policy_status_name(row->status));
-	if (row->idle_days >= 0)
-		fprintf(out, "%lld", (long long)row->idle_days);
-	else
-		fputs("null", out);
-	json_field(out, "last_login", row->last_login, false);
-	json_field(out, "login_service", row->login_service, false);
-	json_field(out, "login_ip", row->login_ip, false);
-	json_field(out, "last_send", row->last_send, false);
-	json_field(out, "send_ip", row->send_ip, false);
-	json_field(out, "last_receive", row->last_receive, false);
-	json_field(out, "first_seen", row->first_seen, false);
-	if (with_domain) {
-		fputs(",\"domain\":", out);
-		json_string(out, row->domain, strlen(row->domain));
-	}
-}
-
-void view_write_text_header(FILE *out)
-{
-	fprintf(out, "%-32s %-20s %5s  %-20s %-11s %-15s  %-20s %s\n",
-		"ACCOUNT", "STATUS", "IDLE", "LAST LOGIN", "SERVICE", "FROM",
-		"LAST SEND", "FROM");
-}
-
-static const char *or_dash(const char *s)
-{
-	return s[0] != '\0' ? s : "-";
-}
-
-void view_write_text(FILE *out, const struct row *row)
-{
-	long pad = 32 - (long)row->account_len;
-
-	text_safe(out, row->account, row->account_len);
-	fprintf(out, "%*s %-20s ", pad > 0 ? (int)pad : 0, "",
-		policy_status_name(row->status));
-	if (row->idle_days >= 0)
-		fprintf(out, "%4lldd", (long long)row->idle_days);
-	else
-		fprintf(out, "%5s", "-");
-	fprintf(out, "  %-20s %-11s %-15s  %-20s %s\n", or_dash(row->last_login),
-		or_dash(row->login_service), or_dash(row->login_ip),
-		or_dash(row->last_send), or_dash(row->send_ip));
+	values[VIEW_COL_ACCOUNT] = (struct table_value){
+		.str = row->account, .len = row->account_len };
+	values[VIEW_COL_STATUS].str = policy_status_name(row->status);
+	values[VIEW_COL_IDLE_DAYS].num = row->idle_days;
+	values[VIEW_COL_LAST_LOGIN].str = row->last_login;
+	values[VIEW_COL_LOGIN_SERVICE] = table_str(row->login_service);
+	values[VIEW_COL_LOGIN_IP].str = row->login_ip;
+	values[VIEW_COL_LAST_SEND].str = row->last_send;
+	values[VIEW_COL_SEND_IP].str = row->send_ip;
+	values[VIEW_COL_LAST_RECEIVE].str = row->last_receive;
+	values[VIEW_COL_FIRST_SEEN].str = row->first_seen;
+	values[VIEW_COL_DOMAIN] = table_str(row->domain);
 }

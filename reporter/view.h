@@ -1,11 +1,11 @@
 /* view.h - one account as the reports show it: status, idle days and the
  * formatted fields of the CSV/JSON contract (doc/DESIGN.md §8.3), and the
- * writers of one row in each format. */
+ * writers of one row: its columns and values for table.h. */
 #ifndef DORMANT_VIEW_H
 #define DORMANT_VIEW_H
 
 #include <stdio.h>
-#include "output.h"
+#include "table.h"
 #include "policy.h"
 #include "record.h"
 #include "store.h"
@@ -35,26 +35,24 @@ struct view_ctx {
 void view_row(const struct view_ctx *ctx, const struct account_view *view,
 	      struct row *row_r);
 
-struct cli;
-/* Open the store for a command that classifies accounts, and fill ctx_r
-   (policy from the configuration, the command's now, the tracking start).
-   NULL after printing the error. */
-struct store *cli_open_view(struct cli *cli, bool readonly,
-			    struct view_ctx *ctx_r);
 /* Only status and idle days (no formatting): for counting passes. */
 enum account_status view_classify(const struct view_ctx *ctx,
 				  const struct account_view *view,
 				  int64_t *idle_days_r);
 
-/* The column names, in order, comma separated (the CSV header). */
-extern const char view_csv_header[];
+/* The columns of an account's row, in the order of the CSV/JSON contract
+   (doc/DESIGN.md §8.3): dormant list writes all but the
+   domain, the report all. */
+enum view_column {
+	VIEW_COL_ACCOUNT, VIEW_COL_STATUS, VIEW_COL_IDLE_DAYS,
+	VIEW_COL_LAST_LOGIN, VIEW_COL_LOGIN_SERVICE, VIEW_COL_LOGIN_IP,
+	VIEW_COL_LAST_SEND, VIEW_COL_SEND_IP, VIEW_COL_LAST_RECEIVE,
+	VIEW_COL_FIRST_SEEN, VIEW_COL_DOMAIN,
+	VIEW_NCOLUMNS
+};
+extern const struct table_column view_columns[VIEW_NCOLUMNS];
 
-void view_write_csv(FILE *out, const struct row *row, bool with_domain);
-/* One JSON object (no separator, no newline). */
-void view_write_json(FILE *out, const struct row *row, bool with_domain);
-/* The members of that object only, for callers that add their own. */
-void view_write_json_fields(FILE *out, const struct row *row, bool with_domain);
-void view_write_text_header(FILE *out);
-void view_write_text(FILE *out, const struct row *row);
+/* The row's values for view_columns (pointing into row). */
+void view_values(const struct row *row, struct table_value values[VIEW_NCOLUMNS]);
 
 #endif

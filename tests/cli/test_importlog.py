@@ -10,14 +10,16 @@ Lines marked "real" were written by the sandboxed Dovecot 2.3.19 and
 Postfix 3.7 of tests/integration; the others follow the format strings in
 Dovecot's and Postfix's sources (versions named)."""
 import csv
+import errno
 import gzip
 import io
 import json
 import os
+import resource
 import subprocess
 
 from clitest import DORMANT, NOW, Db
-from taplib import run_tests
+from taplib import Skip, run_tests
 
 JAN_05 = 1767571200   # 2026-01-05T00:00:00Z
 CONF = "local_domains = x.org, example.test\n"
@@ -232,6 +234,32 @@ def test_real_line_forms_are_read():
         "mapped@x.org": ("", "", "", "2026-01-03T07:10:00Z", "192.0.2.8"),
     }, got
     assert events(db) == [("refused-login", "gone@x.org")], events(db)
+
+
+def test_a_thread_that_cannot_start_is_named_by_its_real_error():
+    """pthread_create returns its error and leaves errno alone: the message
+    must name what it returned (EAGAIN), not a stale errno. A stack limit
+    larger than the address space makes glibc's thread stacks fail."""
+    db = Db("nothread")
+    line = ("Nov 20 09:00:00 mx dovecot: imap-login: Login: user=<a@x.org>, "
+            "method=PLAIN, rip=192.0.2.1\n")
+    logs = [db.write(f"l{i}.log", line) for i in range(2)]
+
+    def huge_stack():
+        resource.setrlimit(resource.RLIMIT_STACK,
+                           (1 << 46, resource.RLIM_INFINITY))
+
+    p = subprocess.run([DORMANT, "-c", db.conf, "-d", db.dir, "--now", NOW,
+                        "import-log", "--dry-run", "-j", "2"] + logs,
+                       capture_output=True, preexec_fn=huge_stack,
+                       env=dict(os.environ, TZ="UTC"), timeout=60)
+    err = p.stderr.decode()
+    if "cannot start a thread" not in err:
+        raise Skip(f"threads started anyway (exit {p.returncode}): {err[:200]}")
+    assert f"cannot start a thread: {os.strerror(errno.EAGAIN)}\n" in err, err
+    # the calling thread reads every file on its own
+    assert p.returncode == 0 and b"read 2 lines from 2 files" in p.stdout, \
+        (p.returncode, p.stdout)
 
 
 if __name__ == "__main__":

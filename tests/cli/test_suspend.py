@@ -266,5 +266,32 @@ def test_commands_never_get_an_account_that_reads_as_an_option():
     assert ("suspend", "-rf") in actions and ("reactivate", "-rf") in actions
 
 
+def test_only_commands_that_change_suspensions_write_the_deny_file():
+    """sync creates a missing deny file, suspend --apply and reactivate
+    rewrite it; every other command, dry runs included, leaves it alone:
+    neither created when missing nor replaced when there."""
+    db = cycle_db("denyro", n=10)
+    readonly = [["list"], ["list", "--format", "json"], ["show", "user01@example.org"],
+                ["report"], ["report", "--format", "html"], ["metrics"],
+                ["audit"], ["exempt", "list"], ["check"], ["notify"],
+                ["suspend"], ["suspend", "--force"],
+                ["import-log", "--dry-run", db.path("old.log")],
+                ["export", "-o", db.path("snap.gz")],
+                ["merge", "--dry-run", db.path("snap.gz")]]
+    os.unlink(db.path("deny"))
+    for args in readonly:
+        db.run(*args)
+        assert not os.path.exists(db.path("deny")), f"{args} created it"
+    db.run("sync", "--file", db.path("users"), check=0)
+    st = os.stat(db.path("deny"))
+    for args in readonly:
+        db.run(*args)
+        now = os.stat(db.path("deny"))
+        assert (now.st_ino, now.st_mtime_ns) == (st.st_ino, st.st_mtime_ns), \
+            f"{args} rewrote it"
+    db.run("suspend", "--apply", "--force", check=0)
+    assert os.stat(db.path("deny")).st_ino != st.st_ino, "suspend left it"
+
+
 if __name__ == "__main__":
     run_tests(globals())

@@ -1,5 +1,6 @@
-/* test-output.c - text_safe(): what reaches an admin's terminal from an
- * account name, an actor or a reason (reporter/output.c). */
+/* test-output.c - the escaping of reporter/output.c: text_safe(), what
+ * reaches an admin's terminal from an account name, an actor or a reason;
+ * and the CSV, JSON and HTML forms of the same bytes. */
 #include "testutil.h"
 #include "output.h"
 
@@ -111,11 +112,87 @@ static void test_text_safe_random(void **state)
 	T_END();
 }
 
+enum escaper { ESC_CSV, ESC_JSON, ESC_HTML };
+
+struct escape_case {
+	enum escaper how;
+	const char *in;
+	size_t len;                  /* 0: strlen(in) */
+	const char *out;
+};
+
+static const struct escape_case escape_cases[] = {
+	/* CSV (RFC 4180): quoted when needed, quotes doubled, formulas defused */
+	{ ESC_CSV, "user@example.org", 0, "user@example.org" },
+	{ ESC_CSV, "", 0, "" },
+	{ ESC_CSV, "a,b", 0, "\"a,b\"" },
+	{ ESC_CSV, "say \"hi\"", 0, "\"say \"\"hi\"\"\"" },
+	{ ESC_CSV, "two\nlines", 0, "\"two\nlines\"" },
+	{ ESC_CSV, "cr\rhere", 0, "\"cr\rhere\"" },
+	{ ESC_CSV, " lead", 0, "\" lead\"" },
+	{ ESC_CSV, "trail ", 0, "\"trail \"" },
+	{ ESC_CSV, "=SUM(A1)", 0, "\"'=SUM(A1)\"" },
+	{ ESC_CSV, "+1", 0, "\"'+1\"" },
+	{ ESC_CSV, "-rf", 0, "\"'-rf\"" },
+	{ ESC_CSV, "@at", 0, "\"'@at\"" },
+	{ ESC_CSV, "\tx", 0, "\"'\tx\"" },
+	{ ESC_CSV, "=a,\"b\"", 0, "\"'=a,\"\"b\"\"\"" },
+	{ ESC_CSV, "caf\xc3\xa9\xff", 0, "caf\xc3\xa9\xff" },   /* bytes as they are */
+	/* JSON: quotes, controls as \u00XX, invalid UTF-8 as U+FFFD */
+	{ ESC_JSON, "user@example.org", 0, "\"user@example.org\"" },
+	{ ESC_JSON, "", 0, "\"\"" },
+	{ ESC_JSON, "q\"b\\s", 0, "\"q\\\"b\\\\s\"" },
+	{ ESC_JSON, "\n\r\t\x01\x1f\x7f", 0, "\"\\u000a\\u000d\\u0009\\u0001\\u001f\\u007f\"" },
+	{ ESC_JSON, "a\0b", 3, "\"a\\u0000b\"" },
+	{ ESC_JSON, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7", 0,
+	  "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7\"" },
+	{ ESC_JSON, "\xff\xc0\xaf", 0, "\"\\ufffd\\ufffd\\ufffd\"" },
+	{ ESC_JSON, "\xed\xa0\x80", 0, "\"\\ufffd\\ufffd\\ufffd\"" },    /* surrogate */
+	{ ESC_JSON, "a\xe2\x82", 0, "\"a\\ufffd\\ufffd\"" },            /* cut short */
+	/* HTML: markup and quotes as entities, controls and invalid UTF-8 as U+FFFD */
+	{ ESC_HTML, "<script>alert('x')</script>", 0,
+	  "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" },
+	{ ESC_HTML, "a&b \"c\"", 0, "a&amp;b &quot;c&quot;" },
+	{ ESC_HTML, "\x1b\x7f\xff", 0, "&#xfffd;&#xfffd;&#xfffd;" },
+	{ ESC_HTML, "j\xc3\xb6rg", 0, "j\xc3\xb6rg" },
+};
+
+static void test_escape_table(void **state)
+{
+	static const char *const names[] = { "csv", "json", "html" };
+
+	T_BEGIN();
+	for (size_t i = 0; i < sizeof(escape_cases) / sizeof(escape_cases[0]); i++) {
+		const struct escape_case *c = &escape_cases[i];
+		size_t len = c->len != 0 ? c->len : strlen(c->in), size = 0;
+		char *buf = NULL, esc[256], got[512], want[512];
+		FILE *f = open_memstream(&buf, &size);
+
+		if (f == NULL)
+			T_FATAL("open_memstream failed");
+		if (c->how == ESC_CSV)
+			csv_field(f, c->in);
+		else if (c->how == ESC_JSON)
+			json_string(f, c->in, len);
+		else
+			html_escape(f, c->in, len);
+		fclose(f);
+		T_CHECK(size == strlen(c->out) && memcmp(buf, c->out, size) == 0,
+			"case %zu %s '%s': got '%s', expected '%s'", i, names[c->how],
+			test_escape(c->in, len, esc, sizeof(esc)),
+			test_escape(buf, size, got, sizeof(got)),
+			test_escape(c->out, strlen(c->out), want, sizeof(want)));
+		free(buf);
+	}
+	T_END();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_safe_table),
 		cmocka_unit_test(test_text_safe_random),
+		cmocka_unit_test(test_escape_table),
 	};
 
 	test_init();
