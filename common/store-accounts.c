@@ -28,7 +28,7 @@ static int account_fold(struct store *store, MDB_txn *txn, const char *account,
 {
 	struct account_info info;
 	uint8_t buf[RECORD_ACCOUNT_SIZE];
-	MDB_val key = account_key(account), val;
+	MDB_val key = store_account_key(account), val;
 	const char *derr;
 	int ret;
 
@@ -88,7 +88,7 @@ static int listed_item(struct store *store, MDB_txn *txn, size_t i,
 {
 	const struct sync *s = _s;
 
-	if (key_check(s->names[i], error_r) < 0)
+	if (store_key_check(s->names[i], error_r) < 0)
 		return TXN_FAILED;
 	return account_fold(store, txn, s->names[i], fold_listed, s);
 }
@@ -217,7 +217,7 @@ static int merge_item(struct store *store, MDB_txn *txn, size_t i,
 {
 	const struct merge_items *m = _m;
 
-	if (key_check(m->names[i], error_r) < 0)
+	if (store_key_check(m->names[i], error_r) < 0)
 		return TXN_FAILED;
 	return account_fold(store, txn, m->names[i], fold_info, &m->infos[i]);
 }

@@ -12,7 +12,7 @@ static int activity_read(struct store *store, MDB_txn *txn, const char *account,
 			 struct activity *rec_r, bool *malformed_r,
 			 const char **error_r)
 {
-	MDB_val key = account_key(account), val;
+	MDB_val key = store_account_key(account), val;
 	const char *derr;
 	int ret;
 
@@ -90,7 +90,7 @@ static int write_txn(struct store *store, MDB_txn *txn, void *_op,
 	if (!op->fold(&op->rec, op->arg) && !op->malformed)
 		return TXN_SKIP;
 	record_activity_encode(&op->rec, buf);
-	key = account_key(op->account);
+	key = store_account_key(op->account);
 	val.mv_size = sizeof(buf);
 	val.mv_data = buf;
 	return mdb_put(txn, store->dbi[DB_ACTIVITY], &key, &val, 0);
@@ -101,7 +101,7 @@ int store_activity_get(struct store *store, const char *account,
 {
 	struct activity_op op = { .account = account };
 
-	if (key_check(account, error_r) < 0 ||
+	if (store_key_check(account, error_r) < 0 ||
 	    store_read(store, read_txn, &op, "read activity", error_r) < 0)
 		return -1;
 	*rec_r = op.rec;
@@ -126,7 +126,7 @@ int store_activity_update(struct store *store, const char *account,
 	struct activity_op op = { .account = account, .fold = fold_event, .arg = ev };
 	int ret;
 
-	if (key_check(account, error_r) < 0 ||
+	if (store_key_check(account, error_r) < 0 ||
 	    store_check_writable(store, error_r) < 0)
 		return -1;
 	/* The cheap path: one read-only transaction, no writer lock. */
@@ -146,7 +146,7 @@ int store_activity_merge(struct store *store, const char *account,
 	struct activity_op op = { .account = account, .fold = fold_record, .arg = rec };
 	int ret;
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	ret = store_write(store, write_txn, &op, "merge activity", error_r);
 	return ret < 0 ? -1 : ret == 0 ? 1 : 0;
@@ -166,7 +166,7 @@ static int merge_item(struct store *store, MDB_txn *txn, size_t i,
 	};
 	int ret;
 
-	if (key_check(op.account, error_r) < 0)
+	if (store_key_check(op.account, error_r) < 0)
 		return TXN_FAILED;
 	ret = write_txn(store, txn, &op, error_r);
 	return ret == TXN_SKIP ? 0 : ret == 0 ? 1 : ret;

@@ -13,7 +13,7 @@ static int meta_get_txn(struct store *store, MDB_txn *txn, void *_op,
 			const char **error_r)
 {
 	struct meta_op *op = _op;
-	int ret = meta_get_int(txn, store->dbi[DB_META], op->name, &op->value);
+	int ret = store_txn_meta_get(txn, store->dbi[DB_META], op->name, &op->value);
 
 	(void)error_r;
 	return ret == MDB_NOTFOUND ? TXN_SKIP : ret;
@@ -25,7 +25,7 @@ static int meta_set_txn(struct store *store, MDB_txn *txn, void *_op,
 	struct meta_op *op = _op;
 
 	(void)error_r;
-	return meta_put_int(txn, store->dbi[DB_META], op->name, op->value);
+	return store_txn_meta_put(txn, store->dbi[DB_META], op->name, op->value);
 }
 
 int store_meta_get(struct store *store, const char *name, int64_t *value_r,
@@ -102,7 +102,7 @@ int store_event_add(struct store *store, int64_t t, const char *account,
 	size_t alen = strlen(account);
 	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf };
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	byteorder_put_be(kbuf, t > 0 ? (uint64_t)t : 0, 8);
 	memcpy(kbuf + 8, account, alen);
@@ -119,7 +119,7 @@ static int event_item(struct store *store, MDB_txn *txn, size_t i,
 	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf };
 	int ret;
 
-	if (key_check(it->account, error_r) < 0)
+	if (store_key_check(it->account, error_r) < 0)
 		return TXN_FAILED;
 	byteorder_put_be(kbuf, it->time > 0 ? (uint64_t)it->time : 0, 8);
 	memcpy(kbuf + 8, it->account, alen);

@@ -102,9 +102,13 @@ int store_get_record(struct store *store, enum store_db db, const char *account,
 int store_put(struct store *store, enum store_db db, const MDB_val *key,
 	      const MDB_val *val, const char *what, const char **error_r);
 
+/* 0, or -1 with *error_r: the handle is used after fork (store_check), or
+   is also read-only (store_check_writable). */
 int store_check(struct store *store, const char **error_r);
 int store_check_writable(struct store *store, const char **error_r);
-int key_check(const char *account, const char **error_r);
+/* 0, or -1 with *error_r for an account name no key may have (empty,
+   longer than ACCOUNT_MAX). */
+int store_key_check(const char *account, const char **error_r);
 /* A key read from a database as an account name for callbacks: copied
    into name (NUL terminated) with its length. A key that no normaliser
    would produce (empty, longer than ACCOUNT_MAX, a NUL or a control byte:
@@ -117,11 +121,16 @@ int store_key_name(const MDB_val *key, char name[ACCOUNT_MAX + 1],
    record from the future would pin an account active for ever). */
 int store_activity_times_ok(const struct store *store,
 			    const struct activity *rec, const char **error_r);
-MDB_val account_key(const char *account);
+/* The key of account (no copy: points into account). */
+MDB_val store_account_key(const char *account);
 const char *store_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-
-int meta_get_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t *value_r);
-int meta_put_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t value);
+/* One meta integer inside txn, with LMDB's return convention (mdb_get's):
+   0, MDB_NOTFOUND, or an LMDB error; a value of another size is
+   MDB_CORRUPTED. */
+int store_txn_meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       int64_t *value_r);
+int store_txn_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       int64_t value);
 
 #endif

@@ -69,7 +69,7 @@ static int state_txn(struct store *store, MDB_txn *txn, void *_c,
 {
 	struct state_change *c = _c;
 	uint8_t buf[RECORD_STATE_MAX], akey[AUDIT_KEY_SIZE];
-	MDB_val key = account_key(c->account), val, ak, av;
+	MDB_val key = store_account_key(c->account), val, ak, av;
 	int ret;
 
 	(void)error_r;
@@ -99,7 +99,7 @@ int store_state_set_at(struct store *store, const char *account,
 {
 	struct state_change c = { account, st, audit_json, t };
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	if (st != NULL && st->kind == STATE_NONE) {
 		*error_r = "state kind none: clear the state instead";
@@ -176,11 +176,11 @@ int store_notice_get(struct store *store, const char *account,
 		     struct notice *notice_r, const char **error_r)
 {
 	uint8_t buf[NOTICE_SIZE];
-	MDB_val key = account_key(account);
+	MDB_val key = store_account_key(account);
 	size_t size;
 	int ret;
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	ret = store_get(store, DB_NOTICES, &key, buf, sizeof(buf), &size, error_r);
 	if (ret <= 0)
@@ -199,9 +199,9 @@ int store_notice_set(struct store *store, const char *account,
 		     const struct notice *notice, const char **error_r)
 {
 	uint8_t buf[NOTICE_SIZE];
-	MDB_val key = account_key(account), val = { sizeof(buf), buf };
+	MDB_val key = store_account_key(account), val = { sizeof(buf), buf };
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	memset(buf, 0, sizeof(buf));
 	buf[0] = 1;

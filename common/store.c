@@ -63,7 +63,7 @@ int store_check_writable(struct store *store, const char **error_r)
 	return 0;
 }
 
-int key_check(const char *account, const char **error_r)
+int store_key_check(const char *account, const char **error_r)
 {
 	size_t len = strlen(account);
 
@@ -132,7 +132,7 @@ int store_activity_times_ok(const struct store *store,
 	return -1;
 }
 
-MDB_val account_key(const char *account)
+MDB_val store_account_key(const char *account)
 {
 	MDB_val key = { strlen(account), (void *)account };
 	return key;
@@ -430,15 +430,15 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 	}
 	if (!(txnflags & MDB_RDONLY)) {
 		int64_t value;
-		ret = meta_get_int(txn, store->dbi[DB_META], "schema", &value);
+		ret = store_txn_meta_get(txn, store->dbi[DB_META], "schema", &value);
 		if (ret == MDB_NOTFOUND)
-			ret = meta_put_int(txn, store->dbi[DB_META], "schema",
+			ret = store_txn_meta_put(txn, store->dbi[DB_META], "schema",
 					   STORE_SCHEMA_VERSION);
 		if (ret == 0) {
-			ret = meta_get_int(txn, store->dbi[DB_META],
+			ret = store_txn_meta_get(txn, store->dbi[DB_META],
 					   "tracking_start", &value);
 			if (ret == MDB_NOTFOUND)
-				ret = meta_put_int(txn, store->dbi[DB_META],
+				ret = store_txn_meta_put(txn, store->dbi[DB_META],
 						   "tracking_start", time(NULL));
 		}
 		if (ret != 0) {
@@ -472,7 +472,7 @@ static int store_check_schema(struct store *store, const char **error_r)
 		return 0;
 	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0)
 		return -1;
-	ret = meta_get_int(txn, store->dbi[DB_META], "schema", &schema);
+	ret = store_txn_meta_get(txn, store->dbi[DB_META], "schema", &schema);
 	mdb_txn_abort(txn);
 	if (ret != 0 && ret != MDB_NOTFOUND) {
 		*error_r = store_err("%s: cannot read schema version: %s",
@@ -1039,12 +1039,12 @@ int store_get_record(struct store *store, enum store_db db, const char *account,
 	/* the largest record any database holds, plus room to see that a
 	   longer one is longer */
 	uint8_t buf[RECORD_STATE_MAX + 64];
-	MDB_val key = account_key(account);
+	MDB_val key = store_account_key(account);
 	const char *derr;
 	size_t size;
 	int ret;
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	ret = store_get(store, db, &key, buf, sizeof(buf), &size, error_r);
 	if (ret <= 0)
@@ -1079,7 +1079,8 @@ int store_put(struct store *store, enum store_db db, const MDB_val *key,
 	return store_write(store, put_txn, &p, what, error_r) < 0 ? -1 : 0;
 }
 
-int meta_get_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t *value_r)
+int store_txn_meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       int64_t *value_r)
 {
 	MDB_val key = { strlen(name), (void *)name }, val;
 	int ret = mdb_get(txn, dbi, &key, &val);
@@ -1092,7 +1093,8 @@ int meta_get_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t *value_r)
 	return 0;
 }
 
-int meta_put_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t value)
+int store_txn_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       int64_t value)
 {
 	MDB_val key = { strlen(name), (void *)name }, val;
 	uint8_t buf[8];
