@@ -12,6 +12,7 @@
  * mail goes on; a database error is logged (rate-limited) and the mail goes
  * on; only running out of memory defers (SMFIS_TEMPFAIL). */
 #include "mlfi.h"
+#include "mlfi-negotiate.h"
 #include "mlog.h"
 #include "netlist.h"
 #include "account.h"
@@ -27,8 +28,6 @@
 #include <time.h>
 #include <libmilter/mfapi.h>
 
-/* What MAIL needs, asked for with smfi_setsymlist. */
-#define MLFI_MAIL_MACROS "{auth_authen} {client_addr}"
 /* Longest reply text sent: SMTP allows 512 bytes a line with the code;
    libmilter refuses more than 980. */
 #define MLFI_REPLY_MAX 400
@@ -449,36 +448,6 @@ static sfsistat mlfi_sender(SMFICTX *ctx, struct mlfi_settings *set,
 }
 
 /* --- the callbacks --- */
-
-static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
-			       unsigned long f2, unsigned long f3,
-			       unsigned long *pf0, unsigned long *pf1,
-			       unsigned long *pf2, unsigned long *pf3)
-{
-	unsigned long actions = 0;
-	unsigned long steps = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA |
-		SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN;
-
-#ifdef HAVE_SMFI_SETSYMLIST
-	/* With the macros asked for at MAIL, CONNECT is not needed either. */
-	if ((f0 & SMFIF_SETSYMLIST) != 0 &&
-	    smfi_setsymlist(ctx, SMFIM_ENVFROM, MLFI_MAIL_MACROS) == MI_SUCCESS) {
-		actions |= SMFIF_SETSYMLIST;
-		steps |= SMFIP_NOCONNECT;
-	}
-#endif
-	steps &= f1;               /* only what the MTA offers to leave out */
-	/* CONNECT, if it comes, never has a verdict: no reply to wait for.
-	   libmilter always offers SMFIP_NR_CONN (it fakes the reply for an
-	   MTA that needs one), and mlfi_connect answers SMFIS_NOREPLY. */
-	if (!(steps & SMFIP_NOCONNECT))
-		steps |= SMFIP_NR_CONN;
-	*pf0 = actions;
-	*pf1 = steps;
-	*pf2 = 0;
-	*pf3 = 0;
-	return SMFIS_CONTINUE;
-}
 
 static void mlfi_addr_format(const struct sockaddr *sa, char buf[IP_TEXT_MAX])
 {
