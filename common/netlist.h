@@ -6,7 +6,7 @@
 #define DORMANT_NETLIST_H
 
 #include <stdbool.h>
-#include "record.h"
+#include "ipaddr.h"
 
 /* Most networks in one list: a configuration, not a database. */
 #define NETLIST_MAX 256
