@@ -29,6 +29,8 @@ struct config_def {
 	/* for strings: NULL, or a check of the value; its message is
 	   reported after "file:line: name: " */
 	int (*check)(const char *value, const char **error_r);
+	/* enum config_flags: who reads the key; 0 stands for CONFIG_FILE */
+	unsigned int flags;
 };
 
 static int check_absolute(const char *value, const char **error_r);
@@ -39,16 +41,27 @@ static int check_networks(const char *value, const char **error_r);
 
 #define DAY (24ULL * 3600)
 #define OFF(field) offsetof(struct dormant_config, field)
+/* A number from config.h as a default's text */
+#define TEXT(n) TEXT_(n)
+#define TEXT_(n) #n
+/* dormant.conf's keys the Dovecot plugin reads too, as dormant_<key> */
+#define SHARED (CONFIG_FILE | CONFIG_PLUGIN)
+/* the milter's keys that a reload cannot change */
+#define RESTART (CONFIG_FILE | CONFIG_RESTART)
 
 static const struct config_def config_defs[] = {
-	{ "db", CT_STRING, DORMANT_DEFAULT_DBDIR, OFF(db), 0, 0, check_absolute },
-	{ "update_interval", CT_DURATION, "60s", OFF(update_interval), 0, DAY },
-	{ "default_domain", CT_STRING, "", OFF(default_domain), 0, 0 },
+	{ "db", CT_STRING, DORMANT_DEFAULT_DBDIR, OFF(db), 0, 0, check_absolute,
+	  SHARED | CONFIG_RESTART },
+	{ "update_interval", CT_DURATION, TEXT(CONFIG_UPDATE_INTERVAL_DEFAULT) "s",
+	  OFF(update_interval), 0, CONFIG_UPDATE_INTERVAL_MAX, NULL, SHARED },
+	{ "default_domain", CT_STRING, "", OFF(default_domain), 0, 0, NULL, SHARED },
 	{ "local_domains", CT_STRING, "", OFF(local_domains), 0, 0 },
-	{ "lowercase_local_part", CT_BOOL, "yes", OFF(lowercase_local_part), 0, 0 },
+	{ "lowercase_local_part", CT_BOOL, "yes", OFF(lowercase_local_part), 0, 0,
+	  NULL, SHARED },
 	{ "recipient_delimiter", CT_STRING, "+", OFF(recipient_delimiter), 0, 0 },
 	{ "warn_after", CT_DURATION, "60d", OFF(warn_after), 3600, 100 * 365 * DAY },
-	{ "dormant_after", CT_DURATION, "90d", OFF(dormant_after), 3600, 100 * 365 * DAY },
+	{ "dormant_after", CT_DURATION, TEXT(CONFIG_DORMANT_AFTER_DAYS) "d",
+	  OFF(dormant_after), 3600, 100 * 365 * DAY },
 	{ "suspend_after", CT_DURATION, "120d", OFF(suspend_after), 3600, 100 * 365 * DAY },
 	{ "notice_days", CT_DURATION, "14d", OFF(notice_days), 0, 365 * DAY },
 	{ "max_suspend_fraction", CT_FRACTION, "5%", OFF(max_suspend_fraction), 0, 0 },
@@ -59,18 +72,23 @@ static const struct config_def config_defs[] = {
 	  check_absolute_or_empty },
 	{ "notice_template", CT_STRING, "", OFF(notice_template), 0, 0 },
 	{ "notice_from", CT_STRING, "", OFF(notice_from), 0, 0 },
-	{ "report_dir", CT_STRING, "/var/log/dormant", OFF(report_dir), 0, 0 },
+	{ "report_dir", CT_STRING, DORMANT_DEFAULT_REPORTDIR, OFF(report_dir), 0, 0 },
 	{ "report_to", CT_STRING, "", OFF(report_to), 0, 0 },
 	{ "sendmail", CT_STRING, "/usr/sbin/sendmail", OFF(sendmail), 0, 0, check_absolute },
 	{ "milter_socket", CT_STRING, "unix:/run/dormant/milter.sock", OFF(milter_socket), 0, 0,
-	  check_milter_socket },
-	{ "milter_user", CT_STRING, "", OFF(milter_user), 0, 0 },
-	{ "milter_pidfile", CT_STRING, "", OFF(milter_pidfile), 0, 0, check_absolute_or_empty },
-	{ "syslog_facility", CT_STRING, "mail", OFF(syslog_facility), 0, 0, check_facility },
+	  check_milter_socket, RESTART },
+	{ "milter_user", CT_STRING, "", OFF(milter_user), 0, 0, NULL, RESTART },
+	{ "milter_pidfile", CT_STRING, "", OFF(milter_pidfile), 0, 0,
+	  check_absolute_or_empty, RESTART },
+	{ "syslog_facility", CT_STRING, "mail", OFF(syslog_facility), 0, 0, check_facility,
+	  RESTART },
 	{ "reject_text", CT_STRING, "Account suspended for inactivity; contact your administrator",
 	  OFF(reject_text), 0, 0 },
 	{ "enforce", CT_BOOL, "yes", OFF(enforce), 0, 0 },
 	{ "trusted_networks", CT_STRING, "", OFF(trusted_networks), 0, 0, check_networks },
+	/* the plugin's own: not a key of dormant.conf */
+	{ "count_master_user", CT_BOOL, "no", OFF(count_master_user), 0, 0, NULL,
+	  CONFIG_PLUGIN },
 };
 #define N_DEFS (sizeof(config_defs) / sizeof(config_defs[0]))
 
@@ -204,10 +222,17 @@ static int check_networks(const char *value, const char **error_r)
 	return 0;
 }
 
-static const struct config_def *config_find(const char *key)
+static unsigned int def_flags(const struct config_def *def)
+{
+	return def->flags != 0 ? def->flags : CONFIG_FILE;
+}
+
+/* The key named key that has one of flags, or NULL. */
+static const struct config_def *config_find(const char *key, unsigned int flags)
 {
 	for (size_t i = 0; i < N_DEFS; i++) {
-		if (strcmp(config_defs[i].name, key) == 0)
+		if (strcmp(config_defs[i].name, key) == 0 &&
+		    (def_flags(&config_defs[i]) & flags) != 0)
 			return &config_defs[i];
 	}
 	return NULL;
@@ -340,13 +365,51 @@ void config_free(struct dormant_config *cfg)
 int config_set(struct dormant_config *cfg, const char *key, const char *value,
 	       const char **error_r)
 {
-	const struct config_def *def = config_find(key);
+	const struct config_def *def = config_find(key, CONFIG_FILE);
 
 	if (def == NULL) {
 		*error_r = config_err("unknown setting '%s'", key);
 		return -1;
 	}
 	return config_apply(cfg, def, value, error_r);
+}
+
+int config_load_lookup(struct dormant_config *cfg, unsigned int flags,
+		       const char *prefix, config_lookup_fn *lookup, void *ctx,
+		       const char **error_r)
+{
+	char name[64];
+	const char *value, *err;
+
+	for (size_t i = 0; i < N_DEFS; i++) {
+		const struct config_def *def = &config_defs[i];
+
+		if ((def_flags(def) & flags) == 0)
+			continue;
+		/* names and prefixes are the program's own, and short */
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", prefix,
+				     def->name) >= sizeof(name)) {
+			*error_r = "internal error: setting name too long";
+			return -1;
+		}
+		value = lookup(ctx, name);
+		if (value == NULL || value[0] == '\0')
+			continue;
+		if (config_apply(cfg, def, value, &err) < 0) {
+			/* err may point into config_errbuf: copy before reuse */
+			char msg[CONFIG_LINE_MAX + 128];
+			size_t len = strlen(def->name);
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			/* the plugin's name of the key, where err has the key's */
+			if (strncmp(msg, def->name, len) == 0 && msg[len] == ':')
+				*error_r = config_err("%s%s", prefix, msg);
+			else
+				*error_r = config_err("%s%s: %s", prefix, def->name, msg);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static char *trim(char *s)
@@ -459,6 +522,8 @@ void config_dump(const struct dormant_config *cfg, FILE *out)
 		const struct config_def *def = &config_defs[i];
 		const void *src = (const char *)cfg + def->offset;
 
+		if ((def_flags(def) & CONFIG_FILE) == 0)
+			continue;
 		fprintf(out, "%s = ", def->name);
 		switch (def->type) {
 		case CT_STRING:
@@ -490,6 +555,71 @@ void config_dump(const struct dormant_config *cfg, FILE *out)
 		}
 		fputc('\n', out);
 	}
+}
+
+/* Whether def's value is the same in a and b. */
+static bool def_equal(const struct config_def *def, const struct dormant_config *a,
+		      const struct dormant_config *b)
+{
+	const void *va = (const char *)a + def->offset;
+	const void *vb = (const char *)b + def->offset;
+
+	switch (def->type) {
+	case CT_STRING:
+		return strcmp(*(char *const *)va, *(char *const *)vb) == 0;
+	case CT_DURATION:
+		return *(const uint64_t *)va == *(const uint64_t *)vb;
+	case CT_BOOL:
+		return *(const bool *)va == *(const bool *)vb;
+	case CT_FRACTION:
+		return *(const double *)va == *(const double *)vb;
+	}
+	return false;
+}
+
+int config_copy(struct dormant_config *dst, const struct dormant_config *src,
+		unsigned int flags)
+{
+	for (size_t i = 0; i < N_DEFS; i++) {
+		const struct config_def *def = &config_defs[i];
+		const void *from = (const char *)src + def->offset;
+		void *to = (char *)dst + def->offset;
+		char *s;
+
+		if ((def_flags(def) & flags) == 0)
+			continue;
+		switch (def->type) {
+		case CT_STRING:
+			if ((s = strdup(*(char *const *)from)) == NULL)
+				return -1;
+			free(*(char **)to);
+			*(char **)to = s;
+			break;
+		case CT_DURATION:
+			*(uint64_t *)to = *(const uint64_t *)from;
+			break;
+		case CT_BOOL:
+			*(bool *)to = *(const bool *)from;
+			break;
+		case CT_FRACTION:
+			*(double *)to = *(const double *)from;
+			break;
+		}
+	}
+	return 0;
+}
+
+const char *config_next_difference(const struct dormant_config *a,
+				   const struct dormant_config *b,
+				   unsigned int flags, size_t *pos)
+{
+	for (; *pos < N_DEFS; (*pos)++) {
+		const struct config_def *def = &config_defs[*pos];
+
+		if ((def_flags(def) & flags) != 0 && !def_equal(def, a, b))
+			return config_defs[(*pos)++].name;
+	}
+	return NULL;
 }
 
 bool config_is_local_domain(const struct dormant_config *cfg, const char *domain)

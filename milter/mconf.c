@@ -19,12 +19,6 @@
 
 static _Thread_local char mconf_errbuf[CONFIG_LINE_MAX + 512];
 
-/* Keys a reload cannot apply: the process runs with these until restarted. */
-static const char *const restart_keys[] = {
-	"db", "milter_socket", "milter_user", "milter_pidfile", "syslog_facility",
-};
-#define N_RESTART_KEYS (sizeof(restart_keys) / sizeof(restart_keys[0]))
-
 const char *mconf_path(const struct mconf_options *opts)
 {
 	return opts->config_path != NULL ? opts->config_path :
@@ -208,33 +202,11 @@ int mconf_snapshot(const struct mconf_options *opts, const char **error_r)
 	return out;
 }
 
-static const char *config_value(const struct dormant_config *cfg, const char *key)
-{
-	if (strcmp(key, "db") == 0)
-		return cfg->db;
-	if (strcmp(key, "milter_socket") == 0)
-		return cfg->milter_socket;
-	if (strcmp(key, "milter_user") == 0)
-		return cfg->milter_user;
-	if (strcmp(key, "milter_pidfile") == 0)
-		return cfg->milter_pidfile;
-	if (strcmp(key, "syslog_facility") == 0)
-		return cfg->syslog_facility;
-	return "";
-}
-
 int mconf_running(const struct dormant_config *cfg,
 		  struct dormant_config *running)
 {
 	memset(running, 0, sizeof(*running));
-	running->db = strdup(cfg->db);
-	running->milter_socket = strdup(cfg->milter_socket);
-	running->milter_user = strdup(cfg->milter_user);
-	running->milter_pidfile = strdup(cfg->milter_pidfile);
-	running->syslog_facility = strdup(cfg->syslog_facility);
-	if (running->db == NULL || running->milter_socket == NULL ||
-	    running->milter_user == NULL || running->milter_pidfile == NULL ||
-	    running->syslog_facility == NULL) {
+	if (config_copy(running, cfg, CONFIG_RESTART) < 0) {
 		config_free(running);
 		return -1;
 	}
@@ -244,10 +216,11 @@ int mconf_running(const struct dormant_config *cfg,
 void mconf_warn_restart(const struct dormant_config *running,
 			const struct dormant_config *cfg)
 {
-	for (size_t i = 0; i < N_RESTART_KEYS; i++) {
-		if (strcmp(config_value(cfg, restart_keys[i]),
-			   config_value(running, restart_keys[i])) != 0)
-			mlog(LOG_WARNING, "reload: %s changed; it takes effect after "
-			     "a restart", restart_keys[i]);
-	}
+	const char *key;
+	size_t pos = 0;
+
+	while ((key = config_next_difference(running, cfg, CONFIG_RESTART,
+					     &pos)) != NULL)
+		mlog(LOG_WARNING, "reload: %s changed; it takes effect after "
+		     "a restart", key);
 }
