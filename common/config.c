@@ -29,7 +29,7 @@ struct config_def {
 	/* for strings: NULL, or a check of the value; its message is
 	   reported after "file:line: name: " */
 	int (*check)(const char *value, const char **error_r);
-	/* enum config_flags: who reads the key; 0 stands for CONFIG_FILE */
+	/* enum config_flags: who reads the key; 0 stands for CONFIG_KEY_FILE */
 	unsigned int flags;
 };
 
@@ -45,13 +45,13 @@ static int check_networks(const char *value, const char **error_r);
 #define TEXT(n) TEXT_(n)
 #define TEXT_(n) #n
 /* dormant.conf's keys the Dovecot plugin reads too, as dormant_<key> */
-#define SHARED (CONFIG_FILE | CONFIG_PLUGIN)
+#define SHARED (CONFIG_KEY_FILE | CONFIG_KEY_PLUGIN)
 /* the milter's keys that a reload cannot change */
-#define RESTART (CONFIG_FILE | CONFIG_RESTART)
+#define RESTART (CONFIG_KEY_FILE | CONFIG_KEY_RESTART)
 
 static const struct config_def config_defs[] = {
 	{ "db", CT_STRING, DORMANT_DEFAULT_DBDIR, OFF(db), 0, 0, check_absolute,
-	  SHARED | CONFIG_RESTART },
+	  SHARED | CONFIG_KEY_RESTART },
 	{ "update_interval", CT_DURATION, TEXT(CONFIG_UPDATE_INTERVAL_DEFAULT) "s",
 	  OFF(update_interval), 0, CONFIG_UPDATE_INTERVAL_MAX, NULL, SHARED },
 	{ "default_domain", CT_STRING, "", OFF(default_domain), 0, 0, NULL, SHARED },
@@ -88,7 +88,7 @@ static const struct config_def config_defs[] = {
 	{ "trusted_networks", CT_STRING, "", OFF(trusted_networks), 0, 0, check_networks },
 	/* the plugin's own: not a key of dormant.conf */
 	{ "count_master_user", CT_BOOL, "no", OFF(count_master_user), 0, 0, NULL,
-	  CONFIG_PLUGIN },
+	  CONFIG_KEY_PLUGIN },
 };
 #define N_DEFS (sizeof(config_defs) / sizeof(config_defs[0]))
 
@@ -224,7 +224,7 @@ static int check_networks(const char *value, const char **error_r)
 
 static unsigned int def_flags(const struct config_def *def)
 {
-	return def->flags != 0 ? def->flags : CONFIG_FILE;
+	return def->flags != 0 ? def->flags : CONFIG_KEY_FILE;
 }
 
 /* The key named key that has one of flags, or NULL. */
@@ -365,7 +365,7 @@ void config_free(struct dormant_config *cfg)
 int config_set(struct dormant_config *cfg, const char *key, const char *value,
 	       const char **error_r)
 {
-	const struct config_def *def = config_find(key, CONFIG_FILE);
+	const struct config_def *def = config_find(key, CONFIG_KEY_FILE);
 
 	if (def == NULL) {
 		*error_r = config_err("unknown setting '%s'", key);
@@ -522,7 +522,7 @@ void config_dump(const struct dormant_config *cfg, FILE *out)
 		const struct config_def *def = &config_defs[i];
 		const void *src = (const char *)cfg + def->offset;
 
-		if ((def_flags(def) & CONFIG_FILE) == 0)
+		if ((def_flags(def) & CONFIG_KEY_FILE) == 0)
 			continue;
 		fprintf(out, "%s = ", def->name);
 		switch (def->type) {

@@ -29,9 +29,9 @@
 
 /* Who reads a key of the table. */
 enum config_flags {
-	CONFIG_FILE = 0x01,          /* a key of dormant.conf */
-	CONFIG_PLUGIN = 0x02,        /* the Dovecot plugin's dormant_<key> */
-	CONFIG_RESTART = 0x04,       /* the milter applies it at start-up only */
+	CONFIG_KEY_FILE = 0x01,	/* a key of dormant.conf */
+	CONFIG_KEY_PLUGIN = 0x02,	/* the Dovecot plugin's dormant_<key> */
+	CONFIG_KEY_RESTART = 0x04,	/* the milter applies it at start-up only */
 };
 
 struct dormant_config {
@@ -81,7 +81,7 @@ int config_set(struct dormant_config *cfg, const char *key, const char *value,
 /* A source of settings by name: the text of name, or NULL for none. */
 typedef const char *config_lookup_fn(void *ctx, const char *name);
 /* Set each key that has one of flags from lookup(ctx, prefix + key) (the
-   Dovecot plugin: CONFIG_PLUGIN, "dormant_"), with the file's checks. A
+   Dovecot plugin: CONFIG_KEY_PLUGIN, "dormant_"), with the file's checks. A
    missing or empty value keeps the current one. Returns 0, or -1 with
    "prefixkey: message" in *error_r (valid as config_load's); the keys
    before the bad one are then set. */

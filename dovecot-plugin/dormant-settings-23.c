@@ -18,7 +18,7 @@ int dormant_settings_read(struct mail_user *user, struct dormant_settings *set_r
 
 	i_zero(set_r);
 	config_init(&cfg);
-	if (config_load_lookup(&cfg, CONFIG_PLUGIN, "dormant_",
+	if (config_load_lookup(&cfg, CONFIG_KEY_PLUGIN, "dormant_",
 			       dormant_settings_lookup, user, &error) < 0) {
 		*error_r = t_strdup(error);
 		config_free(&cfg);

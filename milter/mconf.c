@@ -206,7 +206,7 @@ int mconf_running(const struct dormant_config *cfg,
 		  struct dormant_config *running)
 {
 	memset(running, 0, sizeof(*running));
-	if (config_copy(running, cfg, CONFIG_RESTART) < 0) {
+	if (config_copy(running, cfg, CONFIG_KEY_RESTART) < 0) {
 		config_free(running);
 		return -1;
 	}
@@ -219,7 +219,7 @@ void mconf_warn_restart(const struct dormant_config *running,
 	const char *key;
 	size_t pos = 0;
 
-	while ((key = config_next_difference(running, cfg, CONFIG_RESTART,
+	while ((key = config_next_difference(running, cfg, CONFIG_KEY_RESTART,
 					     &pos)) != NULL)
 		mlog(LOG_WARNING, "reload: %s changed; it takes effect after "
 		     "a restart", key);

@@ -38,7 +38,7 @@ int mconf_load(const struct mconf_options *opts, int snapshot_fd,
    Returns its descriptor (close-on-exec), or -1 with *error_r. */
 int mconf_snapshot(const struct mconf_options *opts, const char **error_r);
 
-/* Copy the keys a reload cannot apply (CONFIG_RESTART in config.c's
+/* Copy the keys a reload cannot apply (CONFIG_KEY_RESTART in config.c's
    table: db, milter_socket, milter_user, milter_pidfile, syslog_facility)
    from cfg into running, which is then freed with config_free. Returns 0,
    -1 when out of memory. */

@@ -580,7 +580,7 @@ static void test_load_lookup(void **state)
 		int ret;
 
 		config_init(&cfg);
-		ret = config_load_lookup(&cfg, CONFIG_PLUGIN, "dormant_",
+		ret = config_load_lookup(&cfg, CONFIG_KEY_PLUGIN, "dormant_",
 					 lookup_pairs, (void *)c->set, &error);
 		T_CHECK(ret == c->ret, "case %zu (%s): returned %d (%s), expected %d",
 			i, c->name, ret, T_STR(error), c->ret);
@@ -622,28 +622,28 @@ static void test_restart_keys(void **state)
 	assert_int_equal(config_set(&b, "syslog_facility", "local3", &error), 0);
 	assert_int_equal(config_set(&b, "enforce", "no", &error), 0);
 	assert_int_equal(config_set(&b, "reject_text", "go away", &error), 0);
-	key = config_next_difference(&a, &b, CONFIG_RESTART, &pos);
+	key = config_next_difference(&a, &b, CONFIG_KEY_RESTART, &pos);
 	assert_non_null(key);
 	assert_string_equal(key, "db");
-	key = config_next_difference(&a, &b, CONFIG_RESTART, &pos);
+	key = config_next_difference(&a, &b, CONFIG_KEY_RESTART, &pos);
 	assert_non_null(key);
 	assert_string_equal(key, "syslog_facility");
-	assert_null(config_next_difference(&a, &b, CONFIG_RESTART, &pos));
+	assert_null(config_next_difference(&a, &b, CONFIG_KEY_RESTART, &pos));
 	/* the same, all keys of the file */
 	pos = 0;
 	for (int n = 0; n < 4; n++)
-		assert_non_null(config_next_difference(&a, &b, CONFIG_FILE, &pos));
-	assert_null(config_next_difference(&a, &b, CONFIG_FILE, &pos));
+		assert_non_null(config_next_difference(&a, &b, CONFIG_KEY_FILE, &pos));
+	assert_null(config_next_difference(&a, &b, CONFIG_KEY_FILE, &pos));
 
 	/* a copy of the restart keys only, into a zeroed structure */
 	memset(&running, 0, sizeof(running));
-	assert_int_equal(config_copy(&running, &b, CONFIG_RESTART), 0);
+	assert_int_equal(config_copy(&running, &b, CONFIG_KEY_RESTART), 0);
 	assert_string_equal(running.db, "/srv/dormant");
 	assert_string_equal(running.syslog_facility, "local3");
 	assert_string_equal(running.milter_socket, b.milter_socket);
 	assert_null(running.reject_text);
 	pos = 0;
-	assert_null(config_next_difference(&running, &b, CONFIG_RESTART, &pos));
+	assert_null(config_next_difference(&running, &b, CONFIG_KEY_RESTART, &pos));
 	config_free(&running);
 	config_free(&a);
 	config_free(&b);
