@@ -1,10 +1,10 @@
 /* config.c - the declarative configuration table and its parser. */
 #include "config.h"
+#include "errmsg.h"
 #include "netlist.h"
 #include "timeutil.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,21 +92,6 @@ static const struct config_def config_defs[] = {
 };
 #define N_DEFS (sizeof(config_defs) / sizeof(config_defs[0]))
 
-static _Thread_local char config_errbuf[CONFIG_LINE_MAX + 256];
-
-static const char *config_err(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static const char *config_err(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(config_errbuf, sizeof(config_errbuf), fmt, args);
-	va_end(args);
-	return config_errbuf;
-}
-
 static int check_absolute(const char *value, const char **error_r)
 {
 	if (value[0] != '/') {
@@ -141,12 +126,12 @@ static int check_milter_socket(const char *spec, const char **error_r)
 
 	if (path != NULL) {
 		if (path[0] != '/') {
-			*error_r = config_err("'%s': the socket path must be absolute",
-					      spec);
+			*error_r = errmsg_printf("'%s': the socket path must be absolute",
+					         spec);
 			return -1;
 		}
 		if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-			*error_r = config_err("'%s': path too long", spec);
+			*error_r = errmsg_printf("'%s': path too long", spec);
 			return -1;
 		}
 		return 0;
@@ -156,20 +141,20 @@ static int check_milter_socket(const char *spec, const char **error_r)
 	else if (strncmp(spec, "inet6:", 6) == 0)
 		port = spec + 6;
 	else {
-		*error_r = config_err("'%s': use unix:/path, inet:PORT@HOST or "
-				      "inet6:PORT@HOST", spec);
+		*error_r = errmsg_printf("'%s': use unix:/path, inet:PORT@HOST or "
+				         "inet6:PORT@HOST", spec);
 		return -1;
 	}
 	at = strchr(port, '@');
 	len = at != NULL ? (size_t)(at - port) : strlen(port);
 	if (len == 0 || len >= sizeof(buf) || (at != NULL && at[1] == '\0')) {
-		*error_r = config_err("'%s': expected PORT@HOST", spec);
+		*error_r = errmsg_printf("'%s': expected PORT@HOST", spec);
 		return -1;
 	}
 	memcpy(buf, port, len);
 	buf[len] = '\0';
 	if (uint_parse(buf, 65535, &num) < 0 || num == 0) {
-		*error_r = config_err("'%s': invalid port '%s'", spec, buf);
+		*error_r = errmsg_printf("'%s': invalid port '%s'", spec, buf);
 		return -1;
 	}
 	return 0;
@@ -205,8 +190,8 @@ static int check_facility(const char *value, const char **error_r)
 	int facility;
 
 	if (config_syslog_facility(value, &facility) < 0) {
-		*error_r = config_err("unknown facility '%s' (use e.g. mail, daemon, "
-				      "local0)", value);
+		*error_r = errmsg_printf("unknown facility '%s' (use e.g. mail, daemon, "
+				         "local0)", value);
 		return -1;
 	}
 	return 0;
@@ -289,16 +274,13 @@ static int config_apply(struct dormant_config *cfg, const struct config_def *def
 	case CT_STRING:
 		for (const char *p = value; *p != '\0'; p++) {
 			if ((unsigned char)*p < 0x20 && *p != '\t') {
-				*error_r = config_err("%s: control character in value",
-						      def->name);
+				*error_r = errmsg_printf("%s: control character in value",
+						         def->name);
 				return -1;
 			}
 		}
 		if (def->check != NULL && def->check(value, &err) < 0) {
-			/* err may point into config_errbuf: copy before reuse */
-			char msg[CONFIG_LINE_MAX + 128];
-			snprintf(msg, sizeof(msg), "%s", err);
-			*error_r = config_err("%s: %s", def->name, msg);
+			*error_r = errmsg_printf("%s: %s", def->name, err);
 			return -1;
 		}
 		if ((s = strdup(value)) == NULL) {
@@ -310,26 +292,26 @@ static int config_apply(struct dormant_config *cfg, const struct config_def *def
 		return 0;
 	case CT_DURATION:
 		if (duration_parse(value, def->max, &secs) < 0 || secs < def->min) {
-			*error_r = config_err("%s: invalid duration '%s' (use e.g. 90d, 12h, "
-					      "60s; between %llus and %llus)", def->name,
-					      value, (unsigned long long)def->min,
-					      (unsigned long long)def->max);
+			*error_r = errmsg_printf("%s: invalid duration '%s' (use e.g. 90d, 12h, "
+					         "60s; between %llus and %llus)", def->name,
+					         value, (unsigned long long)def->min,
+					         (unsigned long long)def->max);
 			return -1;
 		}
 		*(uint64_t *)dest = secs;
 		return 0;
 	case CT_BOOL:
 		if (bool_parse(value, &b) < 0) {
-			*error_r = config_err("%s: invalid boolean '%s' (use yes or no)",
-					      def->name, value);
+			*error_r = errmsg_printf("%s: invalid boolean '%s' (use yes or no)",
+					         def->name, value);
 			return -1;
 		}
 		*(bool *)dest = b;
 		return 0;
 	case CT_FRACTION:
 		if (fraction_parse(value, &f) < 0) {
-			*error_r = config_err("%s: invalid fraction '%s' (use e.g. 0.05 or 5%%)",
-					      def->name, value);
+			*error_r = errmsg_printf("%s: invalid fraction '%s' (use e.g. 0.05 or 5%%)",
+					         def->name, value);
 			return -1;
 		}
 		*(double *)dest = f;
@@ -368,7 +350,7 @@ int config_set(struct dormant_config *cfg, const char *key, const char *value,
 	const struct config_def *def = config_find(key, CONFIG_KEY_FILE);
 
 	if (def == NULL) {
-		*error_r = config_err("unknown setting '%s'", key);
+		*error_r = errmsg_printf("unknown setting '%s'", key);
 		return -1;
 	}
 	return config_apply(cfg, def, value, error_r);
@@ -396,16 +378,13 @@ int config_load_lookup(struct dormant_config *cfg, unsigned int flags,
 		if (value == NULL || value[0] == '\0')
 			continue;
 		if (config_apply(cfg, def, value, &err) < 0) {
-			/* err may point into config_errbuf: copy before reuse */
-			char msg[CONFIG_LINE_MAX + 128];
 			size_t len = strlen(def->name);
 
-			snprintf(msg, sizeof(msg), "%s", err);
 			/* the plugin's name of the key, where err has the key's */
-			if (strncmp(msg, def->name, len) == 0 && msg[len] == ':')
-				*error_r = config_err("%s%s", prefix, msg);
+			if (strncmp(err, def->name, len) == 0 && err[len] == ':')
+				*error_r = errmsg_printf("%s%s", prefix, err);
 			else
-				*error_r = config_err("%s%s: %s", prefix, def->name, msg);
+				*error_r = errmsg_printf("%s%s: %s", prefix, def->name, err);
 			return -1;
 		}
 	}
@@ -455,7 +434,7 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 	if (f == NULL) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		*error_r = config_err("%s: %s", path, strerror(errno));
+		*error_r = errmsg_printf("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((r = read_line(f, line)) != 0) {
@@ -464,9 +443,9 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 		lineno++;
 		if (r < 0) {
 			*error_r = r == -1 ?
-				config_err("%s:%u: line longer than %d bytes", path,
-					   lineno, CONFIG_LINE_MAX) :
-				config_err("%s:%u: NUL byte in line", path, lineno);
+				errmsg_printf("%s:%u: line longer than %d bytes", path,
+					      lineno, CONFIG_LINE_MAX) :
+				errmsg_printf("%s:%u: NUL byte in line", path, lineno);
 			ret = -1;
 			break;
 		}
@@ -475,7 +454,7 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 			continue;
 		eq = strchr(key, '=');
 		if (eq == NULL) {
-			*error_r = config_err("%s:%u: expected 'key = value'", path, lineno);
+			*error_r = errmsg_printf("%s:%u: expected 'key = value'", path, lineno);
 			ret = -1;
 			break;
 		}
@@ -483,16 +462,13 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 		value = trim(eq + 1);
 		key = trim(key);
 		if (config_set(cfg, key, value, &err) < 0) {
-			/* err may point into config_errbuf: copy before reuse */
-			char msg[CONFIG_LINE_MAX + 128];
-			snprintf(msg, sizeof(msg), "%s", err);
-			*error_r = config_err("%s:%u: %s", path, lineno, msg);
+			*error_r = errmsg_printf("%s:%u: %s", path, lineno, err);
 			ret = -1;
 			break;
 		}
 	}
 	if (ret == 0 && ferror(f)) {
-		*error_r = config_err("%s: read error: %s", path, strerror(errno));
+		*error_r = errmsg_printf("%s: read error: %s", path, strerror(errno));
 		ret = -1;
 	}
 	fclose(f);

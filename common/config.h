@@ -71,7 +71,7 @@ void config_free(struct dormant_config *cfg);
 
 /* Read path over the current values. A missing file is an error only when
    must_exist. Returns 0, or -1 with "path:line: message" in *error_r
-   (valid until the next config call from this thread). */
+   (valid as errmsg.h says). */
 int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 		const char **error_r);
 /* Set one key of the file from text, with the same checks as the file. */

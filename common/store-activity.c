@@ -24,15 +24,15 @@ static int activity_read(struct store *store, MDB_txn *txn, const char *account,
 	if (ret == MDB_NOTFOUND)
 		return 0;
 	if (ret != 0) {
-		*error_r = store_err("%s: read %s: %s", store->dir, account,
-				     mdb_strerror(ret));
+		*error_r = errmsg_printf("%s: read %s: %s", store->dir, account,
+				         mdb_strerror(ret));
 		return TXN_FAILED;
 	}
 	if (record_activity_decode(val.mv_data, val.mv_size, rec_r, &derr) < 0) {
 		memset(rec_r, 0, sizeof(*rec_r));
 		if (val.mv_size > 0 &&
 		    ((const uint8_t *)val.mv_data)[0] > RECORD_ACTIVITY_VERSION) {
-			*error_r = store_err("%s: %s", account, derr);
+			*error_r = errmsg_printf("%s: %s", account, derr);
 			return TXN_FAILED;
 		}
 		*malformed_r = true;

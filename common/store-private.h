@@ -7,6 +7,7 @@
 #include "store.h"
 #include "account.h"
 #include "byteorder.h"
+#include "errmsg.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -123,7 +124,6 @@ int store_activity_times_ok(const struct store *store,
 			    const struct activity *rec, const char **error_r);
 /* The key of account (no copy: points into account). */
 MDB_val store_account_key(const char *account);
-const char *store_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* One meta integer inside txn, with LMDB's return convention (mdb_get's):
    0, MDB_NOTFOUND, or an LMDB error; a value of another size is

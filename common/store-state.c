@@ -186,8 +186,8 @@ int store_notice_get(struct store *store, const char *account,
 	if (ret <= 0)
 		return ret;
 	if (size < NOTICE_SIZE || buf[0] != 1) {
-		*error_r = store_err("%s: notice of %s: corrupt record", store->dir,
-				     account);
+		*error_r = errmsg_printf("%s: notice of %s: corrupt record", store->dir,
+				         account);
 		return -1;
 	}
 	notice_r->sent = get_le64(buf + 8);

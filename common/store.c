@@ -4,7 +4,6 @@
 #include "store-private.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,18 +29,6 @@ static const char *const db_names[DB_COUNT] = {
 #define STORE_FIT_MIN ((size_t)32 << 20)
 #define STORE_FIT_HEADROOM ((size_t)16 << 20)
 #define MIB ((size_t)1 << 20)
-
-static _Thread_local char store_errbuf[512];
-
-const char *store_err(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(store_errbuf, sizeof(store_errbuf), fmt, args);
-	va_end(args);
-	return store_errbuf;
-}
 
 int store_check(struct store *store, const char **error_r)
 {
@@ -127,8 +114,9 @@ int store_activity_times_ok(const struct store *store,
 
 	if (what == NULL)
 		return 0;
-	*error_r = store_err("%s lies in the future (more than %d hours past "
-			     "the clock): not believed", what, STORE_MAX_SKEW / 3600);
+	*error_r = errmsg_printf("%s lies in the future (more than %d hours "
+				 "past the clock): not believed", what,
+				 STORE_MAX_SKEW / 3600);
 	return -1;
 }
 
@@ -194,9 +182,9 @@ static void map_rdunlock(struct store *store)
 
 static int map_nested_error(struct store *store, const char **error_r)
 {
-	*error_r = store_err("%s: the database grew past this process's map "
-			     "during a longer read; run the command again",
-			     store->dir);
+	*error_r = errmsg_printf("%s: the database grew past this process's map "
+			         "during a longer read; run the command again",
+			         store->dir);
 	return -1;
 }
 
@@ -205,10 +193,10 @@ static int store_map_ok(struct store *store, const char **error_r)
 {
 	if (!store->map_lost)
 		return 0;
-	*error_r = store_err("%s: the database map could not grow (raise the "
-			     "process's address space limit, e.g. Dovecot's "
-			     "vsz_limit); this handle is unusable until reopened",
-			     store->dir);
+	*error_r = errmsg_printf("%s: the database map could not grow (raise the "
+			         "process's address space limit, e.g. Dovecot's "
+			         "vsz_limit); this handle is unusable until reopened",
+			         store->dir);
 	return -1;
 }
 
@@ -301,13 +289,13 @@ static int gate_enter(struct store *store, const char **error_r)
 	if (ret == 0)
 		return 0;
 	if (ret == ETIMEDOUT)
-		*error_r = store_err("%s: database busy: another process has held "
-				     "its write lock for %u ms (a stopped or hung "
-				     "dormant process?); nothing written",
-				     store->dir, store->wait_ms);
+		*error_r = errmsg_printf("%s: database busy: another process has held "
+				         "its write lock for %u ms (a stopped or hung "
+				         "dormant process?); nothing written",
+				         store->dir, store->wait_ms);
 	else
-		*error_r = store_err("%s: cannot lock lock.mdb: %s", store->dir,
-				     strerror(ret));
+		*error_r = errmsg_printf("%s: cannot lock lock.mdb: %s", store->dir,
+				         strerror(ret));
 	return -1;
 }
 
@@ -348,11 +336,11 @@ static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 			ret = mdb_txn_begin(store->env, NULL, flags, txn_r);
 	}
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot begin transaction: %s%s",
-				     store->dir, mdb_strerror(ret), ret == ENOMEM ?
-				     " (the map no longer fits the process's "
-				     "address space limit, e.g. Dovecot's "
-				     "vsz_limit)" : "");
+		*error_r = errmsg_printf("%s: cannot begin transaction: %s%s",
+				         store->dir, mdb_strerror(ret), ret == ENOMEM ?
+				         " (the map no longer fits the process's "
+				         "address space limit, e.g. Dovecot's "
+				         "vsz_limit)" : "");
 		return -1;
 	}
 	return 0;
@@ -380,17 +368,17 @@ static int store_grow(struct store *store, size_t seen, const char **error_r)
 	}
 	if (size >= STORE_MAX_MAPSIZE) {
 		pthread_rwlock_unlock(&store->map_lock);
-		*error_r = store_err("%s: database map is full at %zu bytes",
-				     store->dir, size);
+		*error_r = errmsg_printf("%s: database map is full at %zu bytes",
+				         store->dir, size);
 		return -1;
 	}
 	ret = store_set_mapsize(store, size * 2);
 	pthread_rwlock_unlock(&store->map_lock);
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot grow database map to %zu MiB: %s%s",
-				     store->dir, size * 2 / MIB, mdb_strerror(ret),
-				     ret == ENOMEM ? " (raise the process's address "
-				     "space limit, e.g. Dovecot's vsz_limit)" : "");
+		*error_r = errmsg_printf("%s: cannot grow database map to %zu MiB: %s%s",
+				         store->dir, size * 2 / MIB, mdb_strerror(ret),
+				         ret == ENOMEM ? " (raise the process's address "
+				         "space limit, e.g. Dovecot's vsz_limit)" : "");
 		return -1;
 	}
 	return 0;
@@ -422,8 +410,9 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 			mdb_txn_abort(txn);
 			if (write)
 				gate_leave(store);
-			*error_r = store_err("%s: cannot open database %s: %s",
-					     store->dir, db_names[i], mdb_strerror(ret));
+			*error_r = errmsg_printf("%s: cannot open database %s: %s",
+					         store->dir, db_names[i],
+					         mdb_strerror(ret));
 			return -1;
 		}
 		store->have_db[i] = true;
@@ -444,8 +433,8 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 		if (ret != 0) {
 			mdb_txn_abort(txn);
 			gate_leave(store);
-			*error_r = store_err("%s: cannot initialise database: %s",
-					     store->dir, mdb_strerror(ret));
+			*error_r = errmsg_printf("%s: cannot initialise database: %s",
+					         store->dir, mdb_strerror(ret));
 			return -1;
 		}
 	}
@@ -453,8 +442,8 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 	if (write)
 		gate_leave(store);
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot open databases: %s",
-				     store->dir, mdb_strerror(ret));
+		*error_r = errmsg_printf("%s: cannot open databases: %s",
+				         store->dir, mdb_strerror(ret));
 		return -1;
 	}
 	if (!(txnflags & MDB_RDONLY))
@@ -475,14 +464,14 @@ static int store_check_schema(struct store *store, const char **error_r)
 	ret = store_txn_meta_get(txn, store->dbi[DB_META], "schema", &schema);
 	mdb_txn_abort(txn);
 	if (ret != 0 && ret != MDB_NOTFOUND) {
-		*error_r = store_err("%s: cannot read schema version: %s",
-				     store->dir, mdb_strerror(ret));
+		*error_r = errmsg_printf("%s: cannot read schema version: %s",
+				         store->dir, mdb_strerror(ret));
 		return -1;
 	}
 	if (schema > STORE_SCHEMA_VERSION) {
-		*error_r = store_err("%s: database schema %lld is newer than this "
-				     "program's (%d): upgrade dormant", store->dir,
-				     (long long)schema, STORE_SCHEMA_VERSION);
+		*error_r = errmsg_printf("%s: database schema %lld is newer than this "
+				         "program's (%d): upgrade dormant", store->dir,
+				         (long long)schema, STORE_SCHEMA_VERSION);
 		return -1;
 	}
 	return 0;
@@ -541,8 +530,8 @@ static int store_open_lockfile(struct store *store, const char *dir,
 	if ((off_t)st.st_blocks * 512 < want) {
 		ret = posix_fallocate(fd, 0, want);
 		if (ret == ENOSPC || ret == EDQUOT) {
-			*error_r = store_err("%s: cannot reserve the lock file "
-					     "lock.mdb: %s", dir, strerror(ret));
+			*error_r = errmsg_printf("%s: cannot reserve the lock file "
+					         "lock.mdb: %s", dir, strerror(ret));
 			return -1;
 		}
 	}
@@ -559,9 +548,9 @@ static int store_open_lockfile(struct store *store, const char *dir,
 			lock_poll(fd, F_SETLK, F_RDLCK, 0, store->wait_ms);
 	}
 	if (ret == ETIMEDOUT) {
-		*error_r = store_err("%s: database busy: another process has held "
-				     "a lock on lock.mdb for %u ms; nothing done",
-				     dir, store->wait_ms);
+		*error_r = errmsg_printf("%s: database busy: another process has held "
+				         "a lock on lock.mdb for %u ms; nothing done",
+				         dir, store->wait_ms);
 		return -1;
 	}
 	return 0;
@@ -582,11 +571,11 @@ static int store_check_files(const char *dir, const char **error_r)
 		if (lstat(path, &st) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
-			*error_r = store_err("%s: %s is %s: refusing to open it "
-					     "(someone who can write the directory "
-					     "put it there)", dir, names[i],
-					     S_ISLNK(st.st_mode) ? "a symbolic link" :
-					     "not a regular file");
+			*error_r = errmsg_printf("%s: %s is %s: refusing to open it "
+					         "(someone who can write the directory "
+					         "put it there)", dir, names[i],
+					         S_ISLNK(st.st_mode) ? "a symbolic link" :
+					         "not a regular file");
 			return -1;
 		}
 	}
@@ -603,11 +592,12 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	int dead, ret;
 
 	if (stat(dir, &st) < 0) {
-		*error_r = store_err("database directory %s: %s", dir, strerror(errno));
+		*error_r = errmsg_printf("database directory %s: %s", dir,
+					 strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		*error_r = store_err("database directory %s: not a directory", dir);
+		*error_r = errmsg_printf("database directory %s: not a directory", dir);
 		return -1;
 	}
 	if (store_check_files(dir, error_r) < 0)
@@ -628,8 +618,8 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 		pthread_rwlock_destroy(&store->map_lock);
 	if (ret != 0) {
 		/* store_close would destroy locks never made: freed here */
-		*error_r = store_err("%s: cannot create locks: %s", dir,
-				     strerror(ret));
+		*error_r = errmsg_printf("%s: cannot create locks: %s", dir,
+				         strerror(ret));
 		free(store->dir);
 		free(store);
 		return -1;
@@ -645,8 +635,8 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	if (ret == 0)
 		ret = mdb_env_set_mapsize(store->env, store_initial_mapsize(dir, flags));
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot create environment: %s", dir,
-				     mdb_strerror(ret));
+		*error_r = errmsg_printf("%s: cannot create environment: %s", dir,
+				         mdb_strerror(ret));
 		goto fail;
 	}
 	/* Files are shared by the mail processes, the milter and the admin
@@ -660,16 +650,17 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	umask(old_umask);
 	if (ret != 0) {
 		if (ret == ENOENT && (flags & STORE_READONLY))
-			*error_r = store_err("%s: no database here yet (nothing recorded?)", dir);
+			*error_r = errmsg_printf("%s: no database here yet "
+						 "(nothing recorded?)", dir);
 		else if (ret == MDB_VERSION_MISMATCH || ret == MDB_INVALID)
-			*error_r = store_err("%s: not a usable LMDB database: %s", dir,
-					     mdb_strerror(ret));
+			*error_r = errmsg_printf("%s: not a usable LMDB database: %s", dir,
+					         mdb_strerror(ret));
 		else
-			*error_r = store_err("%s: cannot open database: %s%s", dir,
-					     mdb_strerror(ret), ret == ENOMEM ?
-					     " (the map does not fit the process's "
-					     "address space limit, e.g. Dovecot's "
-					     "vsz_limit)" : "");
+			*error_r = errmsg_printf("%s: cannot open database: %s%s", dir,
+					         mdb_strerror(ret), ret == ENOMEM ?
+					         " (the map does not fit the process's "
+					         "address space limit, e.g. Dovecot's "
+					         "vsz_limit)" : "");
 		goto fail;
 	}
 	/* Clear slots left by processes that died inside a read transaction. */
@@ -736,12 +727,12 @@ static const char *txn_error(struct store *store, int ret, const char *what)
 	    statvfs(store->dir, &vfs) == 0) {
 		unsigned long long avail =
 			(unsigned long long)vfs.f_bavail * vfs.f_frsize;
-		return store_err("%s: %s: %s (%llu KiB free on its file system%s)",
-				 store->dir, what, mdb_strerror(ret), avail >> 10,
-				 ret == EIO && avail < STORE_FIT_HEADROOM ?
-				 ": a full disk" : "");
+		return errmsg_printf("%s: %s: %s (%llu KiB free on its file system%s)",
+				     store->dir, what, mdb_strerror(ret), avail >> 10,
+				     ret == EIO && avail < STORE_FIT_HEADROOM ?
+				     ": a full disk" : "");
 	}
-	return store_err("%s: %s: %s", store->dir, what, mdb_strerror(ret));
+	return errmsg_printf("%s: %s: %s", store->dir, what, mdb_strerror(ret));
 }
 
 int store_read(struct store *store, store_txn_fn *fn, void *ctx,
@@ -1050,7 +1041,8 @@ int store_get_record(struct store *store, enum store_db db, const char *account,
 	if (ret <= 0)
 		return ret;
 	if (decode(buf, size > sizeof(buf) ? sizeof(buf) : size, out, &derr) < 0) {
-		*error_r = store_err("%s: %s of %s: %s", store->dir, what, account, derr);
+		*error_r = errmsg_printf("%s: %s of %s: %s", store->dir, what,
+					 account, derr);
 		return -1;
 	}
 	return 1;

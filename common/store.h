@@ -23,9 +23,10 @@
  *    delays a login or MAIL FROM by at most STORE_HOT_WAIT_MS. A process
  *    that bypasses dormant (raw LMDB calls with the mail uid) can still
  *    hold LMDB's own mutexes: see doc/DESIGN-NOTES.md.
- * Functions return 0 (or 1 / 0 for found / not found) and -1 on error with
- * *error_r pointing to a message valid until the next store call from the
- * same thread. Nothing here logs or exits. */
+ * Functions return 0 (or 1 / 0 for found / not found, written / not
+ * written) and -1 on error with *error_r pointing to a message valid until
+ * the same thread's next call into libdormant (errmsg.h). Nothing here
+ * logs or exits. */
 #ifndef DORMANT_STORE_H
 #define DORMANT_STORE_H
 

@@ -1,7 +1,7 @@
 /* daemon.h - the process side of a daemon: detaching, privileges, the
  * pid file, the listening socket's path, a clock for timers. Nothing here
  * knows libmilter or the store. Functions return 0 or -1 with a message in
- * *error_r (valid until the next call from the same thread). */
+ * *error_r (valid as common/errmsg.h says). */
 #ifndef DORMANT_DAEMON_H
 #define DORMANT_DAEMON_H
 

@@ -29,7 +29,7 @@ const char *mconf_path(const struct mconf_options *opts);
    snapshot, whose messages still name the file), apply the command line
    over it and check it. Returns 0 with *set_r ready to be made current,
    or -1 with "file:line: message" (or a message naming the setting) in
-   *error_r, valid until the next call from this thread. */
+   *error_r, valid as common/errmsg.h says. */
 int mconf_load(const struct mconf_options *opts, int snapshot_fd,
 	       struct mlfi_settings **set_r, const char **error_r);
 

@@ -14,6 +14,7 @@
 #include "mlfi.h"
 #include "mlfi-negotiate.h"
 #include "mlog.h"
+#include "errmsg.h"
 #include "netlist.h"
 #include "account.h"
 #include "record.h"
@@ -84,8 +85,6 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-static _Thread_local char mlfi_errbuf[256];
-
 /* --- settings --- */
 
 static void reply_text_build(const char *text, char out[MLFI_REPLY_MAX + 1])
@@ -124,9 +123,7 @@ int mlfi_settings_create(struct dormant_config *cfg,
 	}
 	set->cfg = cfg;
 	if (netlist_parse(cfg->trusted_networks, &set->trusted, &error) < 0) {
-		snprintf(mlfi_errbuf, sizeof(mlfi_errbuf), "trusted_networks: %s",
-			 error);
-		*error_r = mlfi_errbuf;
+		*error_r = errmsg_printf("trusted_networks: %s", error);
 		mlfi_settings_free(&set);
 		return -1;
 	}
