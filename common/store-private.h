@@ -58,26 +58,39 @@ struct store {
 	bool map_lost;
 };
 
-/* A transaction body. Returns 0 (commit), TXN_SKIP (nothing to write:
-   abort quietly), TXN_FAILED (*error_r set), or an LMDB error code. */
-#define TXN_SKIP (-2)
-#define TXN_FAILED (-1)
-typedef int store_txn_fn(struct store *store, MDB_txn *txn, void *ctx,
-			 const char **error_r);
+/* A transaction as its body sees it. */
+struct store_txn {
+	struct store *store;
+	MDB_txn *txn;
+	const char *what;            /* what it does, for messages */
+	int mdb_error;               /* the LMDB error that failed it, or 0 */
+};
 
-/* Run fn in a read-only transaction: fn's result, or TXN_FAILED. */
+/* A transaction body. Returns 1 (for a write: commit; for a read: found),
+   0 (nothing to write, or not found: the transaction is aborted), or -1
+   with *error_r set; an LMDB error goes through store_txn_result. The
+   codes are the public calls' (store.h). */
+typedef int store_txn_fn(struct store_txn *t, void *ctx, const char **error_r);
+
+/* An LMDB return inside t as a body's result: 1 for 0, else -1 with a
+   message naming t->what in *error_r, the code kept in t->mdb_error (so
+   store_write can grow the map on MDB_MAP_FULL and try again). */
+int store_txn_result(struct store_txn *t, int mdb_ret, const char **error_r);
+
+/* Run fn in a read-only transaction: fn's 1 or 0, or -1. */
 int store_read(struct store *store, store_txn_fn *fn, void *ctx,
 	       const char *what, const char **error_r);
-/* Run fn in a write transaction and commit; on MDB_MAP_FULL grow the map
-   and run fn again in a fresh one. 0 committed, 1 skipped, -1 error. */
+/* Run fn in a write transaction and commit: 1 committed, 0 nothing to
+   write, -1 error. On MDB_MAP_FULL grow the map and run fn again in a
+   fresh transaction. */
 int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 		const char *what, const char **error_r);
 
 /* Apply count items, STORE_BATCH per store_write transaction. item()
-   returns 1 if it wrote, 0 if not, or as a store_txn_fn on error.
-   Returns the number written, or -1. */
-typedef int store_item_fn(struct store *store, MDB_txn *txn, size_t i,
-			  const void *ctx, const char **error_r);
+   returns as a body: 1 if it wrote, 0 if not, -1. Returns the number
+   written, or -1. */
+typedef int store_item_fn(struct store_txn *t, size_t i, const void *ctx,
+			  const char **error_r);
 long store_batch(struct store *store, size_t count, store_item_fn *item,
 		 const void *ctx, const char *what, const char **error_r);
 

@@ -64,15 +64,15 @@ struct state_change {
 	int64_t t;
 };
 
-static int state_txn(struct store *store, MDB_txn *txn, void *_c,
-		     const char **error_r)
+static int state_txn(struct store_txn *t, void *_c, const char **error_r)
 {
 	struct state_change *c = _c;
+	struct store *store = t->store;
+	MDB_txn *txn = t->txn;
 	uint8_t buf[RECORD_STATE_MAX], akey[AUDIT_KEY_SIZE];
 	MDB_val key = store_account_key(c->account), val, ak, av;
 	int ret;
 
-	(void)error_r;
 	if (c->st != NULL) {
 		val.mv_size = record_state_encode(c->st, buf, sizeof(buf));
 		val.mv_data = buf;
@@ -84,13 +84,14 @@ static int state_txn(struct store *store, MDB_txn *txn, void *_c,
 	}
 	if (ret == 0)
 		ret = audit_next_key(store, txn, c->t, akey);
-	if (ret != 0)
-		return ret;
-	ak.mv_size = sizeof(akey);
-	ak.mv_data = akey;
-	av.mv_size = strlen(c->audit_json);
-	av.mv_data = (void *)c->audit_json;
-	return mdb_put(txn, store->dbi[DB_AUDIT], &ak, &av, MDB_NOOVERWRITE);
+	if (ret == 0) {
+		ak.mv_size = sizeof(akey);
+		ak.mv_data = akey;
+		av.mv_size = strlen(c->audit_json);
+		av.mv_data = (void *)c->audit_json;
+		ret = mdb_put(txn, store->dbi[DB_AUDIT], &ak, &av, MDB_NOOVERWRITE);
+	}
+	return store_txn_result(t, ret, error_r);
 }
 
 int store_state_set_at(struct store *store, const char *account,

@@ -735,27 +735,32 @@ static const char *txn_error(struct store *store, int ret, const char *what)
 	return errmsg_printf("%s: %s: %s", store->dir, what, mdb_strerror(ret));
 }
 
+int store_txn_result(struct store_txn *t, int mdb_ret, const char **error_r)
+{
+	if (mdb_ret == 0)
+		return 1;
+	t->mdb_error = mdb_ret;
+	*error_r = txn_error(t->store, mdb_ret, t->what);
+	return -1;
+}
+
 int store_read(struct store *store, store_txn_fn *fn, void *ctx,
 	       const char *what, const char **error_r)
 {
-	MDB_txn *txn;
+	struct store_txn t = { store, NULL, what, 0 };
 	int ret;
 
 	if (store_check(store, error_r) < 0)
-		return TXN_FAILED;
+		return -1;
 	map_rdlock(store);
-	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0) {
+	if (txn_begin(store, MDB_RDONLY, &t.txn, error_r) < 0) {
 		map_rdunlock(store);
-		return TXN_FAILED;
+		return -1;
 	}
-	ret = fn(store, txn, ctx, error_r);
+	ret = fn(&t, ctx, error_r);
 	/* a read transaction ends here: its reader slot is released */
-	mdb_txn_abort(txn);
+	mdb_txn_abort(t.txn);
 	map_rdunlock(store);
-	if (ret != 0 && ret != TXN_SKIP && ret != TXN_FAILED) {
-		*error_r = txn_error(store, ret, what);
-		return TXN_FAILED;
-	}
 	return ret;
 }
 
@@ -765,7 +770,7 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 	if (store_check_writable(store, error_r) < 0)
 		return -1;
 	for (;;) {
-		MDB_txn *txn;
+		struct store_txn t = { store, NULL, what, 0 };
 		size_t seen;
 		int ret;
 
@@ -778,30 +783,25 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 			return -1;
 		}
 		seen = store_mapsize(store);
-		if (txn_begin(store, 0, &txn, error_r) < 0) {
+		if (txn_begin(store, 0, &t.txn, error_r) < 0) {
 			map_rdunlock(store);
 			gate_leave(store);
 			return -1;
 		}
-		ret = fn(store, txn, ctx, error_r);
-		if (ret == 0)
-			ret = mdb_txn_commit(txn);
+		ret = fn(&t, ctx, error_r);
+		if (ret > 0)
+			/* a failed commit has freed the transaction too */
+			ret = store_txn_result(&t, mdb_txn_commit(t.txn), error_r);
 		else
-			mdb_txn_abort(txn);
+			mdb_txn_abort(t.txn);
 		map_rdunlock(store);
 		gate_leave(store);
-		if (ret == 0) {
+		if (ret > 0) {
 			__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
-			return 0;
-		}
-		if (ret == TXN_SKIP)
 			return 1;
-		if (ret == TXN_FAILED)
-			return -1;
-		if (ret != MDB_MAP_FULL) {
-			*error_r = txn_error(store, ret, what);
-			return -1;
 		}
+		if (ret == 0 || t.mdb_error != MDB_MAP_FULL)
+			return ret;
 		/* the whole transaction again, in a bigger map; store_grow
 		   fails once the map cannot grow, which ends the loop */
 		if (store_grow(store, seen, error_r) < 0)
@@ -816,20 +816,18 @@ struct batch {
 	long written;
 };
 
-static int batch_txn(struct store *store, MDB_txn *txn, void *_b,
-		     const char **error_r)
+static int batch_txn(struct store_txn *t, void *_b, const char **error_r)
 {
 	struct batch *b = _b;
 
 	b->written = 0;
 	for (size_t i = b->start; i < b->end; i++) {
-		int r = b->item(store, txn, i, b->ctx, error_r);
-		if (r == 1)
-			b->written++;
-		else if (r != 0)
-			return r;
+		int r = b->item(t, i, b->ctx, error_r);
+		if (r < 0)
+			return -1;
+		b->written += r;
 	}
-	return b->written > 0 ? 0 : TXN_SKIP;
+	return b->written > 0 ? 1 : 0;
 }
 
 long store_batch(struct store *store, size_t count, store_item_fn *item,
@@ -895,8 +893,7 @@ static int scan_copy(struct scan *s, const MDB_val *key, const MDB_val *val)
 	return 0;
 }
 
-static int scan_txn(struct store *store, MDB_txn *txn, void *_s,
-		    const char **error_r)
+static int scan_txn(struct store_txn *t, void *_s, const char **error_r)
 {
 	struct scan *s = _s;
 	MDB_cursor *cursor;
@@ -904,13 +901,12 @@ static int scan_txn(struct store *store, MDB_txn *txn, void *_s,
 	MDB_cursor_op op = MDB_FIRST;
 	int ret;
 
-	(void)error_r;
 	s->n = 0;
 	s->used = 0;
 	s->more = false;
-	ret = mdb_cursor_open(txn, store->dbi[s->db], &cursor);
+	ret = mdb_cursor_open(t->txn, t->store->dbi[s->db], &cursor);
 	if (ret != 0)
-		return ret;
+		return store_txn_result(t, ret, error_r);
 	if (s->have_from) {
 		key.mv_size = s->from_len;
 		key.mv_data = s->from;
@@ -929,7 +925,7 @@ static int scan_txn(struct store *store, MDB_txn *txn, void *_s,
 			break;
 	}
 	mdb_cursor_close(cursor);
-	return ret == MDB_NOTFOUND || ret == 0 ? 0 : ret;
+	return store_txn_result(t, ret == MDB_NOTFOUND ? 0 : ret, error_r);
 }
 
 int store_scan(struct store *store, enum store_db db, const MDB_val *start,
@@ -955,7 +951,7 @@ int store_scan(struct store *store, enum store_db db, const MDB_val *start,
 		s->have_from = true;
 	}
 	do {
-		if (store_read(store, scan_txn, s, what, error_r) == TXN_FAILED) {
+		if (store_read(store, scan_txn, s, what, error_r) < 0) {
 			stopped = -1;
 			break;
 		}
@@ -986,22 +982,20 @@ struct get {
 	size_t bufsize, size;
 };
 
-static int get_txn(struct store *store, MDB_txn *txn, void *_g,
-		   const char **error_r)
+static int get_txn(struct store_txn *t, void *_g, const char **error_r)
 {
 	struct get *g = _g;
 	MDB_val val;
 	int ret;
 
-	(void)error_r;
-	ret = mdb_get(txn, store->dbi[g->db], (MDB_val *)g->key, &val);
+	ret = mdb_get(t->txn, t->store->dbi[g->db], (MDB_val *)g->key, &val);
 	if (ret == MDB_NOTFOUND)
-		return TXN_SKIP;
+		return 0;
 	if (ret != 0)
-		return ret;
+		return store_txn_result(t, ret, error_r);
 	g->size = val.mv_size;
 	memcpy(g->buf, val.mv_data, val.mv_size < g->bufsize ? val.mv_size : g->bufsize);
-	return 0;
+	return 1;
 }
 
 int store_get(struct store *store, enum store_db db, const MDB_val *key,
@@ -1015,12 +1009,9 @@ int store_get(struct store *store, enum store_db db, const MDB_val *key,
 	if (!store->have_db[db])
 		return 0;
 	ret = store_read(store, get_txn, &g, "read", error_r);
-	if (ret == TXN_FAILED)
-		return -1;
-	if (ret == TXN_SKIP)
-		return 0;
-	*size_r = g.size;
-	return 1;
+	if (ret > 0)
+		*size_r = g.size;
+	return ret;
 }
 
 int store_get_record(struct store *store, enum store_db db, const char *account,
@@ -1053,14 +1044,13 @@ struct put {
 	const MDB_val *key, *val;
 };
 
-static int put_txn(struct store *store, MDB_txn *txn, void *_p,
-		   const char **error_r)
+static int put_txn(struct store_txn *t, void *_p, const char **error_r)
 {
 	struct put *p = _p;
 
-	(void)error_r;
-	return mdb_put(txn, store->dbi[p->db], (MDB_val *)p->key,
-		       (MDB_val *)p->val, 0);
+	return store_txn_result(t, mdb_put(t->txn, t->store->dbi[p->db],
+					   (MDB_val *)p->key, (MDB_val *)p->val, 0),
+				error_r);
 }
 
 int store_put(struct store *store, enum store_db db, const MDB_val *key,

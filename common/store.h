@@ -216,7 +216,7 @@ long store_event_add_batch(struct store *store,
 			   const struct store_event_item *items, size_t count,
 			   const char **error_r);
 /* Events with since <= time < until, oldest first. A malformed record is
-   passed with ev == NULL. */
+   passed with ev == NULL. Return values as store_activity_foreach. */
 typedef int store_event_cb(void *ctx, int64_t time, const char *account,
 			   const struct account_event *ev);
 int store_event_foreach(struct store *store, int64_t since, int64_t until,
