@@ -139,27 +139,38 @@ size_t store_fit_map(size_t data_size)
 }
 
 /* The map to use now: the data plus headroom; for a full-size store never
-   less than the current map. */
-static size_t store_fit_size(struct store *store)
+   less than the current map. 0, or an LMDB error. */
+static int store_fit_size(struct store *store, size_t *size_r)
 {
 	MDB_envinfo info;
 	MDB_stat st;
 	size_t size;
+	int ret;
 
-	mdb_env_info(store->env, &info);
-	mdb_env_stat(store->env, &st);
+	if ((ret = mdb_env_info(store->env, &info)) != 0 ||
+	    (ret = mdb_env_stat(store->env, &st)) != 0)
+		return ret;
 	size = store_fit_map((info.me_last_pgno + 1) * (size_t)st.ms_psize);
 	if (!(store->flags & STORE_FIT_MAP) && size < info.me_mapsize)
 		size = info.me_mapsize;
-	return size;
+	*size_r = size;
+	return 0;
 }
 
-static size_t store_mapsize(struct store *store)
+/* The current map size: 0, or -1 with *error_r. */
+static int store_mapsize(struct store *store, size_t *size_r,
+			 const char **error_r)
 {
 	MDB_envinfo info;
+	int ret = mdb_env_info(store->env, &info);
 
-	mdb_env_info(store->env, &info);
-	return info.me_mapsize;
+	if (ret != 0) {
+		*error_r = errmsg_printf("%s: cannot read the map size: %s",
+					 store->dir, mdb_strerror(ret));
+		return -1;
+	}
+	*size_r = info.me_mapsize;
+	return 0;
 }
 
 /* How many map_lock read holds this thread has (a store_*_foreach
@@ -314,6 +325,7 @@ static void gate_leave(struct store *store)
 static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 		     const char **error_r)
 {
+	size_t size;
 	int ret;
 
 	if (store_map_ok(store, error_r) < 0)
@@ -326,8 +338,9 @@ static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_wrlock(&store->map_lock);
 		/* store_fit_size reads the environment: not once it is lost */
-		ret = store->map_lost ? ENOMEM :
-			store_set_mapsize(store, store_fit_size(store));
+		ret = store->map_lost ? ENOMEM : store_fit_size(store, &size);
+		if (ret == 0)
+			ret = store_set_mapsize(store, size);
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_rdlock(&store->map_lock);
 		if (ret == 0 && store_map_ok(store, error_r) < 0)
@@ -361,7 +374,10 @@ static int store_grow(struct store *store, size_t seen, const char **error_r)
 		pthread_rwlock_unlock(&store->map_lock);
 		return -1;
 	}
-	size = store_mapsize(store);
+	if (store_mapsize(store, &size, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
 	if (size > seen) {
 		pthread_rwlock_unlock(&store->map_lock);
 		return 0;
@@ -782,8 +798,8 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 			gate_leave(store);
 			return -1;
 		}
-		seen = store_mapsize(store);
-		if (txn_begin(store, 0, &t.txn, error_r) < 0) {
+		if (store_mapsize(store, &seen, error_r) < 0 ||
+		    txn_begin(store, 0, &t.txn, error_r) < 0) {
 			map_rdunlock(store);
 			gate_leave(store);
 			return -1;

@@ -86,7 +86,11 @@ int daemon_detach(int *ready_fd_r, const char **error_r)
 		_exit(code);
 	}
 	close(fds[0]);
-	(void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	if (fcntl(fds[1], F_SETFD, FD_CLOEXEC) < 0) {
+		*error_r = errmsg_printf("fcntl: %s", strerror(errno));
+		close(fds[1]);
+		return -1;
+	}
 	if (setsid() < 0) {
 		*error_r = errmsg_printf("setsid: %s", strerror(errno));
 		close(fds[1]);
@@ -101,23 +105,50 @@ int daemon_detach(int *ready_fd_r, const char **error_r)
 	return 0;
 }
 
-void daemon_ready(int ready_fd, int status)
+/* Point stdin, stdout and stderr at /dev/null: 0, or -1 with *error_r
+   (the streams a call did not reach stay where they were). */
+static int daemon_null_stdio(const char **error_r)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		*error_r = errmsg_printf("/dev/null: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = STDIN_FILENO; i <= STDERR_FILENO; i++) {
+		/* dup2 drops the close-on-exec flag on the copy */
+		if (fd != i && dup2(fd, i) < 0) {
+			*error_r = errmsg_printf("cannot point descriptor %d at "
+						 "/dev/null: %s", i,
+						 strerror(errno));
+			if (fd > STDERR_FILENO)
+				close(fd);
+			return -1;
+		}
+	}
+	if (fd > STDERR_FILENO)
+		close(fd);
+	else if (fcntl(fd, F_SETFD, 0) < 0) {
+		/* /dev/null took a standard descriptor's number itself */
+		*error_r = errmsg_printf("fcntl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int daemon_ready(int ready_fd, int status, const char **error_r)
 {
 	unsigned char code = (unsigned char)status;
-	int fd;
+	int ret = 0;
 
-	if (status == 0 && (fd = open("/dev/null", O_RDWR)) >= 0) {
-		(void)dup2(fd, STDIN_FILENO);
-		(void)dup2(fd, STDOUT_FILENO);
-		(void)dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
+	if (status == 0)
+		ret = daemon_null_stdio(error_r);
 	if (ready_fd >= 0) {
 		while (write(ready_fd, &code, 1) < 0 && errno == EINTR)
 			;
 		close(ready_fd);
 	}
+	return ret;
 }
 
 int daemon_drop_privileges(const struct daemon_user *user, const char **error_r)

@@ -28,8 +28,10 @@ void daemon_user_free(struct daemon_user *user);
    stays open until then, so start-up errors reach the terminal. */
 int daemon_detach(int *ready_fd_r, const char **error_r);
 /* Report the start-up status (0 ok, else the exit code) to the waiting
-   parent; on 0, point stdin, stdout and stderr at /dev/null. */
-void daemon_ready(int ready_fd, int status);
+   parent; on 0, point stdin, stdout and stderr at /dev/null first.
+   Returns 0, or -1 with *error_r when that failed (the status is still
+   reported: the daemon runs). */
+int daemon_ready(int ready_fd, int status, const char **error_r);
 
 /* Become user: supplementary groups, gid, uid, and check that each took
    and that root cannot be regained. */

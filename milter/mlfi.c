@@ -470,7 +470,12 @@ static sfsistat mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		conn = malloc(sizeof(*conn));
 		if (conn == NULL)
 			conn = &mlfi_conn_oom;     /* MAIL defers */
-		smfi_setpriv(ctx, conn);
+		if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
+			/* no context to keep it in: MAIL goes by its macros */
+			if (conn != &mlfi_conn_oom)
+				free(conn);
+			return SMFIS_NOREPLY;
+		}
 	}
 	if (conn != &mlfi_conn_oom)
 		mlfi_addr_format(hostaddr, conn->ip);
@@ -522,7 +527,7 @@ static sfsistat mlfi_close(SMFICTX *ctx)
 	if (conn != NULL) {
 		if (conn != &mlfi_conn_oom)
 			free(conn);
-		smfi_setpriv(ctx, NULL);
+		(void)smfi_setpriv(ctx, NULL);
 	}
 	return SMFIS_CONTINUE;
 }
