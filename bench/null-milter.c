@@ -2,9 +2,10 @@
  *
  * usage: null-milter -m same|every -p SOCKET
  *
- * -m same:  negotiates what dormant-milter negotiates (milter/mlfi.c): only
- *           MAIL FROM, with the macros "{auth_authen} {client_addr}" asked
- *           for by smfi_setsymlist, CONNECT without a reply when the MTA
+ * -m same:  negotiates what dormant-milter negotiates, with its own
+ *           function (milter/mlfi-negotiate.c): only MAIL FROM, with the
+ *           macros "{auth_authen} {client_addr}" asked for by
+ *           smfi_setsymlist, CONNECT without a reply when the MTA
  *           cannot take a macro list, and gives the same verdicts without
  *           any work: SMFIS_ACCEPT at MAIL (dormant-milter's answer for
  *           every sender it lets through; SMFIS_CONTINUE there would make
@@ -25,36 +26,9 @@
 #include <unistd.h>
 #include <libmilter/mfapi.h>
 
-/* As in milter/mlfi.c */
-#define NULL_MAIL_MACROS "{auth_authen} {client_addr}"
+#include "mlfi-negotiate.h"
 
 /* --- -m same --- */
-
-static sfsistat same_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
-			       unsigned long f2, unsigned long f3,
-			       unsigned long *pf0, unsigned long *pf1,
-			       unsigned long *pf2, unsigned long *pf3)
-{
-	unsigned long actions = 0;
-	unsigned long steps = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA |
-		SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN;
-
-#ifdef HAVE_SMFI_SETSYMLIST
-	if ((f0 & SMFIF_SETSYMLIST) != 0 &&
-	    smfi_setsymlist(ctx, SMFIM_ENVFROM, NULL_MAIL_MACROS) == MI_SUCCESS) {
-		actions |= SMFIF_SETSYMLIST;
-		steps |= SMFIP_NOCONNECT;
-	}
-#endif
-	steps &= f1;
-	if (!(steps & SMFIP_NOCONNECT))
-		steps |= SMFIP_NR_CONN;
-	*pf0 = actions;
-	*pf1 = steps;
-	*pf2 = 0;
-	*pf3 = 0;
-	return SMFIS_CONTINUE;
-}
 
 static sfsistat same_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
@@ -112,7 +86,7 @@ static struct smfiDesc same_desc = {
 	.xxfi_connect = same_connect,
 	.xxfi_envfrom = same_envfrom,
 	.xxfi_close = same_close,
-	.xxfi_negotiate = same_negotiate,
+	.xxfi_negotiate = mlfi_negotiate,
 };
 
 static struct smfiDesc every_desc = {

@@ -1,10 +1,10 @@
 /* config.c - the declarative configuration table and its parser. */
 #include "config.h"
+#include "errmsg.h"
 #include "netlist.h"
 #include "timeutil.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +29,8 @@ struct config_def {
 	/* for strings: NULL, or a check of the value; its message is
 	   reported after "file:line: name: " */
 	int (*check)(const char *value, const char **error_r);
+	/* enum config_flags: who reads the key; 0 stands for CONFIG_KEY_FILE */
+	unsigned int flags;
 };
 
 static int check_absolute(const char *value, const char **error_r);
@@ -39,16 +41,27 @@ static int check_networks(const char *value, const char **error_r);
 
 #define DAY (24ULL * 3600)
 #define OFF(field) offsetof(struct dormant_config, field)
+/* A number from config.h as a default's text */
+#define TEXT(n) TEXT_(n)
+#define TEXT_(n) #n
+/* dormant.conf's keys the Dovecot plugin reads too, as dormant_<key> */
+#define SHARED (CONFIG_KEY_FILE | CONFIG_KEY_PLUGIN)
+/* the milter's keys that a reload cannot change */
+#define RESTART (CONFIG_KEY_FILE | CONFIG_KEY_RESTART)
 
 static const struct config_def config_defs[] = {
-	{ "db", CT_STRING, DORMANT_DEFAULT_DBDIR, OFF(db), 0, 0, check_absolute },
-	{ "update_interval", CT_DURATION, "60s", OFF(update_interval), 0, DAY },
-	{ "default_domain", CT_STRING, "", OFF(default_domain), 0, 0 },
+	{ "db", CT_STRING, DORMANT_DEFAULT_DBDIR, OFF(db), 0, 0, check_absolute,
+	  SHARED | CONFIG_KEY_RESTART },
+	{ "update_interval", CT_DURATION, TEXT(CONFIG_UPDATE_INTERVAL_DEFAULT) "s",
+	  OFF(update_interval), 0, CONFIG_UPDATE_INTERVAL_MAX, NULL, SHARED },
+	{ "default_domain", CT_STRING, "", OFF(default_domain), 0, 0, NULL, SHARED },
 	{ "local_domains", CT_STRING, "", OFF(local_domains), 0, 0 },
-	{ "lowercase_local_part", CT_BOOL, "yes", OFF(lowercase_local_part), 0, 0 },
+	{ "lowercase_local_part", CT_BOOL, "yes", OFF(lowercase_local_part), 0, 0,
+	  NULL, SHARED },
 	{ "recipient_delimiter", CT_STRING, "+", OFF(recipient_delimiter), 0, 0 },
 	{ "warn_after", CT_DURATION, "60d", OFF(warn_after), 3600, 100 * 365 * DAY },
-	{ "dormant_after", CT_DURATION, "90d", OFF(dormant_after), 3600, 100 * 365 * DAY },
+	{ "dormant_after", CT_DURATION, TEXT(CONFIG_DORMANT_AFTER_DAYS) "d",
+	  OFF(dormant_after), 3600, 100 * 365 * DAY },
 	{ "suspend_after", CT_DURATION, "120d", OFF(suspend_after), 3600, 100 * 365 * DAY },
 	{ "notice_days", CT_DURATION, "14d", OFF(notice_days), 0, 365 * DAY },
 	{ "max_suspend_fraction", CT_FRACTION, "5%", OFF(max_suspend_fraction), 0, 0 },
@@ -59,35 +72,25 @@ static const struct config_def config_defs[] = {
 	  check_absolute_or_empty },
 	{ "notice_template", CT_STRING, "", OFF(notice_template), 0, 0 },
 	{ "notice_from", CT_STRING, "", OFF(notice_from), 0, 0 },
-	{ "report_dir", CT_STRING, "/var/log/dormant", OFF(report_dir), 0, 0 },
+	{ "report_dir", CT_STRING, DORMANT_DEFAULT_REPORTDIR, OFF(report_dir), 0, 0 },
 	{ "report_to", CT_STRING, "", OFF(report_to), 0, 0 },
 	{ "sendmail", CT_STRING, "/usr/sbin/sendmail", OFF(sendmail), 0, 0, check_absolute },
 	{ "milter_socket", CT_STRING, "unix:/run/dormant/milter.sock", OFF(milter_socket), 0, 0,
-	  check_milter_socket },
-	{ "milter_user", CT_STRING, "", OFF(milter_user), 0, 0 },
-	{ "milter_pidfile", CT_STRING, "", OFF(milter_pidfile), 0, 0, check_absolute_or_empty },
-	{ "syslog_facility", CT_STRING, "mail", OFF(syslog_facility), 0, 0, check_facility },
+	  check_milter_socket, RESTART },
+	{ "milter_user", CT_STRING, "", OFF(milter_user), 0, 0, NULL, RESTART },
+	{ "milter_pidfile", CT_STRING, "", OFF(milter_pidfile), 0, 0,
+	  check_absolute_or_empty, RESTART },
+	{ "syslog_facility", CT_STRING, "mail", OFF(syslog_facility), 0, 0, check_facility,
+	  RESTART },
 	{ "reject_text", CT_STRING, "Account suspended for inactivity; contact your administrator",
 	  OFF(reject_text), 0, 0 },
 	{ "enforce", CT_BOOL, "yes", OFF(enforce), 0, 0 },
 	{ "trusted_networks", CT_STRING, "", OFF(trusted_networks), 0, 0, check_networks },
+	/* the plugin's own: not a key of dormant.conf */
+	{ "count_master_user", CT_BOOL, "no", OFF(count_master_user), 0, 0, NULL,
+	  CONFIG_KEY_PLUGIN },
 };
 #define N_DEFS (sizeof(config_defs) / sizeof(config_defs[0]))
-
-static _Thread_local char config_errbuf[CONFIG_LINE_MAX + 256];
-
-static const char *config_err(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static const char *config_err(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(config_errbuf, sizeof(config_errbuf), fmt, args);
-	va_end(args);
-	return config_errbuf;
-}
 
 static int check_absolute(const char *value, const char **error_r)
 {
@@ -123,12 +126,12 @@ static int check_milter_socket(const char *spec, const char **error_r)
 
 	if (path != NULL) {
 		if (path[0] != '/') {
-			*error_r = config_err("'%s': the socket path must be absolute",
-					      spec);
+			*error_r = errmsg_printf("'%s': the socket path must be absolute",
+					         spec);
 			return -1;
 		}
 		if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-			*error_r = config_err("'%s': path too long", spec);
+			*error_r = errmsg_printf("'%s': path too long", spec);
 			return -1;
 		}
 		return 0;
@@ -138,20 +141,20 @@ static int check_milter_socket(const char *spec, const char **error_r)
 	else if (strncmp(spec, "inet6:", 6) == 0)
 		port = spec + 6;
 	else {
-		*error_r = config_err("'%s': use unix:/path, inet:PORT@HOST or "
-				      "inet6:PORT@HOST", spec);
+		*error_r = errmsg_printf("'%s': use unix:/path, inet:PORT@HOST or "
+				         "inet6:PORT@HOST", spec);
 		return -1;
 	}
 	at = strchr(port, '@');
 	len = at != NULL ? (size_t)(at - port) : strlen(port);
 	if (len == 0 || len >= sizeof(buf) || (at != NULL && at[1] == '\0')) {
-		*error_r = config_err("'%s': expected PORT@HOST", spec);
+		*error_r = errmsg_printf("'%s': expected PORT@HOST", spec);
 		return -1;
 	}
 	memcpy(buf, port, len);
 	buf[len] = '\0';
 	if (uint_parse(buf, 65535, &num) < 0 || num == 0) {
-		*error_r = config_err("'%s': invalid port '%s'", spec, buf);
+		*error_r = errmsg_printf("'%s': invalid port '%s'", spec, buf);
 		return -1;
 	}
 	return 0;
@@ -187,8 +190,8 @@ static int check_facility(const char *value, const char **error_r)
 	int facility;
 
 	if (config_syslog_facility(value, &facility) < 0) {
-		*error_r = config_err("unknown facility '%s' (use e.g. mail, daemon, "
-				      "local0)", value);
+		*error_r = errmsg_printf("unknown facility '%s' (use e.g. mail, daemon, "
+				         "local0)", value);
 		return -1;
 	}
 	return 0;
@@ -204,10 +207,17 @@ static int check_networks(const char *value, const char **error_r)
 	return 0;
 }
 
-static const struct config_def *config_find(const char *key)
+static unsigned int def_flags(const struct config_def *def)
+{
+	return def->flags != 0 ? def->flags : CONFIG_KEY_FILE;
+}
+
+/* The key named key that has one of flags, or NULL. */
+static const struct config_def *config_find(const char *key, unsigned int flags)
 {
 	for (size_t i = 0; i < N_DEFS; i++) {
-		if (strcmp(config_defs[i].name, key) == 0)
+		if (strcmp(config_defs[i].name, key) == 0 &&
+		    (def_flags(&config_defs[i]) & flags) != 0)
 			return &config_defs[i];
 	}
 	return NULL;
@@ -264,16 +274,13 @@ static int config_apply(struct dormant_config *cfg, const struct config_def *def
 	case CT_STRING:
 		for (const char *p = value; *p != '\0'; p++) {
 			if ((unsigned char)*p < 0x20 && *p != '\t') {
-				*error_r = config_err("%s: control character in value",
-						      def->name);
+				*error_r = errmsg_printf("%s: control character in value",
+						         def->name);
 				return -1;
 			}
 		}
 		if (def->check != NULL && def->check(value, &err) < 0) {
-			/* err may point into config_errbuf: copy before reuse */
-			char msg[CONFIG_LINE_MAX + 128];
-			snprintf(msg, sizeof(msg), "%s", err);
-			*error_r = config_err("%s: %s", def->name, msg);
+			*error_r = errmsg_printf("%s: %s", def->name, err);
 			return -1;
 		}
 		if ((s = strdup(value)) == NULL) {
@@ -285,26 +292,26 @@ static int config_apply(struct dormant_config *cfg, const struct config_def *def
 		return 0;
 	case CT_DURATION:
 		if (duration_parse(value, def->max, &secs) < 0 || secs < def->min) {
-			*error_r = config_err("%s: invalid duration '%s' (use e.g. 90d, 12h, "
-					      "60s; between %llus and %llus)", def->name,
-					      value, (unsigned long long)def->min,
-					      (unsigned long long)def->max);
+			*error_r = errmsg_printf("%s: invalid duration '%s' (use e.g. 90d, 12h, "
+					         "60s; between %llus and %llus)", def->name,
+					         value, (unsigned long long)def->min,
+					         (unsigned long long)def->max);
 			return -1;
 		}
 		*(uint64_t *)dest = secs;
 		return 0;
 	case CT_BOOL:
 		if (bool_parse(value, &b) < 0) {
-			*error_r = config_err("%s: invalid boolean '%s' (use yes or no)",
-					      def->name, value);
+			*error_r = errmsg_printf("%s: invalid boolean '%s' (use yes or no)",
+					         def->name, value);
 			return -1;
 		}
 		*(bool *)dest = b;
 		return 0;
 	case CT_FRACTION:
 		if (fraction_parse(value, &f) < 0) {
-			*error_r = config_err("%s: invalid fraction '%s' (use e.g. 0.05 or 5%%)",
-					      def->name, value);
+			*error_r = errmsg_printf("%s: invalid fraction '%s' (use e.g. 0.05 or 5%%)",
+					         def->name, value);
 			return -1;
 		}
 		*(double *)dest = f;
@@ -340,13 +347,48 @@ void config_free(struct dormant_config *cfg)
 int config_set(struct dormant_config *cfg, const char *key, const char *value,
 	       const char **error_r)
 {
-	const struct config_def *def = config_find(key);
+	const struct config_def *def = config_find(key, CONFIG_KEY_FILE);
 
 	if (def == NULL) {
-		*error_r = config_err("unknown setting '%s'", key);
+		*error_r = errmsg_printf("unknown setting '%s'", key);
 		return -1;
 	}
 	return config_apply(cfg, def, value, error_r);
+}
+
+int config_load_lookup(struct dormant_config *cfg, unsigned int flags,
+		       const char *prefix, config_lookup_fn *lookup, void *ctx,
+		       const char **error_r)
+{
+	char name[64];
+	const char *value, *err;
+
+	for (size_t i = 0; i < N_DEFS; i++) {
+		const struct config_def *def = &config_defs[i];
+
+		if ((def_flags(def) & flags) == 0)
+			continue;
+		/* names and prefixes are the program's own, and short */
+		if ((size_t)snprintf(name, sizeof(name), "%s%s", prefix,
+				     def->name) >= sizeof(name)) {
+			*error_r = "internal error: setting name too long";
+			return -1;
+		}
+		value = lookup(ctx, name);
+		if (value == NULL || value[0] == '\0')
+			continue;
+		if (config_apply(cfg, def, value, &err) < 0) {
+			size_t len = strlen(def->name);
+
+			/* the plugin's name of the key, where err has the key's */
+			if (strncmp(err, def->name, len) == 0 && err[len] == ':')
+				*error_r = errmsg_printf("%s%s", prefix, err);
+			else
+				*error_r = errmsg_printf("%s%s: %s", prefix, def->name, err);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static char *trim(char *s)
@@ -392,7 +434,7 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 	if (f == NULL) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		*error_r = config_err("%s: %s", path, strerror(errno));
+		*error_r = errmsg_printf("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((r = read_line(f, line)) != 0) {
@@ -401,9 +443,9 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 		lineno++;
 		if (r < 0) {
 			*error_r = r == -1 ?
-				config_err("%s:%u: line longer than %d bytes", path,
-					   lineno, CONFIG_LINE_MAX) :
-				config_err("%s:%u: NUL byte in line", path, lineno);
+				errmsg_printf("%s:%u: line longer than %d bytes", path,
+					      lineno, CONFIG_LINE_MAX) :
+				errmsg_printf("%s:%u: NUL byte in line", path, lineno);
 			ret = -1;
 			break;
 		}
@@ -412,7 +454,7 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 			continue;
 		eq = strchr(key, '=');
 		if (eq == NULL) {
-			*error_r = config_err("%s:%u: expected 'key = value'", path, lineno);
+			*error_r = errmsg_printf("%s:%u: expected 'key = value'", path, lineno);
 			ret = -1;
 			break;
 		}
@@ -420,16 +462,13 @@ int config_load(struct dormant_config *cfg, const char *path, bool must_exist,
 		value = trim(eq + 1);
 		key = trim(key);
 		if (config_set(cfg, key, value, &err) < 0) {
-			/* err may point into config_errbuf: copy before reuse */
-			char msg[CONFIG_LINE_MAX + 128];
-			snprintf(msg, sizeof(msg), "%s", err);
-			*error_r = config_err("%s:%u: %s", path, lineno, msg);
+			*error_r = errmsg_printf("%s:%u: %s", path, lineno, err);
 			ret = -1;
 			break;
 		}
 	}
 	if (ret == 0 && ferror(f)) {
-		*error_r = config_err("%s: read error: %s", path, strerror(errno));
+		*error_r = errmsg_printf("%s: read error: %s", path, strerror(errno));
 		ret = -1;
 	}
 	fclose(f);
@@ -459,6 +498,8 @@ void config_dump(const struct dormant_config *cfg, FILE *out)
 		const struct config_def *def = &config_defs[i];
 		const void *src = (const char *)cfg + def->offset;
 
+		if ((def_flags(def) & CONFIG_KEY_FILE) == 0)
+			continue;
 		fprintf(out, "%s = ", def->name);
 		switch (def->type) {
 		case CT_STRING:
@@ -490,6 +531,71 @@ void config_dump(const struct dormant_config *cfg, FILE *out)
 		}
 		fputc('\n', out);
 	}
+}
+
+/* Whether def's value is the same in a and b. */
+static bool def_equal(const struct config_def *def, const struct dormant_config *a,
+		      const struct dormant_config *b)
+{
+	const void *va = (const char *)a + def->offset;
+	const void *vb = (const char *)b + def->offset;
+
+	switch (def->type) {
+	case CT_STRING:
+		return strcmp(*(char *const *)va, *(char *const *)vb) == 0;
+	case CT_DURATION:
+		return *(const uint64_t *)va == *(const uint64_t *)vb;
+	case CT_BOOL:
+		return *(const bool *)va == *(const bool *)vb;
+	case CT_FRACTION:
+		return *(const double *)va == *(const double *)vb;
+	}
+	return false;
+}
+
+int config_copy(struct dormant_config *dst, const struct dormant_config *src,
+		unsigned int flags)
+{
+	for (size_t i = 0; i < N_DEFS; i++) {
+		const struct config_def *def = &config_defs[i];
+		const void *from = (const char *)src + def->offset;
+		void *to = (char *)dst + def->offset;
+		char *s;
+
+		if ((def_flags(def) & flags) == 0)
+			continue;
+		switch (def->type) {
+		case CT_STRING:
+			if ((s = strdup(*(char *const *)from)) == NULL)
+				return -1;
+			free(*(char **)to);
+			*(char **)to = s;
+			break;
+		case CT_DURATION:
+			*(uint64_t *)to = *(const uint64_t *)from;
+			break;
+		case CT_BOOL:
+			*(bool *)to = *(const bool *)from;
+			break;
+		case CT_FRACTION:
+			*(double *)to = *(const double *)from;
+			break;
+		}
+	}
+	return 0;
+}
+
+const char *config_next_difference(const struct dormant_config *a,
+				   const struct dormant_config *b,
+				   unsigned int flags, size_t *pos)
+{
+	for (; *pos < N_DEFS; (*pos)++) {
+		const struct config_def *def = &config_defs[*pos];
+
+		if ((def_flags(def) & flags) != 0 && !def_equal(def, a, b))
+			return config_defs[(*pos)++].name;
+	}
+	return NULL;
 }
 
 bool config_is_local_domain(const struct dormant_config *cfg, const char *domain)

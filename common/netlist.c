@@ -1,5 +1,6 @@
 /* netlist.c - IP network lists (see netlist.h). */
 #include "netlist.h"
+#include "errmsg.h"
 #include "timeutil.h"
 
 #include <stdio.h>
@@ -15,8 +16,6 @@ struct netlist {
 	unsigned int count;
 	struct net nets[];
 };
-
-static _Thread_local char netlist_errbuf[160];
 
 /* Keep the first prefix bits of addr, clear the rest. */
 static void mask_bits(uint8_t addr[16], unsigned int prefix, unsigned int bits)
@@ -80,9 +79,7 @@ int netlist_parse(const char *text, struct netlist **list_r,
 		return 0;
 	}
 	if (count > NETLIST_MAX) {
-		snprintf(netlist_errbuf, sizeof(netlist_errbuf),
-			 "more than %d networks", NETLIST_MAX);
-		*error_r = netlist_errbuf;
+		*error_r = errmsg_printf("more than %d networks", NETLIST_MAX);
 		return -1;
 	}
 	list = calloc(1, sizeof(*list) + count * sizeof(list->nets[0]));
@@ -94,10 +91,9 @@ int netlist_parse(const char *text, struct netlist **list_r,
 		size_t len = strcspn(p, seps);
 
 		if (net_parse(p, len, &list->nets[list->count]) < 0) {
-			snprintf(netlist_errbuf, sizeof(netlist_errbuf),
-				 "invalid network '%.*s' (use e.g. 192.0.2.0/24 "
-				 "or 2001:db8::/32)", (int)(len > 64 ? 64 : len), p);
-			*error_r = netlist_errbuf;
+			*error_r = errmsg_printf("invalid network '%.*s' (use e.g. "
+						 "192.0.2.0/24 or 2001:db8::/32)",
+						 (int)(len > 64 ? 64 : len), p);
 			free(list);
 			return -1;
 		}

@@ -6,7 +6,7 @@
 #define DORMANT_NETLIST_H
 
 #include <stdbool.h>
-#include "record.h"
+#include "ipaddr.h"
 
 /* Most networks in one list: a configuration, not a database. */
 #define NETLIST_MAX 256
@@ -15,8 +15,8 @@ struct netlist;
 
 /* Parse text (networks separated by white space or commas; a bare address
    is a /32 or /128). Empty text gives *list_r = NULL and returns 0.
-   Returns -1 with a message in *error_r (valid until the next call from
-   this thread) for a bad entry or too many; *list_r is then untouched. */
+   Returns -1 with a message in *error_r (valid as errmsg.h says) for a
+   bad entry or too many; *list_r is then untouched. */
 int netlist_parse(const char *text, struct netlist **list_r,
 		  const char **error_r);
 /* Free; sets *list to NULL. Safe with *list == NULL. */

@@ -1,11 +1,9 @@
-/* record.c - encode and decode the activity and state records. */
+/* record.c - encode and decode the records of the activity, state,
+ * accounts and events databases. */
 #include "record.h"
 #include "byteorder.h"
 
 #include <string.h>
-#include <endian.h>
-#include <strings.h>
-#include <arpa/inet.h>
 
 /* Layout of an activity record, version 1 (offsets in bytes). */
 #define OFF_VERSION      0
@@ -17,6 +15,54 @@
 #define OFF_LOGIN_IP    32
 #define OFF_SEND_IP     48
 #define OFF_SERVICE     64
+
+/* What every record starts with, and what a decoder says of one that
+   fails those checks (record_check): static text naming the record. */
+struct record_kind {
+	uint8_t version;             /* the newest this program reads */
+	size_t min_size;
+	const char *empty, *version0, *newer, *truncated;
+};
+#define RECORD_KIND(name, version, min_size, version0) { version, min_size, \
+	"empty " name " record", version0, \
+	name " record written by a newer dormant (upgrade this program)", \
+	"truncated " name " record" }
+
+/* State record, version 1: version, kind, since (8), until (8), then the
+   texts (below); 18 bytes before them. */
+#define STATE_FIXED_SIZE 18
+
+static const struct record_kind activity_kind =
+	RECORD_KIND("activity", RECORD_ACTIVITY_VERSION, RECORD_ACTIVITY_SIZE,
+		    "activity record has version 0");
+static const struct record_kind state_kind =
+	RECORD_KIND("state", RECORD_STATE_VERSION, STATE_FIXED_SIZE,
+		    "empty state record");
+static const struct record_kind account_kind =
+	RECORD_KIND("account", RECORD_ACCOUNT_VERSION, RECORD_ACCOUNT_SIZE,
+		    "empty account record");
+static const struct record_kind event_kind =
+	RECORD_KIND("event", RECORD_EVENT_VERSION, RECORD_EVENT_SIZE,
+		    "empty event record");
+
+/* The checks before any field is read: there is a version byte, not 0
+   and not newer than this program reads, and at least min_size bytes (a
+   later minor change may append fields: longer is fine, shorter not). */
+static int record_check(const uint8_t *p, size_t size,
+			const struct record_kind *kind, const char **error_r)
+{
+	if (size < 1)
+		*error_r = kind->empty;
+	else if (p[0] == 0)
+		*error_r = kind->version0;
+	else if (p[0] > kind->version)
+		*error_r = kind->newer;
+	else if (size < kind->min_size)
+		*error_r = kind->truncated;
+	else
+		return 0;
+	return -1;
+}
 
 static void put_le16(uint8_t *p, uint16_t v)
 {
@@ -71,23 +117,8 @@ int record_activity_decode(const void *data, size_t size,
 	const uint8_t *p = data;
 	struct activity rec;
 
-	if (size < 1) {
-		*error_r = "empty activity record";
+	if (record_check(p, size, &activity_kind, error_r) < 0)
 		return -1;
-	}
-	if (p[OFF_VERSION] == 0) {
-		*error_r = "activity record has version 0";
-		return -1;
-	}
-	if (p[OFF_VERSION] > RECORD_ACTIVITY_VERSION) {
-		*error_r = "activity record written by a newer dormant (upgrade this program)";
-		return -1;
-	}
-	/* A later minor change may append fields: longer is fine, shorter not. */
-	if (size < RECORD_ACTIVITY_SIZE) {
-		*error_r = "truncated activity record";
-		return -1;
-	}
 	if (family_encode(p[OFF_LOGIN_FAM]) != p[OFF_LOGIN_FAM] ||
 	    family_encode(p[OFF_SEND_FAM]) != p[OFF_SEND_FAM]) {
 		*error_r = "activity record has an invalid address family";
@@ -113,182 +144,6 @@ int record_activity_decode(const void *data, size_t size,
 	rec.login_service[ACTIVITY_SERVICE_MAX] = '\0';
 	*rec_r = rec;
 	return 0;
-}
-
-static void service_copy(char dst[ACTIVITY_SERVICE_MAX + 1], const char *src)
-{
-	size_t i = 0;
-
-	/* keep printable ASCII only, so the record always decodes */
-	if (src != NULL) {
-		for (; src[i] != '\0' && i < ACTIVITY_SERVICE_MAX; i++) {
-			unsigned char c = (unsigned char)src[i];
-			dst[i] = c > 0x20 && c < 0x7f ? (char)c : '?';
-		}
-	}
-	memset(dst + i, 0, ACTIVITY_SERVICE_MAX + 1 - i);
-}
-
-static void event_ip(const struct activity_event *ev, struct ip_bin *ip_r)
-{
-	if (ev->ip == NULL || ip_parse(ev->ip, ip_r) < 0)
-		memset(ip_r, 0, sizeof(*ip_r));
-}
-
-bool activity_apply(struct activity *rec, const struct activity_event *ev)
-{
-	switch (ev->kind) {
-	case ACTIVITY_LOGIN:
-		if (ev->time <= rec->last_login)
-			return false;
-		rec->last_login = ev->time;
-		event_ip(ev, &rec->login_ip);
-		service_copy(rec->login_service, ev->service);
-		return true;
-	case ACTIVITY_SEND:
-		if (ev->time <= rec->last_send)
-			return false;
-		rec->last_send = ev->time;
-		event_ip(ev, &rec->send_ip);
-		return true;
-	case ACTIVITY_RECEIVE:
-		if (ev->time <= rec->last_receive)
-			return false;
-		rec->last_receive = ev->time;
-		return true;
-	}
-	return false;
-}
-
-bool activity_merge(struct activity *rec, const struct activity *src)
-{
-	bool changed = false;
-
-	if (src->last_login > rec->last_login) {
-		rec->last_login = src->last_login;
-		rec->login_ip = src->login_ip;
-		memcpy(rec->login_service, src->login_service,
-		       sizeof(rec->login_service));
-		changed = true;
-	}
-	if (src->last_send > rec->last_send) {
-		rec->last_send = src->last_send;
-		rec->send_ip = src->send_ip;
-		changed = true;
-	}
-	if (src->last_receive > rec->last_receive) {
-		rec->last_receive = src->last_receive;
-		changed = true;
-	}
-	return changed;
-}
-
-bool activity_is_fresh(const struct activity *rec,
-		       const struct activity_event *ev, unsigned int interval)
-{
-	struct ip_bin ip;
-	char service[ACTIVITY_SERVICE_MAX + 1];
-	int64_t stored;
-
-	switch (ev->kind) {
-	case ACTIVITY_LOGIN:
-		stored = rec->last_login;
-		break;
-	case ACTIVITY_SEND:
-		stored = rec->last_send;
-		break;
-	case ACTIVITY_RECEIVE:
-		stored = rec->last_receive;
-		break;
-	default:
-		return false;
-	}
-	if (ev->time <= stored)
-		return true;            /* nothing newer to write at all */
-	if (ev->time - stored >= (int64_t)interval)
-		return false;
-	if (ev->kind == ACTIVITY_RECEIVE)
-		return true;
-	/* A new address or service is news even inside the interval. */
-	event_ip(ev, &ip);
-	if (ev->kind == ACTIVITY_LOGIN) {
-		service_copy(service, ev->service);
-		return memcmp(&ip, &rec->login_ip, sizeof(ip)) == 0 &&
-			strcmp(service, rec->login_service) == 0;
-	}
-	return memcmp(&ip, &rec->send_ip, sizeof(ip)) == 0;
-}
-
-int64_t activity_last(const struct activity *rec)
-{
-	return rec->last_login > rec->last_send ? rec->last_login : rec->last_send;
-}
-
-int ip_parse(const char *text, struct ip_bin *ip_r)
-{
-	static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					       0xff, 0xff };
-	struct ip_bin ip;
-	char buf[IP_TEXT_MAX + 2];
-	size_t len = strlen(text);
-
-	memset(&ip, 0, sizeof(ip));
-	/* accept "[::1]" and "IPv6:::1" as libmilter and Postfix print them */
-	if (len > 5 && strncasecmp(text, "IPv6:", 5) == 0) {
-		text += 5;
-		len -= 5;
-	}
-	if (len >= 2 && text[0] == '[' && text[len - 1] == ']') {
-		text++;
-		len -= 2;
-	}
-	if (len == 0 || len >= sizeof(buf)) {
-		*ip_r = ip;
-		return -1;
-	}
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	if (inet_pton(AF_INET, buf, ip.addr) == 1) {
-		ip.family = 4;
-	} else if (inet_pton(AF_INET6, buf, ip.addr) == 1) {
-		ip.family = 6;
-		/* an IPv4 client of a dual-stack listener (::ffff:a.b.c.d) is
-		   that IPv4 address: one address, one form in every record */
-		if (memcmp(ip.addr, v4_mapped, sizeof(v4_mapped)) == 0) {
-			ip.family = 4;
-			memmove(ip.addr, ip.addr + 12, 4);
-			memset(ip.addr + 4, 0, 12);
-		}
-	} else {
-		memset(&ip, 0, sizeof(ip));
-		*ip_r = ip;
-		return -1;
-	}
-	*ip_r = ip;
-	return 0;
-}
-
-void ip_format(const struct ip_bin *ip, char buf[IP_TEXT_MAX])
-{
-	int af = ip->family == 4 ? AF_INET : ip->family == 6 ? AF_INET6 : -1;
-
-	buf[0] = '\0';
-	if (af == AF_INET) {
-		/* the reports' hot path: inet_ntop formats through sprintf */
-		char *p = buf;
-		for (int i = 0; i < 4; i++) {
-			unsigned v = ip->addr[i];
-			if (v >= 100)
-				*p++ = (char)('0' + v / 100);
-			if (v >= 10)
-				*p++ = (char)('0' + v / 10 % 10);
-			*p++ = (char)('0' + v % 10);
-			*p++ = i < 3 ? '.' : '\0';
-		}
-		return;
-	}
-	if (af < 0 || inet_ntop(af, ip->addr, buf, IP_TEXT_MAX) == NULL)
-		buf[0] = '\0';
 }
 
 /* State record, version 1:
@@ -340,18 +195,8 @@ int record_state_decode(const void *data, size_t size,
 	size_t left = size;
 	struct account_state st;
 
-	if (size < 1 || p[0] == 0) {
-		*error_r = "empty state record";
+	if (record_check(p, size, &state_kind, error_r) < 0)
 		return -1;
-	}
-	if (p[0] > RECORD_STATE_VERSION) {
-		*error_r = "state record written by a newer dormant (upgrade this program)";
-		return -1;
-	}
-	if (size < 18) {
-		*error_r = "truncated state record";
-		return -1;
-	}
 	memset(&st, 0, sizeof(st));
 	if (p[1] != STATE_SUSPENDED && p[1] != STATE_EXEMPT && p[1] != STATE_GRACE) {
 		*error_r = "state record has an unknown kind";
@@ -360,8 +205,8 @@ int record_state_decode(const void *data, size_t size,
 	st.kind = (enum account_state_kind)p[1];
 	st.since = get_le64(p + 2);
 	st.until = get_le64(p + 10);
-	p += 18;
-	left -= 18;
+	p += STATE_FIXED_SIZE;
+	left -= STATE_FIXED_SIZE;
 	if (take_text(&p, &left, st.reason) < 0 ||
 	    take_text(&p, &left, st.actor) < 0) {
 		*error_r = "truncated or malformed state record";
@@ -393,18 +238,8 @@ int record_account_decode(const void *data, size_t size,
 	const uint8_t *p = data;
 	struct account_info info;
 
-	if (size < 1 || p[0] == 0) {
-		*error_r = "empty account record";
+	if (record_check(p, size, &account_kind, error_r) < 0)
 		return -1;
-	}
-	if (p[0] > RECORD_ACCOUNT_VERSION) {
-		*error_r = "account record written by a newer dormant (upgrade this program)";
-		return -1;
-	}
-	if (size < RECORD_ACCOUNT_SIZE) {
-		*error_r = "truncated account record";
-		return -1;
-	}
 	if (p[1] > SOURCE_FILE) {
 		*error_r = "account record has an unknown source";
 		return -1;
@@ -438,18 +273,8 @@ int record_event_decode(const void *data, size_t size,
 	const uint8_t *p = data;
 	struct account_event ev;
 
-	if (size < 1 || p[0] == 0) {
-		*error_r = "empty event record";
+	if (record_check(p, size, &event_kind, error_r) < 0)
 		return -1;
-	}
-	if (p[0] > RECORD_EVENT_VERSION) {
-		*error_r = "event record written by a newer dormant (upgrade this program)";
-		return -1;
-	}
-	if (size < RECORD_EVENT_SIZE) {
-		*error_r = "truncated event record";
-		return -1;
-	}
 	if (p[1] < EVENT_WAKEUP_LOGIN || p[1] > EVENT_REFUSED_SEND ||
 	    family_encode(p[2]) != p[2] || !service_valid(p + 32)) {
 		*error_r = "malformed event record";

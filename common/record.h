@@ -15,45 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include "activity.h"
+#include "ipaddr.h"
 
 #define RECORD_ACTIVITY_VERSION 1
 /* 1 version + 1 login-ip family + 1 send-ip family + 5 reserved
    + 3 * 8 times + 2 * 16 addresses + 16 service = 80 bytes */
 #define RECORD_ACTIVITY_SIZE 80
-#define ACTIVITY_SERVICE_MAX 15      /* longest service name kept */
-#define IP_TEXT_MAX 46               /* INET6_ADDRSTRLEN */
-
-/* An IP address in binary form; family 0 means "none". */
-struct ip_bin {
-	uint8_t family;              /* 0, 4 or 6 */
-	uint8_t addr[16];
-};
-
-/* Everything known about one account's activity. Times are seconds since
-   the epoch, UTC; 0 means never. */
-struct activity {
-	int64_t last_login;
-	int64_t last_send;
-	int64_t last_receive;        /* informational: never makes an account active */
-	struct ip_bin login_ip;
-	struct ip_bin send_ip;
-	char login_service[ACTIVITY_SERVICE_MAX + 1];
-};
-
-enum activity_kind {
-	ACTIVITY_LOGIN,
-	ACTIVITY_SEND,
-	ACTIVITY_RECEIVE,
-};
-
-/* One observed event. service and ip may be NULL; ip is text ("10.0.0.1",
-   "2001:db8::1"); an unparsable ip is stored as "none". */
-struct activity_event {
-	enum activity_kind kind;
-	int64_t time;
-	const char *service;
-	const char *ip;
-};
 
 /* Encode rec into buf (RECORD_ACTIVITY_SIZE bytes). */
 void record_activity_encode(const struct activity *rec,
@@ -63,30 +31,6 @@ void record_activity_encode(const struct activity *rec,
    only on success. */
 int record_activity_decode(const void *data, size_t size,
 			   struct activity *rec_r, const char **error_r);
-
-/* Fold ev into rec by the "timestamps only move forward" rule: the event
-   replaces the stored values of its kind only when it is newer.
-   Returns true if rec changed. */
-bool activity_apply(struct activity *rec, const struct activity_event *ev);
-
-/* Fold a whole record src into rec by the same rule, kind by kind (merge,
-   import). Returns true if rec changed. */
-bool activity_merge(struct activity *rec, const struct activity *src);
-
-/* True if writing ev would change nothing a reader cares about within
-   interval seconds: the stored time of its kind is younger than interval
-   and service and ip are unchanged (write coalescing). */
-bool activity_is_fresh(const struct activity *rec,
-		       const struct activity_event *ev, unsigned int interval);
-
-/* max(last_login, last_send): what the policy calls last activity. */
-int64_t activity_last(const struct activity *rec);
-
-/* IP helpers. ip_parse returns 0, or -1 (and family 0) if text is not an
-   address; an IPv4-mapped IPv6 address (::ffff:192.0.2.7) becomes the
-   IPv4 address it carries. ip_format writes "" for family 0. */
-int ip_parse(const char *text, struct ip_bin *ip_r);
-void ip_format(const struct ip_bin *ip, char buf[IP_TEXT_MAX]);
 
 /* State of an account: set only by the CLI. */
 enum account_state_kind {

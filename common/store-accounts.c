@@ -20,21 +20,22 @@ int store_account_info_get(struct store *store, const char *account,
 				"account", error_r);
 }
 
-/* Read, fold with fold(), and write back one account record in txn:
-   1 written, 0 unchanged, or an LMDB error. */
-static int account_fold(struct store *store, MDB_txn *txn, const char *account,
+/* Read, fold with fold(), and write back one account record in t:
+   1 written, 0 unchanged, or -1. */
+static int account_fold(struct store_txn *t, const char *account,
 			bool (*fold)(struct account_info *, const void *),
-			const void *arg)
+			const void *arg, const char **error_r)
 {
+	MDB_dbi dbi = t->store->dbi[DB_ACCOUNTS];
 	struct account_info info;
 	uint8_t buf[RECORD_ACCOUNT_SIZE];
-	MDB_val key = account_key(account), val;
+	MDB_val key = store_account_key(account), val;
 	const char *derr;
 	int ret;
 
-	ret = mdb_get(txn, store->dbi[DB_ACCOUNTS], &key, &val);
+	ret = mdb_get(t->txn, dbi, &key, &val);
 	if (ret != 0 && ret != MDB_NOTFOUND)
-		return ret;
+		return store_txn_result(t, ret, error_r);
 	if (ret == MDB_NOTFOUND ||
 	    record_account_decode(val.mv_data, val.mv_size, &info, &derr) < 0)
 		memset(&info, 0, sizeof(info));
@@ -43,8 +44,7 @@ static int account_fold(struct store *store, MDB_txn *txn, const char *account,
 	record_account_encode(&info, buf);
 	val.mv_size = sizeof(buf);
 	val.mv_data = buf;
-	ret = mdb_put(txn, store->dbi[DB_ACCOUNTS], &key, &val, 0);
-	return ret == 0 ? 1 : ret;
+	return store_txn_result(t, mdb_put(t->txn, dbi, &key, &val, 0), error_r);
 }
 
 struct sync {
@@ -83,14 +83,14 @@ static bool fold_gone(struct account_info *info, const void *arg)
 	return true;
 }
 
-static int listed_item(struct store *store, MDB_txn *txn, size_t i,
-		       const void *_s, const char **error_r)
+static int listed_item(struct store_txn *t, size_t i, const void *_s,
+		       const char **error_r)
 {
 	const struct sync *s = _s;
 
-	if (key_check(s->names[i], error_r) < 0)
-		return TXN_FAILED;
-	return account_fold(store, txn, s->names[i], fold_listed, s);
+	if (store_key_check(s->names[i], error_r) < 0)
+		return -1;
+	return account_fold(t, s->names[i], fold_listed, s, error_r);
 }
 
 static bool sorted_contains(const char *const *names, size_t count,
@@ -157,13 +157,12 @@ struct gone_items {
 	char *const *names;
 };
 
-static int gone_item(struct store *store, MDB_txn *txn, size_t i,
-		     const void *_g, const char **error_r)
+static int gone_item(struct store_txn *t, size_t i, const void *_g,
+		     const char **error_r)
 {
 	const struct gone_items *g = _g;
 
-	(void)error_r;
-	return account_fold(store, txn, g->names[i], fold_gone, g->s);
+	return account_fold(t, g->names[i], fold_gone, g->s, error_r);
 }
 
 int store_accounts_sync(struct store *store, const char *const *names,
@@ -212,14 +211,14 @@ static bool fold_info(struct account_info *info, const void *arg)
 	return account_info_merge(info, arg);
 }
 
-static int merge_item(struct store *store, MDB_txn *txn, size_t i,
-		      const void *_m, const char **error_r)
+static int merge_item(struct store_txn *t, size_t i, const void *_m,
+		      const char **error_r)
 {
 	const struct merge_items *m = _m;
 
-	if (key_check(m->names[i], error_r) < 0)
-		return TXN_FAILED;
-	return account_fold(store, txn, m->names[i], fold_info, &m->infos[i]);
+	if (store_key_check(m->names[i], error_r) < 0)
+		return -1;
+	return account_fold(t, m->names[i], fold_info, &m->infos[i], error_r);
 }
 
 long store_accounts_merge_batch(struct store *store, const char *const *names,
@@ -334,23 +333,22 @@ static void join_fill(struct store *store, struct join_item *it,
 	}
 }
 
-static int join_txn(struct store *store, MDB_txn *txn, void *_j,
-		    const char **error_r)
+static int join_txn(struct store_txn *t, void *_j, const char **error_r)
 {
 	static const enum store_db join_dbs[3] = { DB_ACTIVITY, DB_ACCOUNTS, DB_STATE };
+	struct store *store = t->store;
 	struct join *j = _j;
 	struct join_cursor jc[3];
 	MDB_val from = { j->from_len, j->from };
 	int ret = 0;
 
-	(void)error_r;
 	j->n = 0;
 	j->more = false;
 	memset(jc, 0, sizeof(jc));
 	for (int i = 0; i < 3 && ret == 0; i++) {
 		if (!store->have_db[join_dbs[i]])
 			continue;
-		ret = mdb_cursor_open(txn, store->dbi[join_dbs[i]], &jc[i].cursor);
+		ret = mdb_cursor_open(t->txn, store->dbi[join_dbs[i]], &jc[i].cursor);
 		if (ret == 0 && j->have_from) {
 			jc[i].key = from;
 			ret = join_next(&jc[i], MDB_SET_RANGE);
@@ -387,7 +385,7 @@ static int join_txn(struct store *store, MDB_txn *txn, void *_j,
 		if (jc[i].cursor != NULL)
 			mdb_cursor_close(jc[i].cursor);
 	}
-	return ret;
+	return store_txn_result(t, ret, error_r);
 }
 
 int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-/* Read and decode one activity record inside txn: 1, 0, or TXN_FAILED. A
+/* Read and decode one activity record inside txn: 1, 0, or -1. A
    record from a newer version is an error (never overwritten); a
    malformed one reads as empty with *malformed_r set, so that the next
    write replaces it. */
@@ -12,7 +12,7 @@ static int activity_read(struct store *store, MDB_txn *txn, const char *account,
 			 struct activity *rec_r, bool *malformed_r,
 			 const char **error_r)
 {
-	MDB_val key = account_key(account), val;
+	MDB_val key = store_account_key(account), val;
 	const char *derr;
 	int ret;
 
@@ -24,16 +24,16 @@ static int activity_read(struct store *store, MDB_txn *txn, const char *account,
 	if (ret == MDB_NOTFOUND)
 		return 0;
 	if (ret != 0) {
-		*error_r = store_err("%s: read %s: %s", store->dir, account,
-				     mdb_strerror(ret));
-		return TXN_FAILED;
+		*error_r = errmsg_printf("%s: read %s: %s", store->dir, account,
+				         mdb_strerror(ret));
+		return -1;
 	}
 	if (record_activity_decode(val.mv_data, val.mv_size, rec_r, &derr) < 0) {
 		memset(rec_r, 0, sizeof(*rec_r));
 		if (val.mv_size > 0 &&
 		    ((const uint8_t *)val.mv_data)[0] > RECORD_ACTIVITY_VERSION) {
-			*error_r = store_err("%s: %s", account, derr);
-			return TXN_FAILED;
+			*error_r = errmsg_printf("%s: %s", account, derr);
+			return -1;
 		}
 		*malformed_r = true;
 		return 0;
@@ -67,33 +67,32 @@ struct activity_op {
 	const void *arg;
 };
 
-static int read_txn(struct store *store, MDB_txn *txn, void *_op,
-		    const char **error_r)
+static int read_txn(struct store_txn *t, void *_op, const char **error_r)
 {
 	struct activity_op *op = _op;
 
-	op->found = activity_read(store, txn, op->account, &op->rec,
+	op->found = activity_read(t->store, t->txn, op->account, &op->rec,
 				  &op->malformed, error_r);
-	return op->found < 0 ? TXN_FAILED : 0;
+	return op->found;
 }
 
-static int write_txn(struct store *store, MDB_txn *txn, void *_op,
-		     const char **error_r)
+static int write_txn(struct store_txn *t, void *_op, const char **error_r)
 {
 	struct activity_op *op = _op;
 	uint8_t buf[RECORD_ACTIVITY_SIZE];
 	MDB_val key, val;
 
 	/* read again under the writer lock: another process may have written */
-	if (read_txn(store, txn, op, error_r) < 0)
-		return TXN_FAILED;
+	if (read_txn(t, op, error_r) < 0)
+		return -1;
 	if (!op->fold(&op->rec, op->arg) && !op->malformed)
-		return TXN_SKIP;
+		return 0;
 	record_activity_encode(&op->rec, buf);
-	key = account_key(op->account);
+	key = store_account_key(op->account);
 	val.mv_size = sizeof(buf);
 	val.mv_data = buf;
-	return mdb_put(txn, store->dbi[DB_ACTIVITY], &key, &val, 0);
+	return store_txn_result(t, mdb_put(t->txn, t->store->dbi[DB_ACTIVITY],
+					   &key, &val, 0), error_r);
 }
 
 int store_activity_get(struct store *store, const char *account,
@@ -101,7 +100,7 @@ int store_activity_get(struct store *store, const char *account,
 {
 	struct activity_op op = { .account = account };
 
-	if (key_check(account, error_r) < 0 ||
+	if (store_key_check(account, error_r) < 0 ||
 	    store_read(store, read_txn, &op, "read activity", error_r) < 0)
 		return -1;
 	*rec_r = op.rec;
@@ -124,9 +123,8 @@ int store_activity_update(struct store *store, const char *account,
 			  struct activity *old_r, const char **error_r)
 {
 	struct activity_op op = { .account = account, .fold = fold_event, .arg = ev };
-	int ret;
 
-	if (key_check(account, error_r) < 0 ||
+	if (store_key_check(account, error_r) < 0 ||
 	    store_check_writable(store, error_r) < 0)
 		return -1;
 	/* The cheap path: one read-only transaction, no writer lock. */
@@ -136,20 +134,17 @@ int store_activity_update(struct store *store, const char *account,
 		*old_r = op.rec;
 	if (!op.malformed && activity_is_fresh(&op.rec, ev, update_interval))
 		return 0;
-	ret = store_write(store, write_txn, &op, "write activity", error_r);
-	return ret < 0 ? -1 : ret == 0 ? 1 : 0;
+	return store_write(store, write_txn, &op, "write activity", error_r);
 }
 
 int store_activity_merge(struct store *store, const char *account,
 			 const struct activity *rec, const char **error_r)
 {
 	struct activity_op op = { .account = account, .fold = fold_record, .arg = rec };
-	int ret;
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
-	ret = store_write(store, write_txn, &op, "merge activity", error_r);
-	return ret < 0 ? -1 : ret == 0 ? 1 : 0;
+	return store_write(store, write_txn, &op, "merge activity", error_r);
 }
 
 struct merge_items {
@@ -157,19 +152,17 @@ struct merge_items {
 	const struct activity *recs;
 };
 
-static int merge_item(struct store *store, MDB_txn *txn, size_t i,
-		      const void *_ctx, const char **error_r)
+static int merge_item(struct store_txn *t, size_t i, const void *_ctx,
+		      const char **error_r)
 {
 	const struct merge_items *ctx = _ctx;
 	struct activity_op op = {
 		.account = ctx->names[i], .fold = fold_record, .arg = &ctx->recs[i],
 	};
-	int ret;
 
-	if (key_check(op.account, error_r) < 0)
-		return TXN_FAILED;
-	ret = write_txn(store, txn, &op, error_r);
-	return ret == TXN_SKIP ? 0 : ret == 0 ? 1 : ret;
+	if (store_key_check(op.account, error_r) < 0)
+		return -1;
+	return write_txn(t, &op, error_r);
 }
 
 long store_activity_merge_batch(struct store *store, const char *const *names,

@@ -9,23 +9,23 @@ struct meta_op {
 	int64_t value;
 };
 
-static int meta_get_txn(struct store *store, MDB_txn *txn, void *_op,
-			const char **error_r)
+static int meta_get_txn(struct store_txn *t, void *_op, const char **error_r)
 {
 	struct meta_op *op = _op;
-	int ret = meta_get_int(txn, store->dbi[DB_META], op->name, &op->value);
+	int ret = store_txn_meta_get(t->txn, t->store->dbi[DB_META], op->name,
+				     &op->value);
 
-	(void)error_r;
-	return ret == MDB_NOTFOUND ? TXN_SKIP : ret;
+	return ret == MDB_NOTFOUND ? 0 : store_txn_result(t, ret, error_r);
 }
 
-static int meta_set_txn(struct store *store, MDB_txn *txn, void *_op,
-			const char **error_r)
+static int meta_set_txn(struct store_txn *t, void *_op, const char **error_r)
 {
 	struct meta_op *op = _op;
 
-	(void)error_r;
-	return meta_put_int(txn, store->dbi[DB_META], op->name, op->value);
+	return store_txn_result(t, store_txn_meta_put(t->txn,
+						     t->store->dbi[DB_META],
+						     op->name, op->value),
+				error_r);
 }
 
 int store_meta_get(struct store *store, const char *name, int64_t *value_r,
@@ -39,12 +39,9 @@ int store_meta_get(struct store *store, const char *name, int64_t *value_r,
 	if (!store->have_db[DB_META])
 		return 0;
 	ret = store_read(store, meta_get_txn, &op, name, error_r);
-	if (ret == TXN_FAILED)
-		return -1;
-	if (ret == TXN_SKIP)
-		return 0;
-	*value_r = op.value;
-	return 1;
+	if (ret > 0)
+		*value_r = op.value;
+	return ret;
 }
 
 int store_meta_set(struct store *store, const char *name, int64_t value,
@@ -102,7 +99,7 @@ int store_event_add(struct store *store, int64_t t, const char *account,
 	size_t alen = strlen(account);
 	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf };
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	byteorder_put_be(kbuf, t > 0 ? (uint64_t)t : 0, 8);
 	memcpy(kbuf + 8, account, alen);
@@ -110,8 +107,8 @@ int store_event_add(struct store *store, int64_t t, const char *account,
 	return store_put(store, DB_EVENTS, &key, &val, "record event", error_r);
 }
 
-static int event_item(struct store *store, MDB_txn *txn, size_t i,
-		      const void *ctx, const char **error_r)
+static int event_item(struct store_txn *t, size_t i, const void *ctx,
+		      const char **error_r)
 {
 	const struct store_event_item *it = (const struct store_event_item *)ctx + i;
 	uint8_t kbuf[8 + ACCOUNT_MAX], vbuf[RECORD_EVENT_SIZE];
@@ -119,8 +116,8 @@ static int event_item(struct store *store, MDB_txn *txn, size_t i,
 	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf };
 	int ret;
 
-	if (key_check(it->account, error_r) < 0)
-		return TXN_FAILED;
+	if (store_key_check(it->account, error_r) < 0)
+		return -1;
 	byteorder_put_be(kbuf, it->time > 0 ? (uint64_t)it->time : 0, 8);
 	memcpy(kbuf + 8, it->account, alen);
 	record_event_encode(&it->ev, vbuf);
@@ -128,8 +125,9 @@ static int event_item(struct store *store, MDB_txn *txn, size_t i,
 	   same one imported again (whose idle time may read differently now
 	   that the database knows more), or one the milter or the plugin
 	   recorded as it happened */
-	ret = mdb_put(txn, store->dbi[DB_EVENTS], &key, &val, MDB_NOOVERWRITE);
-	return ret == 0 ? 1 : ret == MDB_KEYEXIST ? 0 : ret;
+	ret = mdb_put(t->txn, t->store->dbi[DB_EVENTS], &key, &val,
+		      MDB_NOOVERWRITE);
+	return ret == MDB_KEYEXIST ? 0 : store_txn_result(t, ret, error_r);
 }
 
 long store_event_add_batch(struct store *store,
@@ -144,6 +142,7 @@ struct event_scan {
 	int64_t until;
 	store_event_cb *cb;
 	void *ctx;
+	bool past_until;             /* the scan stopped at until */
 };
 
 static int event_one(void *_s, const MDB_val *key, const MDB_val *val)
@@ -159,20 +158,22 @@ static int event_one(void *_s, const MDB_val *key, const MDB_val *val)
 	if (key->mv_size <= 8 || key->mv_size > 8 + ACCOUNT_MAX)
 		return 0;
 	t = (int64_t)byteorder_get_be(key->mv_data, 8);
-	if (t >= s->until)
-		return 1;                       /* past the window: stop */
+	if (t >= s->until) {
+		s->past_until = true;
+		return 1;
+	}
 	nkey.mv_size = key->mv_size - 8;
 	nkey.mv_data = (uint8_t *)key->mv_data + 8;
 	if (store_key_name(&nkey, name, &alen, &derr) == 0 &&
 	    record_event_decode(val->mv_data, val->mv_size, &ev, &derr) == 0)
-		return s->cb(s->ctx, t, name, &ev) != 0 ? 2 : 0;
-	return s->cb(s->ctx, t, name, NULL) != 0 ? 2 : 0;
+		return s->cb(s->ctx, t, name, &ev);
+	return s->cb(s->ctx, t, name, NULL);
 }
 
 int store_event_foreach(struct store *store, int64_t since, int64_t until,
 			store_event_cb *cb, void *ctx, const char **error_r)
 {
-	struct event_scan s = { until, cb, ctx };
+	struct event_scan s = { until, cb, ctx, false };
 	uint8_t start[8];
 	MDB_val skey = { sizeof(start), start };
 	int ret;
@@ -180,5 +181,6 @@ int store_event_foreach(struct store *store, int64_t since, int64_t until,
 	byteorder_put_be(start, since > 0 ? (uint64_t)since : 0, 8);
 	ret = store_scan(store, DB_EVENTS, &skey, event_one, &s, "reading events",
 			 error_r);
-	return ret < 0 ? -1 : ret == 2 ? 1 : 0;
+	/* reaching until is the end of the window, not a stop */
+	return s.past_until ? 0 : ret;
 }

@@ -7,6 +7,7 @@
 #include "store.h"
 #include "account.h"
 #include "byteorder.h"
+#include "errmsg.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -57,26 +58,39 @@ struct store {
 	bool map_lost;
 };
 
-/* A transaction body. Returns 0 (commit), TXN_SKIP (nothing to write:
-   abort quietly), TXN_FAILED (*error_r set), or an LMDB error code. */
-#define TXN_SKIP (-2)
-#define TXN_FAILED (-1)
-typedef int store_txn_fn(struct store *store, MDB_txn *txn, void *ctx,
-			 const char **error_r);
+/* A transaction as its body sees it. */
+struct store_txn {
+	struct store *store;
+	MDB_txn *txn;
+	const char *what;            /* what it does, for messages */
+	int mdb_error;               /* the LMDB error that failed it, or 0 */
+};
 
-/* Run fn in a read-only transaction: fn's result, or TXN_FAILED. */
+/* A transaction body. Returns 1 (for a write: commit; for a read: found),
+   0 (nothing to write, or not found: the transaction is aborted), or -1
+   with *error_r set; an LMDB error goes through store_txn_result. The
+   codes are the public calls' (store.h). */
+typedef int store_txn_fn(struct store_txn *t, void *ctx, const char **error_r);
+
+/* An LMDB return inside t as a body's result: 1 for 0, else -1 with a
+   message naming t->what in *error_r, the code kept in t->mdb_error (so
+   store_write can grow the map on MDB_MAP_FULL and try again). */
+int store_txn_result(struct store_txn *t, int mdb_ret, const char **error_r);
+
+/* Run fn in a read-only transaction: fn's 1 or 0, or -1. */
 int store_read(struct store *store, store_txn_fn *fn, void *ctx,
 	       const char *what, const char **error_r);
-/* Run fn in a write transaction and commit; on MDB_MAP_FULL grow the map
-   and run fn again in a fresh one. 0 committed, 1 skipped, -1 error. */
+/* Run fn in a write transaction and commit: 1 committed, 0 nothing to
+   write, -1 error. On MDB_MAP_FULL grow the map and run fn again in a
+   fresh transaction. */
 int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 		const char *what, const char **error_r);
 
 /* Apply count items, STORE_BATCH per store_write transaction. item()
-   returns 1 if it wrote, 0 if not, or as a store_txn_fn on error.
-   Returns the number written, or -1. */
-typedef int store_item_fn(struct store *store, MDB_txn *txn, size_t i,
-			  const void *ctx, const char **error_r);
+   returns as a body: 1 if it wrote, 0 if not, -1. Returns the number
+   written, or -1. */
+typedef int store_item_fn(struct store_txn *t, size_t i, const void *ctx,
+			  const char **error_r);
 long store_batch(struct store *store, size_t count, store_item_fn *item,
 		 const void *ctx, const char *what, const char **error_r);
 
@@ -104,9 +118,13 @@ int store_get_record(struct store *store, enum store_db db, const char *account,
 int store_put(struct store *store, enum store_db db, const MDB_val *key,
 	      const MDB_val *val, const char *what, const char **error_r);
 
+/* 0, or -1 with *error_r: the handle is used after fork (store_check), or
+   is also read-only (store_check_writable). */
 int store_check(struct store *store, const char **error_r);
 int store_check_writable(struct store *store, const char **error_r);
-int key_check(const char *account, const char **error_r);
+/* 0, or -1 with *error_r for an account name no key may have (empty,
+   longer than ACCOUNT_MAX). */
+int store_key_check(const char *account, const char **error_r);
 /* A key read from a database as an account name for callbacks: copied
    into name (NUL terminated) with its length. A key that no normaliser
    would produce (empty, longer than ACCOUNT_MAX, a NUL or a control byte:
@@ -119,11 +137,15 @@ int store_key_name(const MDB_val *key, char name[ACCOUNT_MAX + 1],
    record from the future would pin an account active for ever). */
 int store_activity_times_ok(const struct store *store,
 			    const struct activity *rec, const char **error_r);
-MDB_val account_key(const char *account);
-const char *store_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The key of account (no copy: points into account). */
+MDB_val store_account_key(const char *account);
 
-
-int meta_get_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t *value_r);
-int meta_put_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t value);
+/* One meta integer inside txn, with LMDB's return convention (mdb_get's):
+   0, MDB_NOTFOUND, or an LMDB error; a value of another size is
+   MDB_CORRUPTED. */
+int store_txn_meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       int64_t *value_r);
+int store_txn_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       int64_t value);
 
 #endif

@@ -64,15 +64,15 @@ struct state_change {
 	int64_t t;
 };
 
-static int state_txn(struct store *store, MDB_txn *txn, void *_c,
-		     const char **error_r)
+static int state_txn(struct store_txn *t, void *_c, const char **error_r)
 {
 	struct state_change *c = _c;
+	struct store *store = t->store;
+	MDB_txn *txn = t->txn;
 	uint8_t buf[RECORD_STATE_MAX], akey[AUDIT_KEY_SIZE];
-	MDB_val key = account_key(c->account), val, ak, av;
+	MDB_val key = store_account_key(c->account), val, ak, av;
 	int ret;
 
-	(void)error_r;
 	if (c->st != NULL) {
 		val.mv_size = record_state_encode(c->st, buf, sizeof(buf));
 		val.mv_data = buf;
@@ -84,13 +84,14 @@ static int state_txn(struct store *store, MDB_txn *txn, void *_c,
 	}
 	if (ret == 0)
 		ret = audit_next_key(store, txn, c->t, akey);
-	if (ret != 0)
-		return ret;
-	ak.mv_size = sizeof(akey);
-	ak.mv_data = akey;
-	av.mv_size = strlen(c->audit_json);
-	av.mv_data = (void *)c->audit_json;
-	return mdb_put(txn, store->dbi[DB_AUDIT], &ak, &av, MDB_NOOVERWRITE);
+	if (ret == 0) {
+		ak.mv_size = sizeof(akey);
+		ak.mv_data = akey;
+		av.mv_size = strlen(c->audit_json);
+		av.mv_data = (void *)c->audit_json;
+		ret = mdb_put(txn, store->dbi[DB_AUDIT], &ak, &av, MDB_NOOVERWRITE);
+	}
+	return store_txn_result(t, ret, error_r);
 }
 
 int store_state_set_at(struct store *store, const char *account,
@@ -99,7 +100,7 @@ int store_state_set_at(struct store *store, const char *account,
 {
 	struct state_change c = { account, st, audit_json, t };
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	if (st != NULL && st->kind == STATE_NONE) {
 		*error_r = "state kind none: clear the state instead";
@@ -176,18 +177,18 @@ int store_notice_get(struct store *store, const char *account,
 		     struct notice *notice_r, const char **error_r)
 {
 	uint8_t buf[NOTICE_SIZE];
-	MDB_val key = account_key(account);
+	MDB_val key = store_account_key(account);
 	size_t size;
 	int ret;
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	ret = store_get(store, DB_NOTICES, &key, buf, sizeof(buf), &size, error_r);
 	if (ret <= 0)
 		return ret;
 	if (size < NOTICE_SIZE || buf[0] != 1) {
-		*error_r = store_err("%s: notice of %s: corrupt record", store->dir,
-				     account);
+		*error_r = errmsg_printf("%s: notice of %s: corrupt record", store->dir,
+				         account);
 		return -1;
 	}
 	notice_r->sent = get_le64(buf + 8);
@@ -199,9 +200,9 @@ int store_notice_set(struct store *store, const char *account,
 		     const struct notice *notice, const char **error_r)
 {
 	uint8_t buf[NOTICE_SIZE];
-	MDB_val key = account_key(account), val = { sizeof(buf), buf };
+	MDB_val key = store_account_key(account), val = { sizeof(buf), buf };
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	memset(buf, 0, sizeof(buf));
 	buf[0] = 1;

@@ -4,7 +4,6 @@
 #include "store-private.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,18 +30,6 @@ static const char *const db_names[DB_COUNT] = {
 #define STORE_FIT_HEADROOM ((size_t)16 << 20)
 #define MIB ((size_t)1 << 20)
 
-static _Thread_local char store_errbuf[512];
-
-const char *store_err(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(store_errbuf, sizeof(store_errbuf), fmt, args);
-	va_end(args);
-	return store_errbuf;
-}
-
 int store_check(struct store *store, const char **error_r)
 {
 	if (store->pid != getpid()) {
@@ -63,7 +50,7 @@ int store_check_writable(struct store *store, const char **error_r)
 	return 0;
 }
 
-int key_check(const char *account, const char **error_r)
+int store_key_check(const char *account, const char **error_r)
 {
 	size_t len = strlen(account);
 
@@ -127,12 +114,13 @@ int store_activity_times_ok(const struct store *store,
 
 	if (what == NULL)
 		return 0;
-	*error_r = store_err("%s lies in the future (more than %d hours past "
-			     "the clock): not believed", what, STORE_MAX_SKEW / 3600);
+	*error_r = errmsg_printf("%s lies in the future (more than %d hours "
+				 "past the clock): not believed", what,
+				 STORE_MAX_SKEW / 3600);
 	return -1;
 }
 
-MDB_val account_key(const char *account)
+MDB_val store_account_key(const char *account)
 {
 	MDB_val key = { strlen(account), (void *)account };
 	return key;
@@ -151,27 +139,38 @@ size_t store_fit_map(size_t data_size)
 }
 
 /* The map to use now: the data plus headroom; for a full-size store never
-   less than the current map. */
-static size_t store_fit_size(struct store *store)
+   less than the current map. 0, or an LMDB error. */
+static int store_fit_size(struct store *store, size_t *size_r)
 {
 	MDB_envinfo info;
 	MDB_stat st;
 	size_t size;
+	int ret;
 
-	mdb_env_info(store->env, &info);
-	mdb_env_stat(store->env, &st);
+	if ((ret = mdb_env_info(store->env, &info)) != 0 ||
+	    (ret = mdb_env_stat(store->env, &st)) != 0)
+		return ret;
 	size = store_fit_map((info.me_last_pgno + 1) * (size_t)st.ms_psize);
 	if (!(store->flags & STORE_FIT_MAP) && size < info.me_mapsize)
 		size = info.me_mapsize;
-	return size;
+	*size_r = size;
+	return 0;
 }
 
-static size_t store_mapsize(struct store *store)
+/* The current map size: 0, or -1 with *error_r. */
+static int store_mapsize(struct store *store, size_t *size_r,
+			 const char **error_r)
 {
 	MDB_envinfo info;
+	int ret = mdb_env_info(store->env, &info);
 
-	mdb_env_info(store->env, &info);
-	return info.me_mapsize;
+	if (ret != 0) {
+		*error_r = errmsg_printf("%s: cannot read the map size: %s",
+					 store->dir, mdb_strerror(ret));
+		return -1;
+	}
+	*size_r = info.me_mapsize;
+	return 0;
 }
 
 /* How many map_lock read holds this thread has (a store_*_foreach
@@ -194,9 +193,9 @@ static void map_rdunlock(struct store *store)
 
 static int map_nested_error(struct store *store, const char **error_r)
 {
-	*error_r = store_err("%s: the database grew past this process's map "
-			     "during a longer read; run the command again",
-			     store->dir);
+	*error_r = errmsg_printf("%s: the database grew past this process's map "
+			         "during a longer read; run the command again",
+			         store->dir);
 	return -1;
 }
 
@@ -205,10 +204,10 @@ static int store_map_ok(struct store *store, const char **error_r)
 {
 	if (!store->map_lost)
 		return 0;
-	*error_r = store_err("%s: the database map could not grow (raise the "
-			     "process's address space limit, e.g. Dovecot's "
-			     "vsz_limit); this handle is unusable until reopened",
-			     store->dir);
+	*error_r = errmsg_printf("%s: the database map could not grow (raise the "
+			         "process's address space limit, e.g. Dovecot's "
+			         "vsz_limit); this handle is unusable until reopened",
+			         store->dir);
 	return -1;
 }
 
@@ -301,13 +300,13 @@ static int gate_enter(struct store *store, const char **error_r)
 	if (ret == 0)
 		return 0;
 	if (ret == ETIMEDOUT)
-		*error_r = store_err("%s: database busy: another process has held "
-				     "its write lock for %u ms (a stopped or hung "
-				     "dormant process?); nothing written",
-				     store->dir, store->wait_ms);
+		*error_r = errmsg_printf("%s: database busy: another process has held "
+				         "its write lock for %u ms (a stopped or hung "
+				         "dormant process?); nothing written",
+				         store->dir, store->wait_ms);
 	else
-		*error_r = store_err("%s: cannot lock lock.mdb: %s", store->dir,
-				     strerror(ret));
+		*error_r = errmsg_printf("%s: cannot lock lock.mdb: %s", store->dir,
+				         strerror(ret));
 	return -1;
 }
 
@@ -326,6 +325,7 @@ static void gate_leave(struct store *store)
 static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 		     const char **error_r)
 {
+	size_t size;
 	int ret;
 
 	if (store_map_ok(store, error_r) < 0)
@@ -338,8 +338,9 @@ static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_wrlock(&store->map_lock);
 		/* store_fit_size reads the environment: not once it is lost */
-		ret = store->map_lost ? ENOMEM :
-			store_set_mapsize(store, store_fit_size(store));
+		ret = store->map_lost ? ENOMEM : store_fit_size(store, &size);
+		if (ret == 0)
+			ret = store_set_mapsize(store, size);
 		pthread_rwlock_unlock(&store->map_lock);
 		pthread_rwlock_rdlock(&store->map_lock);
 		if (ret == 0 && store_map_ok(store, error_r) < 0)
@@ -348,11 +349,11 @@ static int txn_begin(struct store *store, unsigned int flags, MDB_txn **txn_r,
 			ret = mdb_txn_begin(store->env, NULL, flags, txn_r);
 	}
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot begin transaction: %s%s",
-				     store->dir, mdb_strerror(ret), ret == ENOMEM ?
-				     " (the map no longer fits the process's "
-				     "address space limit, e.g. Dovecot's "
-				     "vsz_limit)" : "");
+		*error_r = errmsg_printf("%s: cannot begin transaction: %s%s",
+				         store->dir, mdb_strerror(ret), ret == ENOMEM ?
+				         " (the map no longer fits the process's "
+				         "address space limit, e.g. Dovecot's "
+				         "vsz_limit)" : "");
 		return -1;
 	}
 	return 0;
@@ -373,24 +374,27 @@ static int store_grow(struct store *store, size_t seen, const char **error_r)
 		pthread_rwlock_unlock(&store->map_lock);
 		return -1;
 	}
-	size = store_mapsize(store);
+	if (store_mapsize(store, &size, error_r) < 0) {
+		pthread_rwlock_unlock(&store->map_lock);
+		return -1;
+	}
 	if (size > seen) {
 		pthread_rwlock_unlock(&store->map_lock);
 		return 0;
 	}
 	if (size >= STORE_MAX_MAPSIZE) {
 		pthread_rwlock_unlock(&store->map_lock);
-		*error_r = store_err("%s: database map is full at %zu bytes",
-				     store->dir, size);
+		*error_r = errmsg_printf("%s: database map is full at %zu bytes",
+				         store->dir, size);
 		return -1;
 	}
 	ret = store_set_mapsize(store, size * 2);
 	pthread_rwlock_unlock(&store->map_lock);
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot grow database map to %zu MiB: %s%s",
-				     store->dir, size * 2 / MIB, mdb_strerror(ret),
-				     ret == ENOMEM ? " (raise the process's address "
-				     "space limit, e.g. Dovecot's vsz_limit)" : "");
+		*error_r = errmsg_printf("%s: cannot grow database map to %zu MiB: %s%s",
+				         store->dir, size * 2 / MIB, mdb_strerror(ret),
+				         ret == ENOMEM ? " (raise the process's address "
+				         "space limit, e.g. Dovecot's vsz_limit)" : "");
 		return -1;
 	}
 	return 0;
@@ -422,30 +426,31 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 			mdb_txn_abort(txn);
 			if (write)
 				gate_leave(store);
-			*error_r = store_err("%s: cannot open database %s: %s",
-					     store->dir, db_names[i], mdb_strerror(ret));
+			*error_r = errmsg_printf("%s: cannot open database %s: %s",
+					         store->dir, db_names[i],
+					         mdb_strerror(ret));
 			return -1;
 		}
 		store->have_db[i] = true;
 	}
 	if (!(txnflags & MDB_RDONLY)) {
 		int64_t value;
-		ret = meta_get_int(txn, store->dbi[DB_META], "schema", &value);
+		ret = store_txn_meta_get(txn, store->dbi[DB_META], "schema", &value);
 		if (ret == MDB_NOTFOUND)
-			ret = meta_put_int(txn, store->dbi[DB_META], "schema",
+			ret = store_txn_meta_put(txn, store->dbi[DB_META], "schema",
 					   STORE_SCHEMA_VERSION);
 		if (ret == 0) {
-			ret = meta_get_int(txn, store->dbi[DB_META],
+			ret = store_txn_meta_get(txn, store->dbi[DB_META],
 					   "tracking_start", &value);
 			if (ret == MDB_NOTFOUND)
-				ret = meta_put_int(txn, store->dbi[DB_META],
+				ret = store_txn_meta_put(txn, store->dbi[DB_META],
 						   "tracking_start", time(NULL));
 		}
 		if (ret != 0) {
 			mdb_txn_abort(txn);
 			gate_leave(store);
-			*error_r = store_err("%s: cannot initialise database: %s",
-					     store->dir, mdb_strerror(ret));
+			*error_r = errmsg_printf("%s: cannot initialise database: %s",
+					         store->dir, mdb_strerror(ret));
 			return -1;
 		}
 	}
@@ -453,8 +458,8 @@ static int store_open_dbs(struct store *store, unsigned int txnflags,
 	if (write)
 		gate_leave(store);
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot open databases: %s",
-				     store->dir, mdb_strerror(ret));
+		*error_r = errmsg_printf("%s: cannot open databases: %s",
+				         store->dir, mdb_strerror(ret));
 		return -1;
 	}
 	if (!(txnflags & MDB_RDONLY))
@@ -472,17 +477,17 @@ static int store_check_schema(struct store *store, const char **error_r)
 		return 0;
 	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0)
 		return -1;
-	ret = meta_get_int(txn, store->dbi[DB_META], "schema", &schema);
+	ret = store_txn_meta_get(txn, store->dbi[DB_META], "schema", &schema);
 	mdb_txn_abort(txn);
 	if (ret != 0 && ret != MDB_NOTFOUND) {
-		*error_r = store_err("%s: cannot read schema version: %s",
-				     store->dir, mdb_strerror(ret));
+		*error_r = errmsg_printf("%s: cannot read schema version: %s",
+				         store->dir, mdb_strerror(ret));
 		return -1;
 	}
 	if (schema > STORE_SCHEMA_VERSION) {
-		*error_r = store_err("%s: database schema %lld is newer than this "
-				     "program's (%d): upgrade dormant", store->dir,
-				     (long long)schema, STORE_SCHEMA_VERSION);
+		*error_r = errmsg_printf("%s: database schema %lld is newer than this "
+				         "program's (%d): upgrade dormant", store->dir,
+				         (long long)schema, STORE_SCHEMA_VERSION);
 		return -1;
 	}
 	return 0;
@@ -541,8 +546,8 @@ static int store_open_lockfile(struct store *store, const char *dir,
 	if ((off_t)st.st_blocks * 512 < want) {
 		ret = posix_fallocate(fd, 0, want);
 		if (ret == ENOSPC || ret == EDQUOT) {
-			*error_r = store_err("%s: cannot reserve the lock file "
-					     "lock.mdb: %s", dir, strerror(ret));
+			*error_r = errmsg_printf("%s: cannot reserve the lock file "
+					         "lock.mdb: %s", dir, strerror(ret));
 			return -1;
 		}
 	}
@@ -559,9 +564,9 @@ static int store_open_lockfile(struct store *store, const char *dir,
 			lock_poll(fd, F_SETLK, F_RDLCK, 0, store->wait_ms);
 	}
 	if (ret == ETIMEDOUT) {
-		*error_r = store_err("%s: database busy: another process has held "
-				     "a lock on lock.mdb for %u ms; nothing done",
-				     dir, store->wait_ms);
+		*error_r = errmsg_printf("%s: database busy: another process has held "
+				         "a lock on lock.mdb for %u ms; nothing done",
+				         dir, store->wait_ms);
 		return -1;
 	}
 	return 0;
@@ -582,11 +587,11 @@ static int store_check_files(const char *dir, const char **error_r)
 		if (lstat(path, &st) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
-			*error_r = store_err("%s: %s is %s: refusing to open it "
-					     "(someone who can write the directory "
-					     "put it there)", dir, names[i],
-					     S_ISLNK(st.st_mode) ? "a symbolic link" :
-					     "not a regular file");
+			*error_r = errmsg_printf("%s: %s is %s: refusing to open it "
+					         "(someone who can write the directory "
+					         "put it there)", dir, names[i],
+					         S_ISLNK(st.st_mode) ? "a symbolic link" :
+					         "not a regular file");
 			return -1;
 		}
 	}
@@ -603,11 +608,12 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	int dead, ret;
 
 	if (stat(dir, &st) < 0) {
-		*error_r = store_err("database directory %s: %s", dir, strerror(errno));
+		*error_r = errmsg_printf("database directory %s: %s", dir,
+					 strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		*error_r = store_err("database directory %s: not a directory", dir);
+		*error_r = errmsg_printf("database directory %s: not a directory", dir);
 		return -1;
 	}
 	if (store_check_files(dir, error_r) < 0)
@@ -628,8 +634,8 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 		pthread_rwlock_destroy(&store->map_lock);
 	if (ret != 0) {
 		/* store_close would destroy locks never made: freed here */
-		*error_r = store_err("%s: cannot create locks: %s", dir,
-				     strerror(ret));
+		*error_r = errmsg_printf("%s: cannot create locks: %s", dir,
+				         strerror(ret));
 		free(store->dir);
 		free(store);
 		return -1;
@@ -645,8 +651,8 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	if (ret == 0)
 		ret = mdb_env_set_mapsize(store->env, store_initial_mapsize(dir, flags));
 	if (ret != 0) {
-		*error_r = store_err("%s: cannot create environment: %s", dir,
-				     mdb_strerror(ret));
+		*error_r = errmsg_printf("%s: cannot create environment: %s", dir,
+				         mdb_strerror(ret));
 		goto fail;
 	}
 	/* Files are shared by the mail processes, the milter and the admin
@@ -660,16 +666,17 @@ int store_open(const char *dir, unsigned int flags, struct store **store_r,
 	umask(old_umask);
 	if (ret != 0) {
 		if (ret == ENOENT && (flags & STORE_READONLY))
-			*error_r = store_err("%s: no database here yet (nothing recorded?)", dir);
+			*error_r = errmsg_printf("%s: no database here yet "
+						 "(nothing recorded?)", dir);
 		else if (ret == MDB_VERSION_MISMATCH || ret == MDB_INVALID)
-			*error_r = store_err("%s: not a usable LMDB database: %s", dir,
-					     mdb_strerror(ret));
+			*error_r = errmsg_printf("%s: not a usable LMDB database: %s", dir,
+					         mdb_strerror(ret));
 		else
-			*error_r = store_err("%s: cannot open database: %s%s", dir,
-					     mdb_strerror(ret), ret == ENOMEM ?
-					     " (the map does not fit the process's "
-					     "address space limit, e.g. Dovecot's "
-					     "vsz_limit)" : "");
+			*error_r = errmsg_printf("%s: cannot open database: %s%s", dir,
+					         mdb_strerror(ret), ret == ENOMEM ?
+					         " (the map does not fit the process's "
+					         "address space limit, e.g. Dovecot's "
+					         "vsz_limit)" : "");
 		goto fail;
 	}
 	/* Clear slots left by processes that died inside a read transaction. */
@@ -736,35 +743,40 @@ static const char *txn_error(struct store *store, int ret, const char *what)
 	    statvfs(store->dir, &vfs) == 0) {
 		unsigned long long avail =
 			(unsigned long long)vfs.f_bavail * vfs.f_frsize;
-		return store_err("%s: %s: %s (%llu KiB free on its file system%s)",
-				 store->dir, what, mdb_strerror(ret), avail >> 10,
-				 ret == EIO && avail < STORE_FIT_HEADROOM ?
-				 ": a full disk" : "");
+		return errmsg_printf("%s: %s: %s (%llu KiB free on its file system%s)",
+				     store->dir, what, mdb_strerror(ret), avail >> 10,
+				     ret == EIO && avail < STORE_FIT_HEADROOM ?
+				     ": a full disk" : "");
 	}
-	return store_err("%s: %s: %s", store->dir, what, mdb_strerror(ret));
+	return errmsg_printf("%s: %s: %s", store->dir, what, mdb_strerror(ret));
+}
+
+int store_txn_result(struct store_txn *t, int mdb_ret, const char **error_r)
+{
+	if (mdb_ret == 0)
+		return 1;
+	t->mdb_error = mdb_ret;
+	*error_r = txn_error(t->store, mdb_ret, t->what);
+	return -1;
 }
 
 int store_read(struct store *store, store_txn_fn *fn, void *ctx,
 	       const char *what, const char **error_r)
 {
-	MDB_txn *txn;
+	struct store_txn t = { store, NULL, what, 0 };
 	int ret;
 
 	if (store_check(store, error_r) < 0)
-		return TXN_FAILED;
+		return -1;
 	map_rdlock(store);
-	if (txn_begin(store, MDB_RDONLY, &txn, error_r) < 0) {
+	if (txn_begin(store, MDB_RDONLY, &t.txn, error_r) < 0) {
 		map_rdunlock(store);
-		return TXN_FAILED;
+		return -1;
 	}
-	ret = fn(store, txn, ctx, error_r);
+	ret = fn(&t, ctx, error_r);
 	/* a read transaction ends here: its reader slot is released */
-	mdb_txn_abort(txn);
+	mdb_txn_abort(t.txn);
 	map_rdunlock(store);
-	if (ret != 0 && ret != TXN_SKIP && ret != TXN_FAILED) {
-		*error_r = txn_error(store, ret, what);
-		return TXN_FAILED;
-	}
 	return ret;
 }
 
@@ -774,7 +786,7 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 	if (store_check_writable(store, error_r) < 0)
 		return -1;
 	for (;;) {
-		MDB_txn *txn;
+		struct store_txn t = { store, NULL, what, 0 };
 		size_t seen;
 		int ret;
 
@@ -786,31 +798,26 @@ int store_write(struct store *store, store_txn_fn *fn, void *ctx,
 			gate_leave(store);
 			return -1;
 		}
-		seen = store_mapsize(store);
-		if (txn_begin(store, 0, &txn, error_r) < 0) {
+		if (store_mapsize(store, &seen, error_r) < 0 ||
+		    txn_begin(store, 0, &t.txn, error_r) < 0) {
 			map_rdunlock(store);
 			gate_leave(store);
 			return -1;
 		}
-		ret = fn(store, txn, ctx, error_r);
-		if (ret == 0)
-			ret = mdb_txn_commit(txn);
+		ret = fn(&t, ctx, error_r);
+		if (ret > 0)
+			/* a failed commit has freed the transaction too */
+			ret = store_txn_result(&t, mdb_txn_commit(t.txn), error_r);
 		else
-			mdb_txn_abort(txn);
+			mdb_txn_abort(t.txn);
 		map_rdunlock(store);
 		gate_leave(store);
-		if (ret == 0) {
+		if (ret > 0) {
 			__atomic_add_fetch(&store->commits, 1, __ATOMIC_RELAXED);
-			return 0;
-		}
-		if (ret == TXN_SKIP)
 			return 1;
-		if (ret == TXN_FAILED)
-			return -1;
-		if (ret != MDB_MAP_FULL) {
-			*error_r = txn_error(store, ret, what);
-			return -1;
 		}
+		if (ret == 0 || t.mdb_error != MDB_MAP_FULL)
+			return ret;
 		/* the whole transaction again, in a bigger map; store_grow
 		   fails once the map cannot grow, which ends the loop */
 		if (store_grow(store, seen, error_r) < 0)
@@ -825,20 +832,18 @@ struct batch {
 	long written;
 };
 
-static int batch_txn(struct store *store, MDB_txn *txn, void *_b,
-		     const char **error_r)
+static int batch_txn(struct store_txn *t, void *_b, const char **error_r)
 {
 	struct batch *b = _b;
 
 	b->written = 0;
 	for (size_t i = b->start; i < b->end; i++) {
-		int r = b->item(store, txn, i, b->ctx, error_r);
-		if (r == 1)
-			b->written++;
-		else if (r != 0)
-			return r;
+		int r = b->item(t, i, b->ctx, error_r);
+		if (r < 0)
+			return -1;
+		b->written += r;
 	}
-	return b->written > 0 ? 0 : TXN_SKIP;
+	return b->written > 0 ? 1 : 0;
 }
 
 long store_batch(struct store *store, size_t count, store_item_fn *item,
@@ -904,8 +909,7 @@ static int scan_copy(struct scan *s, const MDB_val *key, const MDB_val *val)
 	return 0;
 }
 
-static int scan_txn(struct store *store, MDB_txn *txn, void *_s,
-		    const char **error_r)
+static int scan_txn(struct store_txn *t, void *_s, const char **error_r)
 {
 	struct scan *s = _s;
 	MDB_cursor *cursor;
@@ -913,13 +917,12 @@ static int scan_txn(struct store *store, MDB_txn *txn, void *_s,
 	MDB_cursor_op op = MDB_FIRST;
 	int ret;
 
-	(void)error_r;
 	s->n = 0;
 	s->used = 0;
 	s->more = false;
-	ret = mdb_cursor_open(txn, store->dbi[s->db], &cursor);
+	ret = mdb_cursor_open(t->txn, t->store->dbi[s->db], &cursor);
 	if (ret != 0)
-		return ret;
+		return store_txn_result(t, ret, error_r);
 	if (s->have_from) {
 		key.mv_size = s->from_len;
 		key.mv_data = s->from;
@@ -938,7 +941,7 @@ static int scan_txn(struct store *store, MDB_txn *txn, void *_s,
 			break;
 	}
 	mdb_cursor_close(cursor);
-	return ret == MDB_NOTFOUND || ret == 0 ? 0 : ret;
+	return store_txn_result(t, ret == MDB_NOTFOUND ? 0 : ret, error_r);
 }
 
 int store_scan(struct store *store, enum store_db db, const MDB_val *start,
@@ -964,7 +967,7 @@ int store_scan(struct store *store, enum store_db db, const MDB_val *start,
 		s->have_from = true;
 	}
 	do {
-		if (store_read(store, scan_txn, s, what, error_r) == TXN_FAILED) {
+		if (store_read(store, scan_txn, s, what, error_r) < 0) {
 			stopped = -1;
 			break;
 		}
@@ -995,22 +998,20 @@ struct get {
 	size_t bufsize, size;
 };
 
-static int get_txn(struct store *store, MDB_txn *txn, void *_g,
-		   const char **error_r)
+static int get_txn(struct store_txn *t, void *_g, const char **error_r)
 {
 	struct get *g = _g;
 	MDB_val val;
 	int ret;
 
-	(void)error_r;
-	ret = mdb_get(txn, store->dbi[g->db], (MDB_val *)g->key, &val);
+	ret = mdb_get(t->txn, t->store->dbi[g->db], (MDB_val *)g->key, &val);
 	if (ret == MDB_NOTFOUND)
-		return TXN_SKIP;
+		return 0;
 	if (ret != 0)
-		return ret;
+		return store_txn_result(t, ret, error_r);
 	g->size = val.mv_size;
 	memcpy(g->buf, val.mv_data, val.mv_size < g->bufsize ? val.mv_size : g->bufsize);
-	return 0;
+	return 1;
 }
 
 int store_get(struct store *store, enum store_db db, const MDB_val *key,
@@ -1024,12 +1025,9 @@ int store_get(struct store *store, enum store_db db, const MDB_val *key,
 	if (!store->have_db[db])
 		return 0;
 	ret = store_read(store, get_txn, &g, "read", error_r);
-	if (ret == TXN_FAILED)
-		return -1;
-	if (ret == TXN_SKIP)
-		return 0;
-	*size_r = g.size;
-	return 1;
+	if (ret > 0)
+		*size_r = g.size;
+	return ret;
 }
 
 int store_get_record(struct store *store, enum store_db db, const char *account,
@@ -1039,18 +1037,19 @@ int store_get_record(struct store *store, enum store_db db, const char *account,
 	/* the largest record any database holds, plus room to see that a
 	   longer one is longer */
 	uint8_t buf[RECORD_STATE_MAX + 64];
-	MDB_val key = account_key(account);
+	MDB_val key = store_account_key(account);
 	const char *derr;
 	size_t size;
 	int ret;
 
-	if (key_check(account, error_r) < 0)
+	if (store_key_check(account, error_r) < 0)
 		return -1;
 	ret = store_get(store, db, &key, buf, sizeof(buf), &size, error_r);
 	if (ret <= 0)
 		return ret;
 	if (decode(buf, size > sizeof(buf) ? sizeof(buf) : size, out, &derr) < 0) {
-		*error_r = store_err("%s: %s of %s: %s", store->dir, what, account, derr);
+		*error_r = errmsg_printf("%s: %s of %s: %s", store->dir, what,
+					 account, derr);
 		return -1;
 	}
 	return 1;
@@ -1061,14 +1060,13 @@ struct put {
 	const MDB_val *key, *val;
 };
 
-static int put_txn(struct store *store, MDB_txn *txn, void *_p,
-		   const char **error_r)
+static int put_txn(struct store_txn *t, void *_p, const char **error_r)
 {
 	struct put *p = _p;
 
-	(void)error_r;
-	return mdb_put(txn, store->dbi[p->db], (MDB_val *)p->key,
-		       (MDB_val *)p->val, 0);
+	return store_txn_result(t, mdb_put(t->txn, t->store->dbi[p->db],
+					   (MDB_val *)p->key, (MDB_val *)p->val, 0),
+				error_r);
 }
 
 int store_put(struct store *store, enum store_db db, const MDB_val *key,
@@ -1079,7 +1077,8 @@ int store_put(struct store *store, enum store_db db, const MDB_val *key,
 	return store_write(store, put_txn, &p, what, error_r) < 0 ? -1 : 0;
 }
 
-int meta_get_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t *value_r)
+int store_txn_meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       int64_t *value_r)
 {
 	MDB_val key = { strlen(name), (void *)name }, val;
 	int ret = mdb_get(txn, dbi, &key, &val);
@@ -1092,7 +1091,8 @@ int meta_get_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t *value_r)
 	return 0;
 }
 
-int meta_put_int(MDB_txn *txn, MDB_dbi dbi, const char *name, int64_t value)
+int store_txn_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name,
+		       int64_t value)
 {
 	MDB_val key = { strlen(name), (void *)name }, val;
 	uint8_t buf[8];

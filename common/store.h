@@ -24,9 +24,10 @@
  *    delays a login or MAIL FROM by at most STORE_HOT_WAIT_MS. A process
  *    that bypasses dormant (raw LMDB calls with the mail uid) can still
  *    hold LMDB's own mutexes: see doc/DESIGN-NOTES.md.
- * Functions return 0 (or 1 / 0 for found / not found) and -1 on error with
- * *error_r pointing to a message valid until the next store call from the
- * same thread. Nothing here logs or exits. */
+ * Functions return 0 (or 1 / 0 for found / not found, written / not
+ * written) and -1 on error with *error_r pointing to a message valid until
+ * the same thread's next call into libdormant (errmsg.h). Nothing here
+ * logs or exits. */
 #ifndef DORMANT_STORE_H
 #define DORMANT_STORE_H
 
@@ -239,8 +240,7 @@ long store_event_add_batch(struct store *store,
 			   const struct store_event_item *items, size_t count,
 			   const char **error_r);
 /* Events with since <= time < until, oldest first. A malformed record is
-   passed with ev == NULL. Returns 0 when the window was visited, 1 when a
-   callback stopped it, -1 on error. */
+   passed with ev == NULL. Return values as store_activity_foreach. */
 typedef int store_event_cb(void *ctx, int64_t time, const char *account,
 			   const struct account_event *ev);
 int store_event_foreach(struct store *store, int64_t since, int64_t until,

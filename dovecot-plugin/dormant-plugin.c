@@ -31,8 +31,9 @@
 #define DORMANT_REOPEN_INTERVAL 60
 /* The same error is logged at most this often across processes. */
 #define DORMANT_ERROR_REPEAT 3600
-/* Until "dormant" has published its thresholds in the database. */
-#define DORMANT_DEFAULT_DORMANT_AFTER (90 * 24 * 3600)
+/* Until "dormant" has published its thresholds in the database:
+   dormant.conf's default. */
+#define DORMANT_DEFAULT_DORMANT_AFTER (CONFIG_DORMANT_AFTER_DAYS * 24 * 3600)
 
 struct dormant_user {
 	union mail_user_module_context module_ctx;
@@ -350,9 +351,11 @@ static void dormant_mail_user_created(struct mail_user *user)
 	duser->restored = user->session_restored;
 	if (!duser->restored)
 		dormant_record(user, duser);
-	/* a phone holding one IDLE connection for weeks is in use */
+	/* a phone holding one IDLE connection for weeks is in use (with an
+	   interval of 0, which writes every event, touched at the default) */
 	duser->to_touch = timeout_add(
-		(set.update_interval > 0 ? set.update_interval : 60) * 1000,
+		(set.update_interval > 0 ? set.update_interval :
+		 CONFIG_UPDATE_INTERVAL_DEFAULT) * 1000,
 		dormant_touch, user);
 }
 

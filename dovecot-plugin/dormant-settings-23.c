@@ -1,53 +1,40 @@
-/* dormant-settings-23.c - Dovecot 2.3: plugin {} settings by name. */
+/* dormant-settings-23.c - Dovecot 2.3: plugin {} settings by name, parsed
+ * and checked by libdormant's configuration table, as dormant.conf is. */
 #include "lib.h"
 #include "mail-user.h"
 
 #include "dormant-settings.h"
-#include "timeutil.h"
+
+static const char *dormant_settings_lookup(void *ctx, const char *name)
+{
+	return mail_user_plugin_getenv(ctx, name);
+}
 
 int dormant_settings_read(struct mail_user *user, struct dormant_settings *set_r,
 			  const char **error_r)
 {
-	const char *value;
-	uint64_t secs;
+	struct dormant_config cfg;
+	const char *value, *error;
 
 	i_zero(set_r);
-	value = mail_user_plugin_getenv(user, "dormant_db");
-	set_r->db = value != NULL && *value != '\0' ? value : DORMANT_DEFAULT_DBDIR;
-	if (set_r->db[0] != '/') {
-		*error_r = t_strdup_printf("dormant_db: must be an absolute path: %s",
-					   set_r->db);
+	config_init(&cfg);
+	if (config_load_lookup(&cfg, CONFIG_KEY_PLUGIN, "dormant_",
+			       dormant_settings_lookup, user, &error) < 0) {
+		*error_r = t_strdup(error);
+		config_free(&cfg);
 		return -1;
 	}
-	set_r->update_interval = 60;
-	value = mail_user_plugin_getenv(user, "dormant_update_interval");
-	if (value != NULL && *value != '\0') {
-		if (duration_parse(value, DORMANT_UPDATE_INTERVAL_MAX, &secs) < 0) {
-			*error_r = t_strdup_printf(
-				"dormant_update_interval: invalid duration '%s' "
-				"(use e.g. 60s, 5m; at most 1d)", value);
-			return -1;
-		}
-		set_r->update_interval = (unsigned int)secs;
-	}
+	set_r->db = p_strdup(user->pool, cfg.db);
+	/* the table caps it at CONFIG_UPDATE_INTERVAL_MAX */
+	set_r->update_interval = (unsigned int)cfg.update_interval;
+	set_r->count_master_user = cfg.count_master_user;
+	set_r->rules.default_domain = p_strdup(user->pool, cfg.default_domain);
+	set_r->rules.keep_local_case = !cfg.lowercase_local_part;
+	config_free(&cfg);
+	/* a list, where "" means none: not a key of the table */
 	value = mail_user_plugin_getenv(user, "dormant_services");
 	set_r->services = (const char *const *)p_strsplit_spaces(user->pool,
 		value != NULL ? value : DORMANT_DEFAULT_SERVICES, " ,");
-	value = mail_user_plugin_getenv(user, "dormant_count_master_user");
-	if (value != NULL && *value != '\0') {
-		if (strcasecmp(value, "yes") == 0)
-			set_r->count_master_user = TRUE;
-		else if (strcasecmp(value, "no") != 0) {
-			*error_r = t_strdup_printf(
-				"dormant_count_master_user: must be yes or no, not '%s'",
-				value);
-			return -1;
-		}
-	}
-	set_r->rules.default_domain =
-		mail_user_plugin_getenv(user, "dormant_default_domain");
-	value = mail_user_plugin_getenv(user, "dormant_lowercase_local_part");
-	set_r->rules.keep_local_case = value != NULL && strcasecmp(value, "no") == 0;
 	return 0;
 }
 

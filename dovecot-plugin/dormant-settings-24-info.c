@@ -24,7 +24,7 @@ static const struct setting_define dormant_setting_defines[] = {
 
 static const struct dormant_dovecot_settings dormant_default_settings = {
 	.dormant_db = DORMANT_DEFAULT_DBDIR,
-	.dormant_update_interval = 60,
+	.dormant_update_interval = CONFIG_UPDATE_INTERVAL_DEFAULT,
 	.dormant_services = ARRAY_INIT,
 	.dormant_count_master_user = FALSE,
 	.dormant_default_domain = "",
@@ -46,7 +46,7 @@ static bool dormant_settings_check(void *_set, pool_t pool ATTR_UNUSED,
 					   set->dormant_db);
 		return FALSE;
 	}
-	if (set->dormant_update_interval > DORMANT_UPDATE_INTERVAL_MAX) {
+	if (set->dormant_update_interval > CONFIG_UPDATE_INTERVAL_MAX) {
 		*error_r = "dormant_update_interval: at most 1 day";
 		return FALSE;
 	}

@@ -9,11 +9,12 @@
 #define DORMANT_SETTINGS_H
 
 #include "account.h"
+/* by its path: "config.h" alone is Dovecot's own */
+#include "../common/config.h"
 
 struct mail_user;
 
 #define DORMANT_DEFAULT_SERVICES "imap pop3 submission managesieve"
-#define DORMANT_UPDATE_INTERVAL_MAX (24 * 3600)
 
 struct dormant_settings {
 	const char *db;                   /* absolute directory */

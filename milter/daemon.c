@@ -1,6 +1,7 @@
 /* daemon.c - detaching, privileges, pid file, socket checks (daemon.h). */
 #include "daemon.h"
 #include "config.h"
+#include "errmsg.h"
 #include "timeutil.h"
 
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +25,6 @@
    ready: a runtime failure (doc/DESIGN.md §8.1). */
 #define DAEMON_EXIT_FAILURE 3
 
-static _Thread_local char daemon_errbuf[PATH_MAX + 256];
-
-static const char *daemon_err(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static const char *daemon_err(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(daemon_errbuf, sizeof(daemon_errbuf), fmt, args);
-	va_end(args);
-	return daemon_errbuf;
-}
-
 int daemon_user_lookup(const char *name, struct daemon_user *user_r,
 		       const char **error_r)
 {
@@ -49,9 +34,9 @@ int daemon_user_lookup(const char *name, struct daemon_user *user_r,
 	pw = getpwnam(name);
 	if (pw == NULL) {
 		*error_r = errno == 0 ?
-			daemon_err("milter_user: no such user '%s'", name) :
-			daemon_err("milter_user: cannot look up '%s': %s", name,
-				   strerror(errno));
+			errmsg_printf("milter_user: no such user '%s'", name) :
+			errmsg_printf("milter_user: cannot look up '%s': %s", name,
+				      strerror(errno));
 		return -1;
 	}
 	user_r->name = strdup(pw->pw_name);
@@ -78,12 +63,12 @@ int daemon_detach(int *ready_fd_r, const char **error_r)
 	pid_t pid;
 
 	if (pipe(fds) < 0) {
-		*error_r = daemon_err("pipe: %s", strerror(errno));
+		*error_r = errmsg_printf("pipe: %s", strerror(errno));
 		return -1;
 	}
 	pid = fork();
 	if (pid < 0) {
-		*error_r = daemon_err("fork: %s", strerror(errno));
+		*error_r = errmsg_printf("fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -101,14 +86,18 @@ int daemon_detach(int *ready_fd_r, const char **error_r)
 		_exit(code);
 	}
 	close(fds[0]);
-	(void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	if (fcntl(fds[1], F_SETFD, FD_CLOEXEC) < 0) {
+		*error_r = errmsg_printf("fcntl: %s", strerror(errno));
+		close(fds[1]);
+		return -1;
+	}
 	if (setsid() < 0) {
-		*error_r = daemon_err("setsid: %s", strerror(errno));
+		*error_r = errmsg_printf("setsid: %s", strerror(errno));
 		close(fds[1]);
 		return -1;
 	}
 	if (chdir("/") < 0) {
-		*error_r = daemon_err("chdir /: %s", strerror(errno));
+		*error_r = errmsg_printf("chdir /: %s", strerror(errno));
 		close(fds[1]);
 		return -1;
 	}
@@ -116,23 +105,50 @@ int daemon_detach(int *ready_fd_r, const char **error_r)
 	return 0;
 }
 
-void daemon_ready(int ready_fd, int status)
+/* Point stdin, stdout and stderr at /dev/null: 0, or -1 with *error_r
+   (the streams a call did not reach stay where they were). */
+static int daemon_null_stdio(const char **error_r)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		*error_r = errmsg_printf("/dev/null: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = STDIN_FILENO; i <= STDERR_FILENO; i++) {
+		/* dup2 drops the close-on-exec flag on the copy */
+		if (fd != i && dup2(fd, i) < 0) {
+			*error_r = errmsg_printf("cannot point descriptor %d at "
+						 "/dev/null: %s", i,
+						 strerror(errno));
+			if (fd > STDERR_FILENO)
+				close(fd);
+			return -1;
+		}
+	}
+	if (fd > STDERR_FILENO)
+		close(fd);
+	else if (fcntl(fd, F_SETFD, 0) < 0) {
+		/* /dev/null took a standard descriptor's number itself */
+		*error_r = errmsg_printf("fcntl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int daemon_ready(int ready_fd, int status, const char **error_r)
 {
 	unsigned char code = (unsigned char)status;
-	int fd;
+	int ret = 0;
 
-	if (status == 0 && (fd = open("/dev/null", O_RDWR)) >= 0) {
-		(void)dup2(fd, STDIN_FILENO);
-		(void)dup2(fd, STDOUT_FILENO);
-		(void)dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
+	if (status == 0)
+		ret = daemon_null_stdio(error_r);
 	if (ready_fd >= 0) {
 		while (write(ready_fd, &code, 1) < 0 && errno == EINTR)
 			;
 		close(ready_fd);
 	}
+	return ret;
 }
 
 int daemon_drop_privileges(const struct daemon_user *user, const char **error_r)
@@ -141,29 +157,29 @@ int daemon_drop_privileges(const struct daemon_user *user, const char **error_r)
 	    getgid() == user->gid && getegid() == user->gid)
 		return 0;            /* already that user */
 	if (geteuid() != 0) {
-		*error_r = daemon_err("cannot become user %s: not running as root",
-				      user->name);
+		*error_r = errmsg_printf("cannot become user %s: not running as root",
+				         user->name);
 		return -1;
 	}
 	if (initgroups(user->name, user->gid) < 0) {
-		*error_r = daemon_err("initgroups %s: %s", user->name, strerror(errno));
+		*error_r = errmsg_printf("initgroups %s: %s", user->name, strerror(errno));
 		return -1;
 	}
 	if (setgid(user->gid) < 0) {
-		*error_r = daemon_err("setgid %lu: %s", (unsigned long)user->gid,
-				      strerror(errno));
+		*error_r = errmsg_printf("setgid %lu: %s", (unsigned long)user->gid,
+				         strerror(errno));
 		return -1;
 	}
 	if (setuid(user->uid) < 0) {
-		*error_r = daemon_err("setuid %lu: %s", (unsigned long)user->uid,
-				      strerror(errno));
+		*error_r = errmsg_printf("setuid %lu: %s", (unsigned long)user->uid,
+				         strerror(errno));
 		return -1;
 	}
 	/* trust, but verify: all ids changed, and there is no way back */
 	if (getuid() != user->uid || geteuid() != user->uid ||
 	    getgid() != user->gid || getegid() != user->gid ||
 	    (user->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))) {
-		*error_r = daemon_err("privileges of user %s did not take", user->name);
+		*error_r = errmsg_printf("privileges of user %s did not take", user->name);
 		return -1;
 	}
 	return 0;
@@ -198,31 +214,31 @@ int daemon_pidfile_write(const char *path, const char **error_r)
 
 	if (other > 0 && other != getpid() &&
 	    (kill(other, 0) == 0 || errno == EPERM)) {
-		*error_r = daemon_err("%s: another instance is running (pid %ld; "
-				      "remove the file if that is not "
-				      "dormant-milter)", path, (long)other);
+		*error_r = errmsg_printf("%s: another instance is running (pid %ld; "
+				         "remove the file if that is not "
+				         "dormant-milter)", path, (long)other);
 		return -1;
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp)) {
-		*error_r = daemon_err("%s: path too long", path);
+		*error_r = errmsg_printf("%s: path too long", path);
 		return -1;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		*error_r = daemon_err("%s: %s", tmp, strerror(errno));
+		*error_r = errmsg_printf("%s: %s", tmp, strerror(errno));
 		return -1;
 	}
 	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (fchmod(fd, 0644) < 0 || write(fd, buf, (size_t)len) != len ||
 	    fsync(fd) < 0) {
-		*error_r = daemon_err("%s: %s", tmp, strerror(errno));
+		*error_r = errmsg_printf("%s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		return -1;
 	}
 	close(fd);
 	if (rename(tmp, path) < 0) {
-		*error_r = daemon_err("%s: %s", path, strerror(errno));
+		*error_r = errmsg_printf("%s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -249,19 +265,19 @@ int daemon_socket_check_free(const char *spec, const char **error_r)
 	memset(&addr, 0, sizeof(addr));
 	addr.sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(addr.sun.sun_path)) {
-		*error_r = daemon_err("%s: socket path too long", path);
+		*error_r = errmsg_printf("%s: socket path too long", path);
 		return -1;
 	}
 	strcpy(addr.sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		*error_r = daemon_err("socket: %s", strerror(errno));
+		*error_r = errmsg_printf("socket: %s", strerror(errno));
 		return -1;
 	}
 	ret = connect(fd, &addr.sa, sizeof(addr.sun));
 	close(fd);
 	if (ret == 0) {
-		*error_r = daemon_err("%s: another process is listening on it", path);
+		*error_r = errmsg_printf("%s: another process is listening on it", path);
 		return -1;
 	}
 	return 0;                    /* missing or stale: libmilter replaces it */

@@ -1,7 +1,7 @@
 /* daemon.h - the process side of a daemon: detaching, privileges, the
  * pid file, the listening socket's path, a clock for timers. Nothing here
  * knows libmilter or the store. Functions return 0 or -1 with a message in
- * *error_r (valid until the next call from the same thread). */
+ * *error_r (valid as common/errmsg.h says). */
 #ifndef DORMANT_DAEMON_H
 #define DORMANT_DAEMON_H
 
@@ -28,8 +28,10 @@ void daemon_user_free(struct daemon_user *user);
    stays open until then, so start-up errors reach the terminal. */
 int daemon_detach(int *ready_fd_r, const char **error_r);
 /* Report the start-up status (0 ok, else the exit code) to the waiting
-   parent; on 0, point stdin, stdout and stderr at /dev/null. */
-void daemon_ready(int ready_fd, int status);
+   parent; on 0, point stdin, stdout and stderr at /dev/null first.
+   Returns 0, or -1 with *error_r when that failed (the status is still
+   reported: the daemon runs). */
+int daemon_ready(int ready_fd, int status, const char **error_r);
 
 /* Become user: supplementary groups, gid, uid, and check that each took
    and that root cannot be regained. */

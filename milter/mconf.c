@@ -1,6 +1,7 @@
 /* mconf.c - the milter's configuration and its snapshots (mconf.h). */
 #include "mconf.h"
 #include "mlog.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,14 +18,6 @@
 /* "/proc/self/fd/" + a descriptor number */
 #define MCONF_FD_PATH_MAX 32
 
-static _Thread_local char mconf_errbuf[CONFIG_LINE_MAX + 512];
-
-/* Keys a reload cannot apply: the process runs with these until restarted. */
-static const char *const restart_keys[] = {
-	"db", "milter_socket", "milter_user", "milter_pidfile", "syslog_facility",
-};
-#define N_RESTART_KEYS (sizeof(restart_keys) / sizeof(restart_keys[0]))
-
 const char *mconf_path(const struct mconf_options *opts)
 {
 	return opts->config_path != NULL ? opts->config_path :
@@ -33,15 +26,14 @@ const char *mconf_path(const struct mconf_options *opts)
 
 /* config_load names the path it opened; a snapshot's messages name the
    file the snapshot was taken from. */
-static void mconf_error(const char *opened, const char *name, const char *error)
+static const char *mconf_error(const char *opened, const char *name,
+			       const char *error)
 {
 	size_t len = strlen(opened);
 
 	if (strncmp(error, opened, len) == 0)
-		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s%s", name,
-			 error + len);
-	else
-		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s", error);
+		return errmsg_printf("%s%s", name, error + len);
+	return error;
 }
 
 /* Read the file (or snapshot), apply the command line over it and check
@@ -75,19 +67,18 @@ static int mconf_config_load(const struct mconf_options *opts, int snapshot_fd,
 	config_init(cfg);
 	if (config_load(cfg, path, opts->config_path != NULL || snapshot_fd >= 0,
 			&error) < 0) {
-		mconf_error(path, name, error);
+		*error_r = mconf_error(path, name, error);
 		goto fail;
 	}
 	for (size_t i = 0; i < sizeof(overrides) / sizeof(overrides[0]); i++) {
 		if (overrides[i].value != NULL &&
 		    config_set(cfg, overrides[i].key, overrides[i].value, &error) < 0) {
-			snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s",
-				 overrides[i].opt, error);
+			*error_r = errmsg_printf("%s: %s", overrides[i].opt, error);
 			goto fail;
 		}
 	}
 	if (config_check(cfg, &error) < 0) {
-		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s", name, error);
+		*error_r = errmsg_printf("%s: %s", name, error);
 		goto fail;
 	}
 	*cfg_r = cfg;
@@ -95,7 +86,6 @@ static int mconf_config_load(const struct mconf_options *opts, int snapshot_fd,
 fail:
 	config_free(cfg);
 	free(cfg);
-	*error_r = mconf_errbuf;
 	return -1;
 }
 
@@ -108,9 +98,7 @@ int mconf_load(const struct mconf_options *opts, int snapshot_fd,
 	if (mconf_config_load(opts, snapshot_fd, &cfg, error_r) < 0)
 		return -1;
 	if (mlfi_settings_create(cfg, set_r, &error) < 0) {
-		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s",
-			 mconf_path(opts), error);
-		*error_r = mconf_errbuf;
+		*error_r = errmsg_printf("%s: %s", mconf_path(opts), error);
 		return -1;
 	}
 	return 0;
@@ -143,27 +131,24 @@ static int mconf_copy(int in, int out, const char *name, const char **error_r)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s", name,
-				 strerror(errno));
-			break;
+			*error_r = errmsg_printf("%s: %s", name, strerror(errno));
+			return -1;
 		}
 		if (n == 0)
 			return 0;
 		total += (size_t)n;
 		if (total > MCONF_FILE_MAX) {
-			snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: larger than "
-				 "%d bytes: not a configuration file", name,
-				 MCONF_FILE_MAX);
-			break;
+			*error_r = errmsg_printf("%s: larger than %d bytes: not a "
+						 "configuration file", name,
+						 MCONF_FILE_MAX);
+			return -1;
 		}
 		if (write_all(out, buf, (size_t)n) < 0) {
-			snprintf(mconf_errbuf, sizeof(mconf_errbuf), "snapshot of %s: %s",
-				 name, strerror(errno));
-			break;
+			*error_r = errmsg_printf("snapshot of %s: %s", name,
+						 strerror(errno));
+			return -1;
 		}
 	}
-	*error_r = mconf_errbuf;
-	return -1;
 }
 
 int mconf_snapshot(const struct mconf_options *opts, const char **error_r)
@@ -174,9 +159,7 @@ int mconf_snapshot(const struct mconf_options *opts, const char **error_r)
 
 	out = memfd_create("dormant.conf", MFD_CLOEXEC);
 	if (out < 0) {
-		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "memfd_create: %s",
-			 strerror(errno));
-		*error_r = mconf_errbuf;
+		*error_r = errmsg_printf("memfd_create: %s", strerror(errno));
 		return -1;
 	}
 	in = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -184,17 +167,13 @@ int mconf_snapshot(const struct mconf_options *opts, const char **error_r)
 		/* as config_load: the default file may be missing */
 		if (errno == ENOENT && opts->config_path == NULL)
 			return out;
-		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: %s", name,
-			 strerror(errno));
-		*error_r = mconf_errbuf;
+		*error_r = errmsg_printf("%s: %s", name, strerror(errno));
 		close(out);
 		return -1;
 	}
 	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
 		/* a FIFO would hang the supervisor */
-		snprintf(mconf_errbuf, sizeof(mconf_errbuf), "%s: not a regular "
-			 "file", name);
-		*error_r = mconf_errbuf;
+		*error_r = errmsg_printf("%s: not a regular file", name);
 		close(in);
 		close(out);
 		return -1;
@@ -208,33 +187,11 @@ int mconf_snapshot(const struct mconf_options *opts, const char **error_r)
 	return out;
 }
 
-static const char *config_value(const struct dormant_config *cfg, const char *key)
-{
-	if (strcmp(key, "db") == 0)
-		return cfg->db;
-	if (strcmp(key, "milter_socket") == 0)
-		return cfg->milter_socket;
-	if (strcmp(key, "milter_user") == 0)
-		return cfg->milter_user;
-	if (strcmp(key, "milter_pidfile") == 0)
-		return cfg->milter_pidfile;
-	if (strcmp(key, "syslog_facility") == 0)
-		return cfg->syslog_facility;
-	return "";
-}
-
 int mconf_running(const struct dormant_config *cfg,
 		  struct dormant_config *running)
 {
 	memset(running, 0, sizeof(*running));
-	running->db = strdup(cfg->db);
-	running->milter_socket = strdup(cfg->milter_socket);
-	running->milter_user = strdup(cfg->milter_user);
-	running->milter_pidfile = strdup(cfg->milter_pidfile);
-	running->syslog_facility = strdup(cfg->syslog_facility);
-	if (running->db == NULL || running->milter_socket == NULL ||
-	    running->milter_user == NULL || running->milter_pidfile == NULL ||
-	    running->syslog_facility == NULL) {
+	if (config_copy(running, cfg, CONFIG_KEY_RESTART) < 0) {
 		config_free(running);
 		return -1;
 	}
@@ -244,10 +201,11 @@ int mconf_running(const struct dormant_config *cfg,
 void mconf_warn_restart(const struct dormant_config *running,
 			const struct dormant_config *cfg)
 {
-	for (size_t i = 0; i < N_RESTART_KEYS; i++) {
-		if (strcmp(config_value(cfg, restart_keys[i]),
-			   config_value(running, restart_keys[i])) != 0)
-			mlog(LOG_WARNING, "reload: %s changed; it takes effect after "
-			     "a restart", restart_keys[i]);
-	}
+	const char *key;
+	size_t pos = 0;
+
+	while ((key = config_next_difference(running, cfg, CONFIG_KEY_RESTART,
+					     &pos)) != NULL)
+		mlog(LOG_WARNING, "reload: %s changed; it takes effect after "
+		     "a restart", key);
 }

@@ -29,7 +29,7 @@ const char *mconf_path(const struct mconf_options *opts);
    snapshot, whose messages still name the file), apply the command line
    over it and check it. Returns 0 with *set_r ready to be made current,
    or -1 with "file:line: message" (or a message naming the setting) in
-   *error_r, valid until the next call from this thread. */
+   *error_r, valid as common/errmsg.h says. */
 int mconf_load(const struct mconf_options *opts, int snapshot_fd,
 	       struct mlfi_settings **set_r, const char **error_r);
 
@@ -38,9 +38,10 @@ int mconf_load(const struct mconf_options *opts, int snapshot_fd,
    Returns its descriptor (close-on-exec), or -1 with *error_r. */
 int mconf_snapshot(const struct mconf_options *opts, const char **error_r);
 
-/* Copy the keys a reload cannot apply (db, milter_socket, milter_user,
-   milter_pidfile, syslog_facility) from cfg into running, which is then
-   freed with config_free. Returns 0, -1 when out of memory. */
+/* Copy the keys a reload cannot apply (CONFIG_KEY_RESTART in config.c's
+   table: db, milter_socket, milter_user, milter_pidfile, syslog_facility)
+   from cfg into running, which is then freed with config_free. Returns 0,
+   -1 when out of memory. */
 int mconf_running(const struct dormant_config *cfg,
 		  struct dormant_config *running);
 /* Log a warning for each of those keys cfg sets otherwise than running. */

@@ -12,7 +12,9 @@
  * mail goes on; a database error is logged (rate-limited) and the mail goes
  * on; only running out of memory defers (SMFIS_TEMPFAIL). */
 #include "mlfi.h"
+#include "mlfi-negotiate.h"
 #include "mlog.h"
+#include "errmsg.h"
 #include "netlist.h"
 #include "account.h"
 #include "record.h"
@@ -27,8 +29,6 @@
 #include <time.h>
 #include <libmilter/mfapi.h>
 
-/* What MAIL needs, asked for with smfi_setsymlist. */
-#define MLFI_MAIL_MACROS "{auth_authen} {client_addr}"
 /* Longest reply text sent: SMTP allows 512 bytes a line with the code;
    libmilter refuses more than 980. */
 #define MLFI_REPLY_MAX 400
@@ -85,8 +85,6 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-static _Thread_local char mlfi_errbuf[256];
-
 /* --- settings --- */
 
 static void reply_text_build(const char *text, char out[MLFI_REPLY_MAX + 1])
@@ -125,9 +123,7 @@ int mlfi_settings_create(struct dormant_config *cfg,
 	}
 	set->cfg = cfg;
 	if (netlist_parse(cfg->trusted_networks, &set->trusted, &error) < 0) {
-		snprintf(mlfi_errbuf, sizeof(mlfi_errbuf), "trusted_networks: %s",
-			 error);
-		*error_r = mlfi_errbuf;
+		*error_r = errmsg_printf("trusted_networks: %s", error);
 		mlfi_settings_free(&set);
 		return -1;
 	}
@@ -450,36 +446,6 @@ static sfsistat mlfi_sender(SMFICTX *ctx, struct mlfi_settings *set,
 
 /* --- the callbacks --- */
 
-static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
-			       unsigned long f2, unsigned long f3,
-			       unsigned long *pf0, unsigned long *pf1,
-			       unsigned long *pf2, unsigned long *pf3)
-{
-	unsigned long actions = 0;
-	unsigned long steps = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA |
-		SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NOUNKNOWN;
-
-#ifdef HAVE_SMFI_SETSYMLIST
-	/* With the macros asked for at MAIL, CONNECT is not needed either. */
-	if ((f0 & SMFIF_SETSYMLIST) != 0 &&
-	    smfi_setsymlist(ctx, SMFIM_ENVFROM, MLFI_MAIL_MACROS) == MI_SUCCESS) {
-		actions |= SMFIF_SETSYMLIST;
-		steps |= SMFIP_NOCONNECT;
-	}
-#endif
-	steps &= f1;               /* only what the MTA offers to leave out */
-	/* CONNECT, if it comes, never has a verdict: no reply to wait for.
-	   libmilter always offers SMFIP_NR_CONN (it fakes the reply for an
-	   MTA that needs one), and mlfi_connect answers SMFIS_NOREPLY. */
-	if (!(steps & SMFIP_NOCONNECT))
-		steps |= SMFIP_NR_CONN;
-	*pf0 = actions;
-	*pf1 = steps;
-	*pf2 = 0;
-	*pf3 = 0;
-	return SMFIS_CONTINUE;
-}
-
 static void mlfi_addr_format(const struct sockaddr *sa, char buf[IP_TEXT_MAX])
 {
 	buf[0] = '\0';
@@ -504,7 +470,12 @@ static sfsistat mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		conn = malloc(sizeof(*conn));
 		if (conn == NULL)
 			conn = &mlfi_conn_oom;     /* MAIL defers */
-		smfi_setpriv(ctx, conn);
+		if (smfi_setpriv(ctx, conn) != MI_SUCCESS) {
+			/* no context to keep it in: MAIL goes by its macros */
+			if (conn != &mlfi_conn_oom)
+				free(conn);
+			return SMFIS_NOREPLY;
+		}
 	}
 	if (conn != &mlfi_conn_oom)
 		mlfi_addr_format(hostaddr, conn->ip);
@@ -556,7 +527,7 @@ static sfsistat mlfi_close(SMFICTX *ctx)
 	if (conn != NULL) {
 		if (conn != &mlfi_conn_oom)
 			free(conn);
-		smfi_setpriv(ctx, NULL);
+		(void)smfi_setpriv(ctx, NULL);
 	}
 	return SMFIS_CONTINUE;
 }

@@ -209,6 +209,7 @@ static void supervise_reload(struct supervisor *s)
 
 static void supervise_ctl(struct supervisor *s)
 {
+	const char *error;
 	char msg;
 	int fd, ret = ctl_recv(s->ctl_fd, &msg, &fd);
 
@@ -224,8 +225,9 @@ static void supervise_ctl(struct supervisor *s)
 	}
 	if (msg == CTL_READY && !s->ever_ready) {
 		s->ever_ready = true;
-		if (!s->p->foreground)
-			daemon_ready(s->ready_fd, EXIT_OK);
+		if (!s->p->foreground &&
+		    daemon_ready(s->ready_fd, EXIT_OK, &error) < 0)
+			mlog(LOG_ERR, "%s", error);
 		s->ready_fd = -1;
 	} else if (msg == CTL_RELOAD) {
 		supervise_reload(s);
@@ -364,7 +366,7 @@ int supervise_run(const struct worker_params *p, int ready_fd,
 	}
 out:
 	if (!s.ever_ready && !p->foreground)
-		daemon_ready(s.ready_fd, status);
+		(void)daemon_ready(s.ready_fd, status, &error);
 	if (pidfile)
 		daemon_pidfile_remove(p->running->milter_pidfile);
 	sigpipe_close();

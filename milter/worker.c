@@ -383,8 +383,8 @@ int worker_run(const struct worker_params *p, struct mlfi_settings *set)
 	if (p->ctl_fd >= 0 && ctl_send(p->ctl_fd, CTL_READY, -1) < 0)
 		mlog(LOG_WARNING, "cannot tell the supervisor we are ready: %s",
 		     strerror(errno));
-	if (!p->foreground)
-		daemon_ready(p->ready_fd, EXIT_OK);
+	if (!p->foreground && daemon_ready(p->ready_fd, EXIT_OK, &error) < 0)
+		mlog(LOG_ERR, "%s", error);
 
 	status = worker_loop(&w);
 	pthread_join(tid, NULL);
@@ -398,7 +398,7 @@ int worker_run(const struct worker_params *p, struct mlfi_settings *set)
 	mlog(LOG_INFO, "stopped");
 out:
 	if (!running && !p->foreground)
-		daemon_ready(p->ready_fd, status);
+		(void)daemon_ready(p->ready_fd, status, &error);
 	if (w.registered)
 		mlfi_deinit();
 	mlfi_settings_free(&set);

@@ -109,7 +109,9 @@ def test_dovecot_refuses_to_start_with_bad_values():
              ({"plugin_settings": {"dormant_db": "relative/db"}},
               "dormant_db: must be an absolute path"),
              ({"plugin_settings": {"dormant_count_master_user": "maybe"}},
-              "dormant_count_master_user")]
+              "dormant_count_master_user"),
+             ({"plugin_settings": {"dormant_lowercase_local_part": "maybe"}},
+              "dormant_lowercase_local_part")]
     for kwargs, message in cases:
         sb = Sandbox(plugin=True, milter=False, **kwargs)
         try:

@@ -76,6 +76,11 @@ LOGGED_IN = "Logged in" if sandbox.dovecot_is_24() else "Login"
 # dormant settings: ...: Invalid dormant_update_interval=forever: ...").
 BAD_INTERVAL = re.compile(r"dormant: (dormant_update_interval: .*'forever'"
                           r"|.*Invalid dormant_update_interval=forever)")
+# The same for a boolean that is neither yes nor no (2.3's plugin once took
+# anything but "no" as yes).
+BAD_BOOLEAN = re.compile(r"dormant: (dormant_lowercase_local_part: "
+                         r"invalid boolean 'maybe'"
+                         r"|.*Invalid dormant_lowercase_local_part=maybe)")
 
 
 # --- helpers -----------------------------------------------------------------
@@ -815,6 +820,27 @@ def test_fault_invalid_setting(ctx):
         "}"])
 
 
+def assert_not_recorded(sb, user):
+    got = login_of(sb, user)
+    assert got is None, f"{user} recorded with a refused setting: {got}"
+
+
+def test_fault_invalid_boolean(ctx):
+    """A bad boolean is refused like any bad value: logged once, the
+    session goes on unrecorded, no login fails."""
+    if not sandbox.dovecot_is_24():
+        fault_case(ctx, None, BAD_BOOLEAN,
+                   plugin_settings={"dormant_lowercase_local_part": "maybe"},
+                   after=lambda sb: assert_not_recorded(sb, ALICE))
+        return
+    fault_case(ctx, None, BAD_BOOLEAN, dovecot_extra=[
+        "userdb passwd-file {",
+        "  fields {",
+        "    dormant_lowercase_local_part = maybe",
+        "  }",
+        "}"], after=lambda sb: assert_not_recorded(sb, ALICE))
+
+
 # --- last: the main sandbox's logs -------------------------------------------
 
 def test_main_sandbox_logs_are_clean(ctx):
@@ -847,5 +873,6 @@ if __name__ == "__main__":
              test_fault_full_disk,
              test_fault_database_outgrows_the_process,
              test_fault_invalid_setting,
+             test_fault_invalid_boolean,
              test_main_sandbox_logs_are_clean],
             setup=setup, teardown=teardown)

@@ -191,6 +191,8 @@ static const struct kv default_values[] = {
 	{ "milter_socket", "unix:/run/dormant/milter.sock", 0, 0 },
 	{ "enforce", NULL, 1, 0 },
 	{ "trusted_networks", "", 0, 0 },
+	/* configure --with-reportdir, as db is --with-dbdir */
+	{ "report_dir", DORMANT_DEFAULT_REPORTDIR, 0, 0 },
 };
 
 static void test_defaults(void **state)
@@ -490,7 +492,161 @@ static void test_set(void **state)
 	assert_int_equal(config_set(&cfg, "db", "/srv/dormant", &error), 0);
 	assert_int_equal(config_set(&cfg, "db", "/srv/\ndormant", &error), -1);
 	assert_string_equal(cfg.db, "/srv/dormant");
+	/* the plugin's own key is no key of the file */
+	assert_int_equal(config_set(&cfg, "count_master_user", "yes", &error), -1);
+	assert_non_null(strstr(error, "unknown setting 'count_master_user'"));
+	assert_false(cfg.count_master_user);
 	config_free(&cfg);
+}
+
+/* ---- config_load_lookup: the Dovecot plugin's settings ---- */
+
+struct lookup_case {
+	const char *name;
+	const char *set[6][2];       /* the plugin {} section; NULL ends it */
+	int ret;
+	const char *error;           /* in the message, for ret -1 */
+	/* afterwards, for ret 0 */
+	const char *db;
+	uint64_t update_interval;
+	bool lowercase, count_master;
+	const char *default_domain;
+};
+
+#define PLUGIN_DEFAULTS DORMANT_DEFAULT_DBDIR, 60, true, false, ""
+
+static const struct lookup_case lookup_cases[] = {
+	{ "nothing set", { { NULL, NULL } }, 0, NULL, PLUGIN_DEFAULTS },
+	{ "every key",
+	  { { "dormant_db", "/srv/dormant" }, { "dormant_update_interval", "5m" },
+	    { "dormant_lowercase_local_part", "no" },
+	    { "dormant_count_master_user", "yes" },
+	    { "dormant_default_domain", "example.org" } },
+	  0, NULL, "/srv/dormant", 300, false, true, "example.org" },
+	{ "empty values keep the defaults",
+	  { { "dormant_db", "" }, { "dormant_update_interval", "" },
+	    { "dormant_lowercase_local_part", "" },
+	    { "dormant_count_master_user", "" }, { "dormant_default_domain", "" } },
+	  0, NULL, PLUGIN_DEFAULTS },
+	{ "booleans as in dormant.conf",
+	  { { "dormant_lowercase_local_part", "NO" },
+	    { "dormant_count_master_user", "true" } },
+	  0, NULL, DORMANT_DEFAULT_DBDIR, 60, false, true, "" },
+	/* 2.3's own parser took anything but "no" as yes */
+	{ "a garbage boolean is refused",
+	  { { "dormant_lowercase_local_part", "maybe" } }, -1,
+	  "dormant_lowercase_local_part: invalid boolean 'maybe'" },
+	{ "a garbage boolean is refused (yes-like)",
+	  { { "dormant_lowercase_local_part", "yess" } }, -1,
+	  "dormant_lowercase_local_part: invalid boolean 'yess'" },
+	{ "count_master_user too",
+	  { { "dormant_count_master_user", "maybe" } }, -1,
+	  "dormant_count_master_user: invalid boolean" },
+	{ "a bad duration",
+	  { { "dormant_update_interval", "forever" } }, -1,
+	  "dormant_update_interval: invalid duration 'forever'" },
+	{ "longer than a day",
+	  { { "dormant_update_interval", "2d" } }, -1,
+	  "dormant_update_interval: invalid duration '2d'" },
+	{ "a relative db", { { "dormant_db", "var/lib/dormant" } }, -1,
+	  "dormant_db: must be an absolute path" },
+	{ "a control character", { { "dormant_default_domain", "a\x01b" } }, -1,
+	  "dormant_default_domain: control character" },
+	/* keys of the file the plugin does not read, and unprefixed names */
+	{ "not the plugin's keys",
+	  { { "dormant_enforce", "maybe" }, { "dormant_warn_after", "x" },
+	    { "lowercase_local_part", "maybe" }, { "db", "relative" } },
+	  0, NULL, PLUGIN_DEFAULTS },
+};
+
+static const char *lookup_pairs(void *ctx, const char *name)
+{
+	const char *const (*set)[2] = ctx;
+
+	for (; (*set)[0] != NULL; set++) {
+		if (strcmp((*set)[0], name) == 0)
+			return (*set)[1];
+	}
+	return NULL;
+}
+
+static void test_load_lookup(void **state)
+{
+	T_BEGIN();
+	for (size_t i = 0; i < N(lookup_cases); i++) {
+		const struct lookup_case *c = &lookup_cases[i];
+		struct dormant_config cfg;
+		const char *error = NULL;
+		int ret;
+
+		config_init(&cfg);
+		ret = config_load_lookup(&cfg, CONFIG_KEY_PLUGIN, "dormant_",
+					 lookup_pairs, (void *)c->set, &error);
+		T_CHECK(ret == c->ret, "case %zu (%s): returned %d (%s), expected %d",
+			i, c->name, ret, T_STR(error), c->ret);
+		if (ret < 0 && c->ret < 0) {
+			T_CHECK(error != NULL && strstr(error, c->error) != NULL,
+				"case %zu (%s): error '%s' does not say '%s'", i,
+				c->name, T_STR(error), c->error);
+		} else if (ret == 0 && c->ret == 0) {
+			T_CHECK(strcmp(cfg.db, c->db) == 0 &&
+				cfg.update_interval == c->update_interval &&
+				cfg.lowercase_local_part == c->lowercase &&
+				cfg.count_master_user == c->count_master &&
+				strcmp(cfg.default_domain, c->default_domain) == 0,
+				"case %zu (%s): db '%s', update_interval %llu, "
+				"lowercase %d, count_master_user %d, default_domain "
+				"'%s'", i, c->name, cfg.db,
+				(unsigned long long)cfg.update_interval,
+				cfg.lowercase_local_part, cfg.count_master_user,
+				cfg.default_domain);
+		}
+		config_free(&cfg);
+	}
+	T_END();
+}
+
+/* ---- config_copy and config_next_difference: the milter's reload ---- */
+
+static void test_restart_keys(void **state)
+{
+	struct dormant_config a, b, running;
+	const char *error = NULL, *key;
+	size_t pos = 0;
+
+	config_init(&a);
+	config_init(&b);
+	/* one change of each kind: two the milter applies only at start-up,
+	   two it applies at once */
+	assert_int_equal(config_set(&b, "db", "/srv/dormant", &error), 0);
+	assert_int_equal(config_set(&b, "syslog_facility", "local3", &error), 0);
+	assert_int_equal(config_set(&b, "enforce", "no", &error), 0);
+	assert_int_equal(config_set(&b, "reject_text", "go away", &error), 0);
+	key = config_next_difference(&a, &b, CONFIG_KEY_RESTART, &pos);
+	assert_non_null(key);
+	assert_string_equal(key, "db");
+	key = config_next_difference(&a, &b, CONFIG_KEY_RESTART, &pos);
+	assert_non_null(key);
+	assert_string_equal(key, "syslog_facility");
+	assert_null(config_next_difference(&a, &b, CONFIG_KEY_RESTART, &pos));
+	/* the same, all keys of the file */
+	pos = 0;
+	for (int n = 0; n < 4; n++)
+		assert_non_null(config_next_difference(&a, &b, CONFIG_KEY_FILE, &pos));
+	assert_null(config_next_difference(&a, &b, CONFIG_KEY_FILE, &pos));
+
+	/* a copy of the restart keys only, into a zeroed structure */
+	memset(&running, 0, sizeof(running));
+	assert_int_equal(config_copy(&running, &b, CONFIG_KEY_RESTART), 0);
+	assert_string_equal(running.db, "/srv/dormant");
+	assert_string_equal(running.syslog_facility, "local3");
+	assert_string_equal(running.milter_socket, b.milter_socket);
+	assert_null(running.reject_text);
+	pos = 0;
+	assert_null(config_next_difference(&running, &b, CONFIG_KEY_RESTART, &pos));
+	config_free(&running);
+	config_free(&a);
+	config_free(&b);
 }
 
 /* ---- config_check ---- */
@@ -783,6 +939,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_stops_at_error, setup, teardown),
 		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_load_lookup),
+		cmocka_unit_test(test_restart_keys),
 		cmocka_unit_test(test_check_table),
 		cmocka_unit_test(test_set_refusals),
 		cmocka_unit_test(test_local_domain),

@@ -1,7 +1,7 @@
-/* test-record.c - the record codecs and the activity rules (doc/DESIGN.md §3):
- * versioned fixed-layout records, "timestamps only move forward", write
- * coalescing, IP parsing, state records. */
+/* test-record.c - the record codecs (doc/DESIGN.md §3): versioned
+ * fixed-layout records of activity, state, accounts and events. */
 #include "testutil.h"
+#include "activitytest.h"
 #include "record.h"
 
 #include <stdbool.h>
@@ -10,42 +10,6 @@
 #include <string.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static struct ip_bin ip(const char *text)
-{
-	struct ip_bin b;
-
-	memset(&b, 0, sizeof(b));
-	if (text != NULL && ip_parse(text, &b) < 0)
-		T_FATAL("test bug: cannot parse %s", text);
-	return b;
-}
-
-static bool ip_equal(const struct ip_bin *a, const struct ip_bin *b)
-{
-	return a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
-}
-
-static bool activity_equal(const struct activity *a, const struct activity *b)
-{
-	return a->last_login == b->last_login && a->last_send == b->last_send &&
-		a->last_receive == b->last_receive &&
-		ip_equal(&a->login_ip, &b->login_ip) &&
-		ip_equal(&a->send_ip, &b->send_ip) &&
-		strcmp(a->login_service, b->login_service) == 0;
-}
-
-static const char *activity_text(const struct activity *a, char *buf, size_t size)
-{
-	char lip[IP_TEXT_MAX], sip[IP_TEXT_MAX];
-
-	ip_format(&a->login_ip, lip);
-	ip_format(&a->send_ip, sip);
-	snprintf(buf, size, "{login %lld %s '%s', send %lld %s, recv %lld}",
-		 (long long)a->last_login, lip, a->login_service,
-		 (long long)a->last_send, sip, (long long)a->last_receive);
-	return buf;
-}
 
 /* ---- activity record: encode / decode ---- */
 
@@ -71,8 +35,8 @@ static void fill_activity(struct activity *a, const struct roundtrip_case *c)
 	a->last_login = c->login;
 	a->last_send = c->send;
 	a->last_receive = c->recv;
-	a->login_ip = ip(c->login_ip);
-	a->send_ip = ip(c->send_ip);
+	a->login_ip = test_ip(c->login_ip);
+	a->send_ip = test_ip(c->send_ip);
 	snprintf(a->login_service, sizeof(a->login_service), "%s", c->service);
 }
 
@@ -95,9 +59,9 @@ static void test_activity_roundtrip(void **state)
 		ret = record_activity_decode(buf, RECORD_ACTIVITY_SIZE, &b, &error);
 		T_CHECK(ret == 0, "case %zu: decode failed: %s", i, T_STR(error));
 		if (ret == 0)
-			T_CHECK(activity_equal(&a, &b), "case %zu: %s became %s", i,
-				activity_text(&a, t1, sizeof(t1)),
-				activity_text(&b, t2, sizeof(t2)));
+			T_CHECK(test_activity_equal(&a, &b), "case %zu: %s became %s", i,
+				test_activity_text(&a, t1, sizeof(t1)),
+				test_activity_text(&b, t2, sizeof(t2)));
 	}
 	T_END();
 }
@@ -113,8 +77,8 @@ static void test_activity_layout(void **state)
 	a.last_login = 0x0102030405060708LL;
 	a.last_send = 0x1112131415161718LL;
 	a.last_receive = 0x2122232425262728LL;
-	a.login_ip = ip("192.0.2.1");
-	a.send_ip = ip("2001:db8::1");
+	a.login_ip = test_ip("192.0.2.1");
+	a.send_ip = test_ip("2001:db8::1");
 	strcpy(a.login_service, "imap");
 	record_activity_encode(&a, buf);
 
@@ -186,8 +150,8 @@ static void test_activity_decode(void **state)
 	good.last_login = 1700000000;
 	good.last_send = 1700000100;
 	good.last_receive = 1700000200;
-	good.login_ip = ip("192.0.2.1");
-	good.send_ip = ip("2001:db8::2");
+	good.login_ip = test_ip("192.0.2.1");
+	good.send_ip = test_ip("2001:db8::2");
 	strcpy(good.login_service, "imap");
 	memset(base, 0xa5, sizeof(base));    /* appended "future fields" */
 	record_activity_encode(&good, base);
@@ -212,7 +176,7 @@ static void test_activity_decode(void **state)
 		T_CHECK(ret == c->ret, "case %zu (%s): returned %d (%s), expected %d", i,
 			c->name, ret, T_STR(error), c->ret);
 		if (ret == 0 && c->ret == 0)
-			T_CHECK(activity_equal(&out, &good), "case %zu (%s): fields differ",
+			T_CHECK(test_activity_equal(&out, &good), "case %zu (%s): fields differ",
 				i, c->name);
 		if (ret < 0) {
 			T_CHECK(error != NULL && c->error != NULL &&
@@ -238,7 +202,7 @@ static void test_activity_decode_exhaustive(void **state)
 
 	memset(&good, 0, sizeof(good));
 	good.last_login = 1700000000;
-	good.login_ip = ip("10.1.2.3");
+	good.login_ip = test_ip("10.1.2.3");
 	strcpy(good.login_service, "imap");
 	record_activity_encode(&good, base);
 
@@ -269,336 +233,6 @@ static void test_activity_decode_exhaustive(void **state)
 				 out.login_ip.family == 6) &&
 				strlen(out.login_service) <= ACTIVITY_SERVICE_MAX,
 				"offset %zu = %u: decoded to garbage", off, v);
-		}
-	}
-	T_END();
-}
-
-/* ---- activity_apply: the max rule ---- */
-
-static void stored_record(struct activity *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->last_login = 1000;
-	a->login_ip = ip("10.0.0.1");
-	strcpy(a->login_service, "imap");
-	a->last_send = 2000;
-	a->send_ip = ip("10.0.0.2");
-	a->last_receive = 3000;
-}
-
-struct apply_case {
-	struct activity_event ev;
-	bool changed;
-	/* expected record afterwards */
-	int64_t login, send, recv;
-	const char *login_ip, *send_ip, *service;
-};
-
-#define LOGIN ACTIVITY_LOGIN
-#define SEND ACTIVITY_SEND
-#define RECV ACTIVITY_RECEIVE
-
-static const struct apply_case apply_cases[] = {
-	/* older or equal: nothing changes, whatever ip and service say */
-	{ { LOGIN, 999, "pop3", "10.9.9.9" }, false, 1000, 2000, 3000, "10.0.0.1", "10.0.0.2", "imap" },
-	{ { LOGIN, 1000, "pop3", "10.9.9.9" }, false, 1000, 2000, 3000, "10.0.0.1", "10.0.0.2", "imap" },
-	{ { LOGIN, 0, NULL, NULL }, false, 1000, 2000, 3000, "10.0.0.1", "10.0.0.2", "imap" },
-	{ { LOGIN, -5, NULL, NULL }, false, 1000, 2000, 3000, "10.0.0.1", "10.0.0.2", "imap" },
-	{ { SEND, 1999, NULL, "10.9.9.9" }, false, 1000, 2000, 3000, "10.0.0.1", "10.0.0.2", "imap" },
-	{ { SEND, 2000, NULL, "10.9.9.9" }, false, 1000, 2000, 3000, "10.0.0.1", "10.0.0.2", "imap" },
-	{ { RECV, 3000, NULL, NULL }, false, 1000, 2000, 3000, "10.0.0.1", "10.0.0.2", "imap" },
-	{ { RECV, 2999, NULL, "10.9.9.9" }, false, 1000, 2000, 3000, "10.0.0.1", "10.0.0.2", "imap" },
-	/* newer: time, ip and service of that kind only */
-	{ { LOGIN, 1001, "pop3", "10.9.9.9" }, true, 1001, 2000, 3000, "10.9.9.9", "10.0.0.2", "pop3" },
-	{ { LOGIN, 5000, "imap", "2001:db8::9" }, true, 5000, 2000, 3000, "2001:db8::9", "10.0.0.2", "imap" },
-	{ { LOGIN, 5000, NULL, NULL }, true, 5000, 2000, 3000, NULL, "10.0.0.2", "" },
-	{ { LOGIN, 5000, "imap", "not-an-ip" }, true, 5000, 2000, 3000, NULL, "10.0.0.2", "imap" },
-	{ { LOGIN, 5000, "imap", "[10.9.9.9]" }, true, 5000, 2000, 3000, "10.9.9.9", "10.0.0.2", "imap" },
-	{ { LOGIN, 5000, "averyveryverylongservicename", NULL }, true, 5000, 2000, 3000, NULL, "10.0.0.2", "averyveryverylo" },
-	{ { LOGIN, 5000, "im ap\x01\xc3", NULL }, true, 5000, 2000, 3000, NULL, "10.0.0.2", "im?ap??" },
-	{ { SEND, 2001, "smtp", "10.9.9.9" }, true, 1000, 2001, 3000, "10.0.0.1", "10.9.9.9", "imap" },
-	{ { SEND, 9000, NULL, NULL }, true, 1000, 9000, 3000, "10.0.0.1", NULL, "imap" },
-	{ { RECV, 3001, "lmtp", "10.9.9.9" }, true, 1000, 2000, 3001, "10.0.0.1", "10.0.0.2", "imap" },
-};
-
-static void test_activity_apply(void **state)
-{
-	T_BEGIN();
-	for (size_t i = 0; i < N(apply_cases); i++) {
-		const struct apply_case *c = &apply_cases[i];
-		struct activity a, want;
-		char t1[256], t2[256];
-		bool changed;
-
-		stored_record(&a);
-		memset(&want, 0, sizeof(want));
-		want.last_login = c->login;
-		want.last_send = c->send;
-		want.last_receive = c->recv;
-		want.login_ip = ip(c->login_ip);
-		want.send_ip = ip(c->send_ip);
-		strcpy(want.login_service, c->service);
-		changed = activity_apply(&a, &c->ev);
-		T_CHECK(changed == c->changed, "case %zu: changed %d, expected %d", i,
-			changed, c->changed);
-		T_CHECK(activity_equal(&a, &want), "case %zu: got %s, expected %s", i,
-			activity_text(&a, t1, sizeof(t1)),
-			activity_text(&want, t2, sizeof(t2)));
-	}
-	T_END();
-}
-
-/* ---- activity_is_fresh: write coalescing ---- */
-
-struct fresh_case {
-	struct activity_event ev;
-	unsigned int interval;
-	bool fresh;
-};
-
-static const struct fresh_case fresh_cases[] = {
-	/* login stored at 1000 from 10.0.0.1 over imap */
-	{ { LOGIN, 1030, "imap", "10.0.0.1" }, 60, true },
-	{ { LOGIN, 1059, "imap", "10.0.0.1" }, 60, true },
-	{ { LOGIN, 1060, "imap", "10.0.0.1" }, 60, false },     /* interval reached */
-	{ { LOGIN, 5000, "imap", "10.0.0.1" }, 60, false },
-	{ { LOGIN, 1030, "imap", "10.0.0.9" }, 60, false },     /* new address */
-	{ { LOGIN, 1030, "pop3", "10.0.0.1" }, 60, false },     /* new service */
-	{ { LOGIN, 1030, NULL, "10.0.0.1" }, 60, false },
-	{ { LOGIN, 1030, "imap", NULL }, 60, false },
-	{ { LOGIN, 1030, "imap", "[10.0.0.1]" }, 60, true },    /* same address */
-	{ { LOGIN, 1030, "imap", "::ffff:10.0.0.1" }, 60, true }, /* same, mapped */
-	{ { LOGIN, 1000, "pop3", "10.0.0.9" }, 60, true },      /* equal: nothing newer */
-	{ { LOGIN, 500, "pop3", "10.0.0.9" }, 60, true },       /* older */
-	{ { LOGIN, 1001, "imap", "10.0.0.1" }, 0, false },      /* no coalescing */
-	{ { LOGIN, 1000, "imap", "10.0.0.1" }, 0, true },
-	/* send stored at 2000 from 10.0.0.2; the service plays no part */
-	{ { SEND, 2030, NULL, "10.0.0.2" }, 60, true },
-	{ { SEND, 2030, "smtp", "10.0.0.2" }, 60, true },
-	{ { SEND, 2030, NULL, "10.0.0.3" }, 60, false },
-	{ { SEND, 2060, NULL, "10.0.0.2" }, 60, false },
-	{ { SEND, 1500, NULL, "10.0.0.3" }, 60, true },
-	/* receive stored at 3000 */
-	{ { RECV, 3030, NULL, "10.0.0.3" }, 60, true },
-	{ { RECV, 3060, NULL, NULL }, 60, false },
-	{ { RECV, 2000, NULL, NULL }, 60, true },
-	/* a large interval */
-	{ { LOGIN, 1000 + 86399, "imap", "10.0.0.1" }, 86400, true },
-	{ { LOGIN, 1000 + 86400, "imap", "10.0.0.1" }, 86400, false },
-};
-
-static void test_activity_is_fresh(void **state)
-{
-	T_BEGIN();
-	for (size_t i = 0; i < N(fresh_cases); i++) {
-		const struct fresh_case *c = &fresh_cases[i];
-		struct activity a, before;
-		bool fresh;
-
-		stored_record(&a);
-		before = a;
-		fresh = activity_is_fresh(&a, &c->ev, c->interval);
-		T_CHECK(fresh == c->fresh, "case %zu (kind %d, time %lld, %s, %s, "
-			"interval %u): fresh %d, expected %d", i, c->ev.kind,
-			(long long)c->ev.time, T_STR(c->ev.service), T_STR(c->ev.ip),
-			c->interval, fresh, c->fresh);
-		T_CHECK(activity_equal(&a, &before), "case %zu: record changed", i);
-	}
-	T_END();
-}
-
-/* activity_is_fresh for an account never seen: nothing is fresh. */
-static void test_fresh_unknown_account(void **state)
-{
-	struct activity a;
-	struct activity_event ev = { LOGIN, 1700000000, "imap", "10.0.0.1" };
-
-	memset(&a, 0, sizeof(a));
-	assert_false(activity_is_fresh(&a, &ev, 60));
-	ev.kind = SEND;
-	assert_false(activity_is_fresh(&a, &ev, 60));
-	ev.kind = RECV;
-	assert_false(activity_is_fresh(&a, &ev, 60));
-}
-
-/* ---- activity_merge and activity_last ---- */
-
-static void test_activity_merge(void **state)
-{
-	struct activity a, b, want;
-	char t1[256], t2[256];
-
-	stored_record(&a);
-	/* b: older login, newer send, older receive */
-	memset(&b, 0, sizeof(b));
-	b.last_login = 900;
-	b.login_ip = ip("10.5.5.5");
-	strcpy(b.login_service, "pop3");
-	b.last_send = 2500;
-	b.send_ip = ip("2001:db8::5");
-	b.last_receive = 100;
-	want = a;
-	want.last_send = 2500;
-	want.send_ip = b.send_ip;
-	assert_true(activity_merge(&a, &b));
-	if (!activity_equal(&a, &want))
-		T_FATAL("merge: %s, expected %s", activity_text(&a, t1, sizeof(t1)),
-			 activity_text(&want, t2, sizeof(t2)));
-	/* merging again, or merging an older record, changes nothing */
-	assert_false(activity_merge(&a, &b));
-	memset(&b, 0, sizeof(b));
-	assert_false(activity_merge(&a, &b));
-	/* a newer login brings its address and service along */
-	b.last_login = 1500;
-	b.login_ip = ip("10.6.6.6");
-	strcpy(b.login_service, "submission");
-	b.last_receive = 4000;
-	assert_true(activity_merge(&a, &b));
-	assert_int_equal(a.last_login, 1500);
-	assert_true(ip_equal(&a.login_ip, &b.login_ip));
-	assert_string_equal(a.login_service, "submission");
-	assert_int_equal(a.last_receive, 4000);
-	assert_int_equal(a.last_send, 2500);
-}
-
-struct last_case {
-	int64_t login, send, recv, last;
-};
-
-static const struct last_case last_cases[] = {
-	{ 0, 0, 0, 0 },
-	{ 10, 0, 0, 10 },
-	{ 0, 10, 0, 10 },
-	{ 10, 20, 0, 20 },
-	{ 20, 10, 0, 20 },
-	{ 10, 20, 99, 20 },       /* receiving is not activity */
-	{ 0, 0, 99, 0 },
-};
-
-static void test_activity_last(void **state)
-{
-	T_BEGIN();
-	for (size_t i = 0; i < N(last_cases); i++) {
-		struct activity a;
-
-		memset(&a, 0, sizeof(a));
-		a.last_login = last_cases[i].login;
-		a.last_send = last_cases[i].send;
-		a.last_receive = last_cases[i].recv;
-		T_CHECK(activity_last(&a) == last_cases[i].last, "case %zu: %lld, expected %lld",
-			i, (long long)activity_last(&a), (long long)last_cases[i].last);
-	}
-	T_END();
-}
-
-/* ---- ip_parse / ip_format ---- */
-
-struct ip_case {
-	const char *text;
-	int ret;
-	uint8_t family;
-	const char *formatted;       /* ip_format of the result */
-};
-
-static const struct ip_case ip_cases[] = {
-	{ "10.0.0.1", 0, 4, "10.0.0.1" },
-	{ "0.0.0.0", 0, 4, "0.0.0.0" },
-	{ "255.255.255.255", 0, 4, "255.255.255.255" },
-	{ "192.0.2.10", 0, 4, "192.0.2.10" },
-	{ "1.20.100.9", 0, 4, "1.20.100.9" },
-	{ "[10.0.0.1]", 0, 4, "10.0.0.1" },
-	{ "::1", 0, 6, "::1" },
-	{ "[::1]", 0, 6, "::1" },
-	{ "IPv6:::1", 0, 6, "::1" },
-	{ "ipv6:::1", 0, 6, "::1" },
-	{ "IPv6:[::1]", 0, 6, "::1" },
-	{ "IPv6:2001:DB8::1", 0, 6, "2001:db8::1" },
-	{ "2001:db8:0:0:0:0:0:1", 0, 6, "2001:db8::1" },
-	/* IPv4-mapped: the IPv4 address it carries */
-	{ "::ffff:10.0.0.1", 0, 4, "10.0.0.1" },
-	{ "::FFFF:192.0.2.7", 0, 4, "192.0.2.7" },
-	{ "[::ffff:c000:207]", 0, 4, "192.0.2.7" },
-	{ "IPv6:::ffff:192.0.2.7", 0, 4, "192.0.2.7" },
-	/* not mapped: IPv4-compatible (deprecated) and NAT64 stay IPv6 */
-	{ "::10.0.0.1", 0, 6, "::10.0.0.1" },
-	{ "64:ff9b::192.0.2.7", 0, 6, "64:ff9b::c000:207" },
-	{ "::", 0, 6, "::" },
-	/* 45 characters, the longest text form, in brackets */
-	{ "[0000:0000:0000:0000:0000:ffff:255.255.255.255]", 0, 4, "255.255.255.255" },
-	{ "", -1, 0, "" },
-	{ "[]", -1, 0, "" },
-	{ "IPv6:", -1, 0, "" },
-	{ "IPv6:[]", -1, 0, "" },
-	{ "garbage", -1, 0, "" },
-	{ "unknown", -1, 0, "" },
-	{ "10.0.0.256", -1, 0, "" },
-	{ "10.0.0", -1, 0, "" },
-	{ " 10.0.0.1", -1, 0, "" },
-	{ "10.0.0.1 ", -1, 0, "" },
-	{ "[10.0.0.1", -1, 0, "" },
-	{ "10.0.0.1]", -1, 0, "" },
-	{ "IPv6:10.0.0.1x", -1, 0, "" },
-	{ "::1::", -1, 0, "" },
-	{ "1:2:3:4:5:6:7:8:9", -1, 0, "" },
-	{ "fe80::1%eth0", -1, 0, "" },
-	/* too long for any address */
-	{ "0000:0000:0000:0000:0000:ffff:255.255.255.2555", -1, 0, "" },
-	{ "000000000000000000000000000000000000000000000000000000000000000000000000000000001", -1, 0, "" },
-};
-
-static void test_ip_parse(void **state)
-{
-	T_BEGIN();
-	for (size_t i = 0; i < N(ip_cases); i++) {
-		const struct ip_case *c = &ip_cases[i];
-		struct ip_bin b;
-		char text[IP_TEXT_MAX];
-		int ret;
-
-		memset(&b, 0x77, sizeof(b));
-		ret = ip_parse(c->text, &b);
-		T_CHECK(ret == c->ret, "case %zu '%s': returned %d, expected %d", i,
-			c->text, ret, c->ret);
-		T_CHECK(b.family == c->family, "case %zu '%s': family %u, expected %u",
-			i, c->text, b.family, c->family);
-		if (ret < 0) {
-			static const uint8_t zero[16];
-			T_CHECK(memcmp(b.addr, zero, 16) == 0,
-				"case %zu '%s': address not cleared on failure", i, c->text);
-		}
-		/* records compare addresses with memcmp: IPv4 is 4 bytes + zeros */
-		if (ret == 0 && b.family == 4) {
-			static const uint8_t zero[12];
-			T_CHECK(memcmp(b.addr + 4, zero, 12) == 0,
-				"case %zu '%s': bytes after an IPv4 address", i, c->text);
-		}
-		ip_format(&b, text);
-		T_CHECK(strcmp(text, c->formatted) == 0, "case %zu '%s': formatted '%s', "
-			"expected '%s'", i, c->text, text, c->formatted);
-	}
-	T_END();
-}
-
-/* ip_format(ip_parse(x)) for every IPv4 byte value in every position
-   (the IPv4 formatter is hand-written). */
-static void test_ip_format_v4(void **state)
-{
-	T_BEGIN();
-	for (unsigned v = 0; v < 256; v++) {
-		for (int pos = 0; pos < 4; pos++) {
-			unsigned o[4] = { 1, 22, 133, 4 };
-			char in[32], out[IP_TEXT_MAX];
-			struct ip_bin b;
-
-			o[pos] = v;
-			snprintf(in, sizeof(in), "%u.%u.%u.%u", o[0], o[1], o[2], o[3]);
-			if (ip_parse(in, &b) < 0) {
-				T_CHECK(false, "cannot parse %s", in);
-				continue;
-			}
-			ip_format(&b, out);
-			T_CHECK(strcmp(in, out) == 0, "%s formatted as %s", in, out);
 		}
 	}
 	T_END();
@@ -904,13 +538,13 @@ static void test_event_record(void **state)
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EVENT_WAKEUP_LOGIN;
 	ev.idle = 100 * 86400;
-	ev.ip = ip("2001:db8::7");
+	ev.ip = test_ip("2001:db8::7");
 	strcpy(ev.service, "imap");
 	record_event_encode(&ev, buf);
 	assert_int_equal(record_event_decode(buf, sizeof(buf), &out, &error), 0);
 	assert_int_equal(out.kind, ev.kind);
 	assert_int_equal(out.idle, ev.idle);
-	assert_true(ip_equal(&out.ip, &ev.ip));
+	assert_true(test_ip_equal(&out.ip, &ev.ip));
 	assert_string_equal(out.service, "imap");
 	assert_true(record_event_decode(buf, sizeof(buf) - 1, &out, &error) < 0);
 	buf[1] = 9;
@@ -931,13 +565,6 @@ int main(void)
 		cmocka_unit_test(test_activity_layout),
 		cmocka_unit_test(test_activity_decode),
 		cmocka_unit_test(test_activity_decode_exhaustive),
-		cmocka_unit_test(test_activity_apply),
-		cmocka_unit_test(test_activity_is_fresh),
-		cmocka_unit_test(test_fresh_unknown_account),
-		cmocka_unit_test(test_activity_merge),
-		cmocka_unit_test(test_activity_last),
-		cmocka_unit_test(test_ip_parse),
-		cmocka_unit_test(test_ip_format_v4),
 		cmocka_unit_test(test_state_roundtrip),
 		cmocka_unit_test(test_state_max),
 		cmocka_unit_test(test_state_decode),

@@ -1019,6 +1019,12 @@ static int event_cb(void *ctx, int64_t t, const char *account,
 	return 0;
 }
 
+static int event_stop(void *ctx, int64_t time, const char *account,
+		      const struct account_event *ev)
+{
+	return 7;
+}
+
 static void test_meta_notice_events(void **state)
 {
 	struct fixture *f = *state;
@@ -1063,6 +1069,9 @@ static void test_meta_notice_events(void **state)
 	assert_int_equal(store_event_foreach(f->store, 0, INT64_MAX, event_cb, &a, &error), 0);
 	assert_int_equal(a.count, 3);
 	assert_string_equal(a.json[2], "b@x 1");
+	/* a callback that stops the scan: its value, as every foreach */
+	assert_int_equal(store_event_foreach(f->store, 0, INT64_MAX, event_stop,
+					     NULL, &error), 7);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
