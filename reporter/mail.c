@@ -26,7 +26,7 @@ int mail_open(struct mail *m, const char *sendmail, const char **error_r)
 		return -1;
 	m->f = fdopen(m->sp.in, "w");
 	if (m->f == NULL) {
-		*error_r = errstr_printf("fdopen: %s", strerror(errno));
+		*error_r = errmsg_printf("fdopen: %s", strerror(errno));
 		(void)spawn_wait(&m->sp, &status, &error);
 		return -1;
 	}
@@ -44,7 +44,7 @@ int mail_close(struct mail *m, const char **error_r)
 	if (spawn_wait(&m->sp, &status, error_r) < 0)
 		return -1;
 	if (spawn_exit_code(status) != 0) {
-		*error_r = errstr_printf("sendmail failed (exit %d)",
+		*error_r = errmsg_printf("sendmail failed (exit %d)",
 					 spawn_exit_code(status));
 		return -1;
 	}

@@ -96,7 +96,7 @@ static int outfile_create(struct outfile *out, const char *path,
 		return -1;
 	}
 	if (out->base[0] == '\0') {
-		*error_r = errstr_printf("%s: not a file name", path);
+		*error_r = errmsg_printf("%s: not a file name", path);
 		free(dir);
 		return -1;
 	}
@@ -108,7 +108,7 @@ static int outfile_create(struct outfile *out, const char *path,
 	}
 	out->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (out->dirfd < 0) {
-		*error_r = errstr_printf("%s: %s%s%s%s", dir, strerror(errno),
+		*error_r = errmsg_printf("%s: %s%s%s%s", dir, strerror(errno),
 			out->privs.switched ? " (as " : "",
 			out->privs.switched ? out->privs.who : "",
 			out->privs.switched ?
@@ -117,7 +117,7 @@ static int outfile_create(struct outfile *out, const char *path,
 	}
 	if (fstatat(out->dirfd, out->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode)) {
-		*error_r = errstr_printf("%s: %s: refusing to replace it", path,
+		*error_r = errmsg_printf("%s: %s: refusing to replace it", path,
 			S_ISLNK(st.st_mode) ? "is a symbolic link" :
 			"is not a regular file");
 		goto done;
@@ -138,7 +138,7 @@ static int outfile_create(struct outfile *out, const char *path,
 			break;
 	}
 	if (out->fd < 0) {
-		*error_r = errstr_printf(
+		*error_r = errmsg_printf(
 			"%s/%s: cannot create a temporary file: %s%s%s%s", dir,
 			out->tmp != NULL ? out->tmp : "", strerror(errno),
 			out->privs.switched ? " (as " : "",
@@ -173,13 +173,13 @@ static int outfile_rename(struct outfile *out, const char **error_r)
 	int ret;
 
 	if (privs_enter(&out->privs, &error) < 0) {
-		*error_r = errstr_printf("%s: writing failed: %s", out->path, error);
+		*error_r = errmsg_printf("%s: writing failed: %s", out->path, error);
 		return -1;
 	}
 	ret = renameat(out->dirfd, out->tmp, out->dirfd, out->base);
 	privs_leave(&out->privs);
 	if (ret < 0) {
-		*error_r = errstr_printf("%s: writing failed: %s", out->path,
+		*error_r = errmsg_printf("%s: writing failed: %s", out->path,
 					 errno != 0 ? strerror(errno) : "I/O error");
 		return -1;
 	}
@@ -234,7 +234,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 	if (outfile_create(out, path, error_r) < 0)
 		goto fail;
 	if (fchmod(out->fd, (mode_t)mode) < 0) {
-		*error_r = errstr_printf("%s: chmod: %s", path, strerror(errno));
+		*error_r = errmsg_printf("%s: chmod: %s", path, strerror(errno));
 		goto fail_unlink;
 	}
 	/* the directory's group, as a setgid directory would give it
@@ -246,7 +246,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		if (gzfd < 0 || (out->gz = gzdopen(gzfd, "wb9")) == NULL) {
 			if (gzfd >= 0)
 				close(gzfd);
-			*error_r = errstr_printf("%s: cannot start compression", path);
+			*error_r = errmsg_printf("%s: cannot start compression", path);
 			goto fail_unlink;
 		}
 		out->f = fopencookie(out, "w", gz_io);
@@ -254,7 +254,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		out->f = fdopen(dup(out->fd), "w");
 	}
 	if (out->f == NULL) {
-		*error_r = errstr_printf("%s: %s", path, strerror(errno));
+		*error_r = errmsg_printf("%s: %s", path, strerror(errno));
 		goto fail_unlink;
 	}
 	*f_r = out->f;
@@ -293,7 +293,7 @@ int outfile_commit(struct outfile **_out, const char **error_r)
 	if (ok && fsync(out->fd) < 0)
 		ok = false;
 	if (!ok)
-		*error_r = errstr_printf("%s: writing failed: %s", out->path,
+		*error_r = errmsg_printf("%s: writing failed: %s", out->path,
 					 errno != 0 ? strerror(errno) : "I/O error");
 	else if (outfile_rename(out, error_r) < 0)
 		ok = false;

@@ -1,6 +1,7 @@
 /* privs.c - walk a path as root would resolve it and decide whom to act as
  * there (see privs.h). */
 #include "privs.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -14,7 +15,6 @@
 
 #define PRIVS_MAX_LINKS 40           /* as the kernel's own limit */
 
-static char privs_errbuf[PATH_MAX + 128];
 
 /* Nobody else can change what a directory holds: owned by root and
    writable only by it. */
@@ -175,8 +175,7 @@ int privs_for_dir(const char *dir, struct privs *privs_r,
 too_long:
 	errno = ENAMETOOLONG;
 fail:
-	snprintf(privs_errbuf, sizeof(privs_errbuf), "%s: %s", dir, strerror(errno));
-	*error_r = privs_errbuf;
+	*error_r = errmsg_printf("%s: %s", dir, strerror(errno));
 	return -1;
 }
 
@@ -191,9 +190,8 @@ int privs_enter(struct privs *privs, const char **error_r)
 		privs->saved_ngroups = 0;
 	if (setgroups(1, &privs->gid) < 0 || setegid(privs->gid) < 0 ||
 	    seteuid(privs->uid) < 0) {
-		snprintf(privs_errbuf, sizeof(privs_errbuf),
-			 "cannot act as %s: %s", privs->who, strerror(errno));
-		*error_r = privs_errbuf;
+		*error_r = errmsg_printf("cannot act as %s: %s", privs->who,
+					 strerror(errno));
 		privs->switched = true;
 		privs_leave(privs);
 		return -1;

@@ -79,7 +79,7 @@ static int gather_one(void *ctx, const struct account_view *view)
 	int b;
 
 	if (view->decode_error != NULL) {
-		rep->warn(errstr_printf("account %s: %s (left out of the report)",
+		rep->warn(errmsg_printf("account %s: %s (left out of the report)",
 					view->account, view->decode_error));
 		rep->errors++;
 		return 0;
@@ -138,11 +138,11 @@ int report_init(struct report *rep, struct store *store,
 		month = current;
 	}
 	if (month_parse(month, &rep->month_start, &rep->month_end) < 0) {
-		*error_r = errstr_printf("--month: not a month (YYYY-MM): %s", month);
+		*error_r = errmsg_printf("--month: not a month (YYYY-MM): %s", month);
 		return -1;
 	}
 	if (rep->month_start > now) {
-		*error_r = errstr_printf("--month %s lies in the future", month);
+		*error_r = errmsg_printf("--month %s lies in the future", month);
 		return -1;
 	}
 	snprintf(rep->month, sizeof(rep->month), "%s", month);
@@ -191,7 +191,7 @@ static int walk_one(void *_ctx, const struct account_view *view)
 	if (view->decode_error != NULL) {
 		/* reported once: by the gathering pass if there was one */
 		if (!w->rep->gathered) {
-			w->rep->warn(errstr_printf(
+			w->rep->warn(errmsg_printf(
 				"account %s: %s (left out of the report)",
 				view->account, view->decode_error));
 			w->rep->errors++;

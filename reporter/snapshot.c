@@ -2,6 +2,7 @@
  * once and verifying them from memory (see snapshot.h). */
 #include "snapshot.h"
 #include "byteorder.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,19 +13,6 @@
 #include <sys/stat.h>
 
 static const char snapshot_magic[8] = { 'D','O','R','M','S','N','A','P' };
-
-static _Thread_local char snap_errbuf[512];
-
-static const char *snap_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *snap_err(const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	vsnprintf(snap_errbuf, sizeof(snap_errbuf), fmt, args);
-	va_end(args);
-	return snap_errbuf;
-}
 
 static void emit(struct snapshot_writer *w, const void *data, size_t len)
 {
@@ -109,7 +97,7 @@ int snapshot_file_read(struct snapshot_file *f, const char *path,
 	fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
 		open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
-		*error_r = snap_err("%s: %s", path, strerror(errno));
+		*error_r = errmsg_printf("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	/* a regular file's size as a first guess; read to the end anyway */
@@ -124,7 +112,7 @@ int snapshot_file_read(struct snapshot_file *f, const char *path,
 					SNAPSHOT_FILE_MAX + 1 : alloc * 2;
 			p = realloc(f->data, alloc);
 			if (p == NULL) {
-				*error_r = snap_err("%s: out of memory", path);
+				*error_r = errmsg_printf("%s: out of memory", path);
 				goto fail;
 			}
 			f->data = p;
@@ -133,14 +121,14 @@ int snapshot_file_read(struct snapshot_file *f, const char *path,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			*error_r = snap_err("%s: %s", path, strerror(errno));
+			*error_r = errmsg_printf("%s: %s", path, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
 			break;
 		f->size += (size_t)n;
 		if (f->size > SNAPSHOT_FILE_MAX) {
-			*error_r = snap_err("%s: larger than %zu MiB: not a snapshot",
+			*error_r = errmsg_printf("%s: larger than %zu MiB: not a snapshot",
 					    path, SNAPSHOT_FILE_MAX >> 20);
 			goto fail;
 		}
@@ -180,7 +168,7 @@ static int take(struct snapshot_reader *r, void *buf, size_t len, bool crc,
 		}
 		if (ret == Z_OK)
 			continue;
-		*error_r = snap_err("%s: truncated or corrupt snapshot (%s)", r->name,
+		*error_r = errmsg_printf("%s: truncated or corrupt snapshot (%s)", r->name,
 				    ret == Z_BUF_ERROR ? "unexpected end" :
 				    r->zs.msg != NULL ? r->zs.msg : "inflate failed");
 		return -1;
@@ -202,20 +190,20 @@ static int check_end(struct snapshot_reader *r, const char **error_r)
 		r->zs.avail_out = 1;
 		ret = inflate(&r->zs, Z_NO_FLUSH);
 		if (r->zs.avail_out == 0) {
-			*error_r = snap_err("%s: data after the end of the snapshot",
+			*error_r = errmsg_printf("%s: data after the end of the snapshot",
 					    r->name);
 			return -1;
 		}
 	}
 	if (ret != Z_STREAM_END) {
-		*error_r = snap_err("%s: truncated or corrupt snapshot (%s)", r->name,
+		*error_r = errmsg_printf("%s: truncated or corrupt snapshot (%s)", r->name,
 				    ret == Z_BUF_ERROR || ret == Z_OK ? "no end" :
 				    r->zs.msg != NULL ? r->zs.msg : "inflate failed");
 		return -1;
 	}
 	r->ended = true;
 	if (r->zs.avail_in > 0) {
-		*error_r = snap_err("%s: data after the end of the snapshot", r->name);
+		*error_r = errmsg_printf("%s: data after the end of the snapshot", r->name);
 		return -1;
 	}
 	return 0;
@@ -233,12 +221,12 @@ static int read_header(struct snapshot_reader *r, struct snapshot_header *hdr,
 	if (take(r, buf, sizeof(buf), true, error_r) < 0)
 		return -1;
 	if (memcmp(buf, snapshot_magic, 8) != 0) {
-		*error_r = snap_err("%s: not a dormant snapshot", r->name);
+		*error_r = errmsg_printf("%s: not a dormant snapshot", r->name);
 		return -1;
 	}
 	version = (uint32_t)byteorder_get_le(buf + 8, 4);
 	if (version == 0 || version > SNAPSHOT_VERSION) {
-		*error_r = snap_err("%s: snapshot version %u is newer than this "
+		*error_r = errmsg_printf("%s: snapshot version %u is newer than this "
 				    "program's (%d): upgrade dormant", r->name,
 				    version, SNAPSHOT_VERSION);
 		return -1;
@@ -249,7 +237,7 @@ static int read_header(struct snapshot_reader *r, struct snapshot_header *hdr,
 	hdr->tracking_start = (int64_t)byteorder_get_le(buf + 24, 8);
 	hlen = (size_t)byteorder_get_le(buf + 32, 2);
 	if (hlen > SNAPSHOT_HOST_MAX) {
-		*error_r = snap_err("%s: corrupt snapshot header", r->name);
+		*error_r = errmsg_printf("%s: corrupt snapshot header", r->name);
 		return -1;
 	}
 	if (take(r, hdr->host, hlen, true, error_r) < 0)
@@ -265,14 +253,14 @@ int snapshot_open(struct snapshot_reader *r, const struct snapshot_file *f,
 	r->name = f->name;
 	/* gzip's magic: an uncompressed file is refused, not guessed at */
 	if (f->size < 2 || f->data[0] != 0x1f || f->data[1] != 0x8b) {
-		*error_r = snap_err("%s: not a compressed dormant snapshot", f->name);
+		*error_r = errmsg_printf("%s: not a compressed dormant snapshot", f->name);
 		return -1;
 	}
 	r->zs.next_in = f->data;
 	r->zs.avail_in = (uInt)f->size;     /* at most SNAPSHOT_FILE_MAX */
 	/* 16 + MAX_WBITS: a gzip wrapper only, its trailer checked */
 	if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) {
-		*error_r = snap_err("%s: cannot start decompression", f->name);
+		*error_r = errmsg_printf("%s: cannot start decompression", f->name);
 		return -1;
 	}
 	r->zinit = true;
@@ -301,18 +289,18 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 		if (take(r, tail + 8, 4, false, error_r) < 0)
 			return -1;
 		if (byteorder_get_le(tail, 8) != r->count) {
-			*error_r = snap_err("%s: record count does not match", r->name);
+			*error_r = errmsg_printf("%s: record count does not match", r->name);
 			return -1;
 		}
 		if ((uLong)byteorder_get_le(tail + 8, 4) != (crc & 0xffffffffUL)) {
-			*error_r = snap_err("%s: checksum mismatch: the snapshot is "
+			*error_r = errmsg_printf("%s: checksum mismatch: the snapshot is "
 					    "corrupt", r->name);
 			return -1;
 		}
 		return check_end(r, error_r);
 	}
 	if (type != SNAP_ACTIVITY && type != SNAP_ACCOUNT) {
-		*error_r = snap_err("%s: corrupt snapshot (record type %u)", r->name,
+		*error_r = errmsg_printf("%s: corrupt snapshot (record type %u)", r->name,
 				    type);
 		return -1;
 	}
@@ -320,7 +308,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 		return -1;
 	klen = (size_t)byteorder_get_le(buf, 2);
 	if (klen == 0 || klen > ACCOUNT_MAX) {
-		*error_r = snap_err("%s: corrupt snapshot (account length %zu)",
+		*error_r = errmsg_printf("%s: corrupt snapshot (account length %zu)",
 				    r->name, klen);
 		return -1;
 	}
@@ -333,7 +321,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	vlen = (size_t)byteorder_get_le(buf, 2);
 	if (strlen(rec->account) != klen ||
 	    vlen != (type == SNAP_ACTIVITY ? RECORD_ACTIVITY_SIZE : RECORD_ACCOUNT_SIZE)) {
-		*error_r = snap_err("%s: corrupt snapshot record", r->name);
+		*error_r = errmsg_printf("%s: corrupt snapshot record", r->name);
 		return -1;
 	}
 	if (take(r, buf, vlen, true, error_r) < 0)
@@ -342,7 +330,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	     record_activity_decode(buf, vlen, &rec->activity, &derr) < 0) ||
 	    (type == SNAP_ACCOUNT &&
 	     record_account_decode(buf, vlen, &rec->info, &derr) < 0)) {
-		*error_r = snap_err("%s: account %s: %s", r->name, rec->account, derr);
+		*error_r = errmsg_printf("%s: account %s: %s", r->name, rec->account, derr);
 		return -1;
 	}
 	r->count++;

@@ -81,7 +81,7 @@ int spawn_start(struct spawn *sp, const char **error_r)
 	    ((sp->flags & SPAWN_STDOUT_PIPE) && pipe2(out, O_CLOEXEC) < 0)) {
 		int err = errno;
 
-		*error_r = errstr_printf("pipe: %s", strerror(err));
+		*error_r = errmsg_printf("pipe: %s", strerror(err));
 		close_fd(&in[0]);
 		close_fd(&in[1]);
 		errno = err;
@@ -94,7 +94,7 @@ int spawn_start(struct spawn *sp, const char **error_r)
 	if (sp->pid < 0) {
 		int err = errno;
 
-		*error_r = errstr_printf("fork: %s", strerror(err));
+		*error_r = errmsg_printf("fork: %s", strerror(err));
 		close_fd(&in[0]);
 		close_fd(&in[1]);
 		close_fd(&out[0]);
@@ -149,7 +149,7 @@ int spawn_wait(struct spawn *sp, int *status_r, const char **error_r)
 		if (r == sp->pid)
 			return 0;
 		if (r < 0 && errno != EINTR) {
-			*error_r = errstr_printf("waitpid: %s", strerror(errno));
+			*error_r = errmsg_printf("waitpid: %s", strerror(errno));
 			return -1;
 		}
 		if (r == 0 && spawn_left(sp) == 0) {
@@ -157,7 +157,7 @@ int spawn_wait(struct spawn *sp, int *status_r, const char **error_r)
 			while (waitpid(sp->pid, status_r, 0) < 0 && errno == EINTR)
 				;
 			sp->timed_out = true;
-			*error_r = errstr_printf("no exit after %d s, killed",
+			*error_r = errmsg_printf("no exit after %d s, killed",
 						 sp->timeout_ms / 1000);
 			return -1;
 		}
