@@ -90,8 +90,11 @@ static int notify_one(void *_ctx, const struct account_view *view)
 	period = view->activity != NULL ? activity_last(view->activity) : 0;
 	ret = store_notice_get(ctx->store, view->account, &notice, &error);
 	if (ret < 0) {
-		cli_error("%s", error);
-		return -1;
+		/* the mail uid can write the record: one bad record must not
+		   stop every other owner's warning */
+		cli_error("%s: %s (skipped)", view->account, error);
+		ctx->skipped++;
+		return 0;
 	}
 	if (ret > 0 && notice.period == period) {
 		ctx->already++;
@@ -104,13 +107,13 @@ static int notify_one(void *_ctx, const struct account_view *view)
 	}
 	if (array_grow(&ctx->w, &ctx->alloc, ctx->count, sizeof(*ctx->w)) < 0) {
 		cli_error("out of memory");
-		return -1;
+		return 1;       /* stop, reported (a -1 reads as a store error) */
 	}
 	w = &ctx->w[ctx->count];
 	memset(w, 0, sizeof(*w));
 	if ((w->account = strdup(view->account)) == NULL) {
 		cli_error("out of memory");
-		return -1;
+		return 1;       /* stop, reported (a -1 reads as a store error) */
 	}
 	w->idle_days = row.idle_days;
 	w->period = period;
@@ -273,8 +276,9 @@ static int notify_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	ctx.lead = (int64_t)(cli->cfg.suspend_after - cli->cfg.notice_days);
-	if (store_account_foreach(ctx.store, notify_one, &ctx, &error) != 0) {
-		cli_error("%s", error);
+	if ((ret = store_account_foreach(ctx.store, notify_one, &ctx, &error)) != 0) {
+		if (ret < 0)
+			cli_error("%s", error);
 		ret = EXIT_RUNTIME;
 		goto out;
 	}

@@ -57,14 +57,14 @@ static int plan_one(void *_ctx, const struct account_view *view)
 	}
 	if (array_grow(&plan->c, &plan->alloc, plan->count, sizeof(*plan->c)) < 0) {
 		cli_error("out of memory");
-		return -1;
+		return 1;       /* stop, reported (a -1 reads as a store error) */
 	}
 	c = &plan->c[plan->count];
 	memset(c, 0, sizeof(*c));
 	c->account = strdup(view->account);
 	if (c->account == NULL) {
 		cli_error("out of memory");
-		return -1;
+		return 1;       /* stop, reported (a -1 reads as a store error) */
 	}
 	c->status = row.status;
 	c->idle_days = row.idle_days;
@@ -182,8 +182,9 @@ static int suspend_run(struct cli *cli, int argc, char **argv)
 	store = cli_open_view(cli, !apply, &plan.view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
-	if (store_account_foreach(store, plan_one, &plan, &error) != 0) {
-		cli_error("%s", error);
+	if ((ret = store_account_foreach(store, plan_one, &plan, &error)) != 0) {
+		if (ret < 0)
+			cli_error("%s", error);
 		plan_free(&plan);
 		store_close(&store);
 		return EXIT_RUNTIME;

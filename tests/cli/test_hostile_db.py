@@ -10,7 +10,8 @@ from real ones.
 - a key with terminal escapes reaches neither stdout nor stderr raw;
 - a record from the future pins nothing and blocks no later write;
 - a truncated data.mdb (a page beyond the end: SIGBUS in LMDB) is an
-  error message and exit 3, not a crash.
+  error message and exit 3, not a crash;
+- a notices record that does not decode skips that owner's warning only.
 """
 import os
 import subprocess
@@ -94,6 +95,21 @@ def test_a_record_from_the_future_pins_nothing_and_blocks_no_write():
     out = db.out("list", "--format", "csv")
     row = [l for l in out.splitlines() if l.startswith("user03@")]
     assert row and "2026-11-20T08:00:00Z" in row[0] and "2038" not in row[0], out
+
+
+def test_a_bad_notice_record_stops_no_other_warning():
+    db = cycle_db("notice", n=5)
+    # user00 logged in a year ago: idle, due a warning, as are the others
+    rc, out, err = db.run("notify")
+    assert rc == 0 and b"user00@example.org" in out, (rc, out, err)
+    plant(db, "notices", b"user00@example.org", b"\x01")
+    rc, out, err = db.run("notify", "--apply")
+    # the old code stopped at the bad record and printed "(null)"
+    assert "(null)" not in err, err
+    assert "user00@example.org" in err and "skipped" in err, err
+    assert rc == 0, (rc, out, err)
+    mail = read(db.path("mail.out")).decode()
+    assert "To: user01@example.org" in mail, mail
 
 
 def test_a_truncated_database_is_an_error_not_a_crash():
