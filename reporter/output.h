@@ -9,8 +9,9 @@
 #include <stdbool.h>
 
 /* One RFC 4180 field (no separator). Quotes when needed; a field starting
-   with = + - @ TAB or CR is prefixed with ' so no spreadsheet runs it. */
-void csv_field(FILE *out, const char *s);
+   with = + - @ TAB or CR is prefixed with ' so no spreadsheet runs it.
+   s is NUL terminated and len long. */
+void csv_field(FILE *out, const char *s, size_t len);
 /* A JSON string with quotes. Invalid UTF-8 bytes become U+FFFD. */
 void json_string(FILE *out, const char *s, size_t len);
 /* Text for a terminal: printable ASCII and valid UTF-8 as they are, but

@@ -195,7 +195,7 @@ static void csv_value(struct table *t, const struct table_column *col,
 	switch (col->type) {
 	case TABLE_TEXT:
 	case TABLE_JSON:
-		csv_field(t->out, v->str);
+		csv_field(t->out, v->str, v->len);
 		break;
 	case TABLE_PLAIN:
 		fputs_unlocked(v->str, t->out);

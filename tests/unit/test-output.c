@@ -171,7 +171,7 @@ static void test_escape_table(void **state)
 		if (f == NULL)
 			T_FATAL("open_memstream failed");
 		if (c->how == ESC_CSV)
-			csv_field(f, c->in);
+			csv_field(f, c->in, len);
 		else if (c->how == ESC_JSON)
 			json_string(f, c->in, len);
 		else

@@ -9,6 +9,7 @@
  * with the store closed: LMDB forbids opening one environment twice in a
  * process. */
 #include "storetest.h"
+#include "store-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -381,6 +382,45 @@ static void test_account_names(void **state)
 }
 
 /* ---- merge ---- */
+
+/* store_key_name checks eight bytes at a time: a control byte or DEL at
+   every position of every word, beside every byte that is allowed, must
+   give the same verdict as a byte-by-byte check. */
+static void test_key_name_every_position(void **state)
+{
+	static const uint8_t probes[] = { 0x00, 0x01, 0x1f, 0x20, 0x21, 0x40,
+					  0x7e, 0x7f, 0x80, 0x9f, 0xc3, 0xff };
+	uint8_t key[40];
+	char name[ACCOUNT_MAX + 1];
+
+	(void)state;
+	T_BEGIN();
+	for (size_t len = 1; len <= sizeof(key); len++) {
+		for (size_t pos = 0; pos < len; pos++) {
+			for (size_t p = 0; p < sizeof(probes); p++) {
+				MDB_val k = { len, key };
+				const char *error = NULL;
+				size_t n;
+				bool want_bad = probes[p] < 0x20 || probes[p] == 0x7f;
+				int ret;
+
+				memset(key, 'a', len);
+				key[pos] = probes[p];
+				ret = store_key_name(&k, name, &n, &error);
+				T_CHECK((ret < 0) == want_bad,
+					"len %zu byte 0x%02x at %zu: %d", len,
+					probes[p], pos, ret);
+				if (!want_bad)
+					T_CHECK(n == len && memcmp(name, key, len) == 0 &&
+						name[len] == '\0', "copy, len %zu", len);
+				else
+					T_CHECK(error != NULL && memchr(name, probes[p], n) == NULL,
+						"escaped, len %zu", len);
+			}
+		}
+	}
+	T_END();
+}
 
 static void test_merge(void **state)
 {
@@ -1086,6 +1126,7 @@ int main(void)
 		T(test_update_steps),
 		T(test_update_persists),
 		T(test_account_names),
+		T(test_key_name_every_position),
 		T(test_merge),
 		T(test_merge_batch),
 		T(test_foreach_corrupt),
