@@ -330,6 +330,13 @@ milter_user=$(in_root "sed -n 's/^User=//p' /lib/systemd/system/dormant-milter.s
 in_root "install -d -m 0750 -o dormant -g dormant /run/dormant
 	setpriv --reuid dormant --regid dormant --init-groups $milter_cmd >/var/log/dormant-milter.log 2>&1 &"
 in_root 'postfix start' >/dev/null 2>&1 || die "postfix did not start"
+# dormant-alerts.service (installed disabled; a site enables it): its
+# command as its User=, in the background as systemd would run it.
+alerts_cmd=$(unit_cmd dormant-alerts.service)
+alerts_user=$(in_root "sed -n 's/^User=//p' \$(ls /lib/systemd/system/dormant-alerts.service /usr/lib/systemd/system/dormant-alerts.service 2>/dev/null | head -n 1)")
+check "dormant-alerts.service: ExecStart and User=dormant" \
+	[ -n "$alerts_cmd" ] && [ "$alerts_user" = dormant ]
+in_root "setpriv --reuid dormant --regid dormant --init-groups $alerts_cmd >/var/log/dormant-alerts.log 2>&1 &"
 
 # wait_for DESC COMMAND: poll up to 15 s.
 wait_for() {
@@ -403,6 +410,12 @@ imap_refused() { ! imap_login "$1"; }
 send_refused() { ! send "$1"; }
 check "Dovecot refuses carol" wait_for "carol refused" imap_refused carol
 check "Postfix refuses carol's send" send_refused carol
+# the milter recorded the refusal; the alerts service delivers it within
+# its 15 s poll (and 5 s settle)
+alert_delivered() { grep -q "delivered [1-9][0-9]* alert" "$root/var/log/dormant-alerts.log"; }
+alert_wait() { local i; for i in $(seq 60); do alert_delivered && return 0; sleep 1; done; return 1; }
+check "dormant-alerts.service delivered the refused send" alert_wait ||
+	cat "$root/var/log/dormant-alerts.log"
 for u in alice bob; do
 	check "$u still logs in" imap_login $u
 	check "$u still sends" send $u
@@ -439,7 +452,7 @@ check "apt-get purge" [ $? -eq 0 ] || tail -n 20 "$root.purge.log"
 check "purge removed /var/lib/dormant and /etc/dormant" in_root '[ ! -e /var/lib/dormant ] && [ ! -e /etc/dormant ]'
 check "purge kept the deny file Dovecot reads" in_root 'test -f /etc/dovecot/dormant.deny'
 # what systemd does when the unit goes away
-in_root 'kill $(pgrep -x dormant-milter) 2>/dev/null; doveadm reload'
+in_root 'kill $(pgrep -x dormant-milter) $(pgrep -x -u dormant dormant) 2>/dev/null; doveadm reload'
 for u in $USERS; do
 	check "after purge: $u logs in" wait_for "login $u" imap_login "$u"
 	check "after purge: $u sends" send "$u"

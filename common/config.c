@@ -74,6 +74,8 @@ static const struct config_def config_defs[] = {
 	{ "notice_from", CT_STRING, "", OFF(notice_from), 0, 0 },
 	{ "report_dir", CT_STRING, DORMANT_DEFAULT_REPORTDIR, OFF(report_dir), 0, 0 },
 	{ "report_to", CT_STRING, "", OFF(report_to), 0, 0 },
+	{ "alert_to", CT_STRING, "", OFF(alert_to), 0, 0 },
+	{ "alert_mail_interval", CT_DURATION, "15m", OFF(alert_mail_interval), 0, DAY },
 	{ "sendmail", CT_STRING, "/usr/sbin/sendmail", OFF(sendmail), 0, 0, check_absolute },
 	{ "milter_socket", CT_STRING, "unix:/run/dormant/milter.sock", OFF(milter_socket), 0, 0,
 	  check_milter_socket, RESTART },

@@ -53,6 +53,8 @@ struct dormant_config {
 	char *notice_from;
 	char *report_dir;
 	char *report_to;
+	char *alert_to;              /* dormant alerts: one batched mail */
+	uint64_t alert_mail_interval; /* seconds: at most one alert mail per */
 	char *sendmail;
 	char *milter_socket;
 	char *milter_user;

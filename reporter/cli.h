@@ -66,6 +66,7 @@ extern const struct cli_command cmd_sync;
 extern const struct cli_command cmd_show;
 extern const struct cli_command cmd_exempt;
 extern const struct cli_command cmd_audit;
+extern const struct cli_command cmd_alerts;
 extern const struct cli_command cmd_report;
 extern const struct cli_command cmd_metrics;
 extern const struct cli_command cmd_check;

@@ -21,6 +21,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_suspend,
 	&cmd_reactivate,
 	&cmd_audit,
+	&cmd_alerts,
 	&cmd_import,
 	&cmd_export,
 	&cmd_merge,

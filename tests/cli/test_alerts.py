@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""dormant alerts: the wake-ups and refusals the plugin and the milter
+record, listed, and delivered at once (issue 16):
+
+- the listing shows them (text, CSV, JSON);
+- delivery starts at its first run: events from before (imported history)
+  are never alerts;
+- each new event goes to syslog once (authpriv.warning, "dormant-alert
+  KIND ..."), a second run repeats none; a key the mail uid planted is
+  no account and never an alert;
+- a storm of a thousand is one mail to alert_to, listing 200 and counting
+  the rest; events within alert_mail_interval wait for the next mail;
+- a dry run delivers and changes nothing.
+
+Syslog is read from a socket of the test's own at /dev/log: in a mount
+namespace of its own (unshare) when a syslog daemon owns /dev/log; only
+the lines of the process under test count.
+"""
+import os
+import socket
+import subprocess
+import tempfile
+import threading
+
+from clitest import DORMANT, Db
+from test_hostile_db import dump, plant
+from taplib import run_tests
+
+T0 = "2026-11-24T12:00:00Z"
+
+
+def refused(stamp, user, ip="192.0.2.7"):
+    """A Dovecot 2.3 deny-passdb refusal, as the system log has it."""
+    return (f"{stamp} mx dovecot: imap-login: Disconnected (user disabled): "
+            f"user=<{user}>, method=PLAIN, rip={ip}, lip=192.0.2.254, "
+            "session=<s>\n")
+
+
+def alerts_db(name, config=""):
+    db = Db(name)
+    db.write("sendmail.sh", "#!/bin/sh\n"
+             f"cat >> {db.path('mail.out')}; echo '-- end --' >> {db.path('mail.out')}\n")
+    os.chmod(db.path("sendmail.sh"), 0o755)
+    with open(db.conf, "w") as f:
+        f.write(f"sendmail = {db.path('sendmail.sh')}\n"
+                "alert_to = security@example.org\n"
+                "notice_from = dormant@example.org\n" + config)
+    return db
+
+
+def imported(db, name, lines):
+    db.write(name, "".join(lines))
+    db.run("import-log", db.path(name), check=0)
+
+
+def mails(db):
+    try:
+        with open(db.path("mail.out")) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return []
+    return [m for m in text.split("-- end --\n") if m.strip()]
+
+
+def deliver(db, now, apply=True):
+    """Run alerts --deliver; returns (rc, stdout, stderr, syslog lines)."""
+    argv = [DORMANT, "-c", db.conf, "-d", db.dir, "--now", now, "alerts",
+            "--deliver"] + (["--apply"] if apply else [])
+    env = dict(os.environ, TZ="UTC", LC_ALL="C")
+    if os.path.exists("/dev/log"):
+        # a syslog daemon's: ours over it, in a mount namespace of its own
+        path = os.path.join(tempfile.mkdtemp(dir=db.dir), "log")
+        argv = ["unshare", "-m", "sh", "-c",
+                'mount --bind "$0" /dev/log && exec "$@"', path] + argv
+    else:
+        path = "/dev/log"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    lines = []
+    done = threading.Event()
+
+    def reader():
+        # read while it runs: a full socket buffer blocks syslog()
+        sock.settimeout(0.2)
+        while True:
+            try:
+                lines.append(sock.recv(65536).decode(errors="replace"))
+            except socket.timeout:
+                if done.is_set():
+                    return
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        # unshare and sh exec: the pid is dormant's
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env)
+        out, err = p.communicate(timeout=60)
+    finally:
+        done.set()
+        t.join()
+        sock.close()
+        os.unlink(path)
+    # /dev/log is everyone's while it is ours: only this process's lines
+    lines = [m for m in lines if f"dormant[{p.pid}]:" in m]
+    return p.returncode, out.decode(), err.decode(), lines
+
+
+def test_the_listing_shows_every_kind_of_alert():
+    db = alerts_db("list")
+    imported(db, "log", [refused("2026-11-23T08:00:00Z", "gone@example.org")])
+    out = db.out("alerts")
+    assert "refused-login" in out and "gone@example.org" in out, out
+    assert "192.0.2.7" in out, out
+    csv = db.out("alerts", "--format", "csv")
+    assert csv.splitlines()[0] == \
+        "time,alert,account,service,ip,idle_days", csv
+    assert "2026-11-23T08:00:00Z,refused-login,gone@example.org,imap," \
+        "192.0.2.7," in csv, csv
+    assert '"alert":"refused-login"' in db.out("alerts", "--format", "json")
+    # older than --since: left out
+    assert "gone@" not in db.out("alerts", "--since", "2026-11-24T00:00:00Z")
+
+
+def test_history_is_no_alert_and_nothing_is_delivered_twice():
+    db = alerts_db("once", "alert_to =\n")
+    imported(db, "old", [refused("2026-11-20T08:00:00Z", "old@example.org")])
+    rc, out, err, logged = deliver(db, T0)
+    assert rc == 0 and logged == [], (rc, out, err, logged)
+    # after the first run: each new event is one syslog line
+    imported(db, "new", [refused("2026-11-24T12:01:00Z", "new@example.org")])
+    # a key the mail uid planted, with a terminal escape (a real event's
+    # record under it)
+    [(key, value)] = [(k, v) for k, v in dump(db, "events").items()
+                      if k.endswith(b"new@example.org")]
+    plant(db, "events", key[:8] + b"b\x1b[31m@example.org", value)
+    rc, out, err, logged = deliver(db, "2026-11-24T12:03:00Z")
+    assert rc == 0, (out, err)
+    # the planted key is no account: never an alert
+    assert len(logged) == 1, logged
+    line = logged[0]
+    assert line.startswith("<84>"), line             # authpriv.warning
+    assert "dormant-alert refused-login account=new@example.org " \
+        "service=imap ip=192.0.2.7 idle_days=-1 time=2026-11-24T12:01:00Z" \
+        in line, line
+    assert not any("\x1b" in m for m in logged), logged
+    # the same events are never delivered again
+    rc, out, err, logged = deliver(db, "2026-11-24T12:10:00Z")
+    assert rc == 0 and logged == [], logged
+
+
+def test_a_storm_is_one_mail_and_the_rate_limit_holds_the_rest():
+    db = alerts_db("storm", "alert_mail_interval = 15m\n")
+    deliver(db, T0)
+    imported(db, "storm", [refused(f"2026-11-24T12:01:{i % 60:02d}Z",
+                                   f"u{i:04d}@example.org")
+                           for i in range(1000)])
+    rc, out, err, logged = deliver(db, "2026-11-24T12:05:00Z")
+    assert rc == 0, (out, err)
+    assert len(logged) == 1000, len(logged)
+    got = mails(db)
+    assert len(got) == 1, got
+    assert "To: security@example.org" in got[0]
+    assert "Subject: dormant: 1000 alerts" in got[0], got[0][:400]
+    assert got[0].count("refused-login") == 200, got[0].count("refused-login")
+    assert "... and 800 more" in got[0]
+    # five minutes later: logged at once, mailed only when 15 min passed
+    imported(db, "more", [refused("2026-11-24T12:07:00Z", "late@example.org")])
+    rc, out, err, logged = deliver(db, "2026-11-24T12:10:00Z")
+    assert len(logged) == 1 and len(mails(db)) == 1, (logged, mails(db))
+    rc, out, err, logged = deliver(db, "2026-11-24T12:21:00Z")
+    assert logged == [] and len(mails(db)) == 2, (logged, mails(db))
+    assert "late@example.org" in mails(db)[1] and \
+        "Subject: dormant: 1 alert " in mails(db)[1], mails(db)[1]
+
+
+def test_a_dry_run_delivers_and_changes_nothing():
+    db = alerts_db("dry")
+    deliver(db, T0)
+    imported(db, "new", [refused("2026-11-24T12:01:00Z", "new@example.org")])
+    for _ in range(2):
+        rc, out, err, logged = deliver(db, "2026-11-24T12:05:00Z", apply=False)
+        assert rc == 0 and logged == [] and mails(db) == [], (out, err)
+        assert "would log: dormant-alert refused-login account=new@example.org" \
+            in out, out
+        assert "would mail security@example.org: 1 alert" in out, out
+    rc, out, err, logged = deliver(db, "2026-11-24T12:05:00Z")
+    assert len(logged) == 1 and len(mails(db)) == 1, (logged, out, err)
+
+
+if __name__ == "__main__":
+    run_tests(globals())
