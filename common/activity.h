@@ -37,6 +37,10 @@ struct activity_event {
 	int64_t time;
 	const char *service;
 	const char *ip;
+	/* for the networks record only (store_activity_record): the client's
+	   name (IMAP ID), or NULL, and whether it came through webmail */
+	const char *client;
+	bool webmail;
 };
 
 /* Fold ev into rec by the "timestamps only move forward" rule: the event

@@ -1113,6 +1113,9 @@ int main(void)
 		T(test_many_handles_at_once),
 		T(test_bounded_waits),
 		T(test_scan_callback_holds_no_slot),
+		T(test_networks_learnt),
+		T(test_networks_suspended),
+		T(test_networks_hostile),
 	};
 
 	test_init();
