@@ -82,7 +82,7 @@ static int read_txn(struct store_txn *t, void *_op, const char **error_r)
 /* The networks record and the state of a login or send being written,
    in its transaction (doc/DESIGN.md §5.4). */
 static int news_txn(struct store_txn *t, struct activity_op *op,
-		    const char **error_r)
+		    bool *changed_r, const char **error_r)
 {
 	const struct activity_event *ev = op->arg;
 	struct store_news *news = op->news;
@@ -98,7 +98,7 @@ static int news_txn(struct store_txn *t, struct activity_op *op,
 	if (ev->ip != NULL)
 		(void)ip_parse(ev->ip, &use.ip);
 	if (store_txn_networks_observe(t, op->account, &use, &news->network,
-				       error_r) < 0 ||
+				       changed_r, error_r) < 0 ||
 	    store_txn_suspended_since(t, op->account, &since, error_r) < 0)
 		return -1;
 	/* the first activity since the suspension, not every one after */
@@ -111,6 +111,7 @@ static int write_txn(struct store_txn *t, void *_op, const char **error_r)
 {
 	struct activity_op *op = _op;
 	uint8_t buf[RECORD_ACTIVITY_SIZE];
+	bool changed, net_changed = false;
 	MDB_val key, val;
 
 	/* read again under the writer lock: another process may have written */
@@ -118,10 +119,13 @@ static int write_txn(struct store_txn *t, void *_op, const char **error_r)
 		return -1;
 	if (op->news != NULL)
 		op->news->old = op->rec;
-	if (!op->fold(&op->rec, op->arg) && !op->malformed)
-		return 0;
-	if (op->news != NULL && news_txn(t, op, error_r) < 0)
+	changed = op->fold(&op->rec, op->arg) || op->malformed;
+	/* a login in the same second as the stored one changes no time, but
+	   may come from another network */
+	if (op->news != NULL && news_txn(t, op, &net_changed, error_r) < 0)
 		return -1;
+	if (!changed)
+		return net_changed ? 1 : 0;
 	record_activity_encode(&op->rec, buf);
 	key = store_account_key(op->account);
 	val.mv_size = sizeof(buf);

@@ -41,23 +41,25 @@ static int networks_read(struct store *store, MDB_txn *txn, const char *account,
 
 int store_txn_networks_observe(struct store_txn *t, const char *account,
 			       const struct netset_use *use,
-			       enum netset_result *result_r, const char **error_r)
+			       enum netset_result *result_r, bool *changed_r,
+			       const char **error_r)
 {
 	struct store *store = t->store;
 	uint8_t buf[RECORD_NETSET_MAX];
 	struct netset set;
 	MDB_val key, val;
-	bool newer, changed;
+	bool newer;
 
 	*result_r = NETSET_NONE;
+	*changed_r = false;
 	if (use->ip.family == 0 || !store->have_db[DB_NETWORKS])
 		return 0;
 	if (networks_read(store, t->txn, account, &set, &newer, error_r) < 0)
 		return -1;
 	if (newer)
 		return 0;
-	*result_r = netset_observe(&set, use, &changed);
-	if (!changed)
+	*result_r = netset_observe(&set, use, changed_r);
+	if (!*changed_r)
 		return 0;
 	key = store_account_key(account);
 	val.mv_size = record_netset_encode(&set, buf);

@@ -32,6 +32,7 @@ void test_networks_learnt(void **state)
 {
 	struct fixture *f = *state;
 	struct store_news news;
+	struct activity rec;
 	struct netset set;
 	const char *error = NULL;
 
@@ -48,6 +49,12 @@ void test_networks_learnt(void **state)
 	news = record_ok(f->store, "a@x", ACTIVITY_LOGIN, 1030, "198.51.100.1", 1);
 	assert_int_equal(news.network, NETSET_NEW);
 	assert_int_equal(news.old.last_login, 1020);
+	/* another new one in the same second: the activity keeps its
+	   values (the max rule), the network is still news */
+	news = record_ok(f->store, "a@x", ACTIVITY_LOGIN, 1030, "192.0.2.1", 1);
+	assert_int_equal(news.network, NETSET_NEW);
+	rec = get_ok(f->store, "a@x", 1);
+	assert_true(ip_is(&rec.login_ip, "198.51.100.1"));
 	/* it again, after the interval: known */
 	news = record_ok(f->store, "a@x", ACTIVITY_LOGIN, 2000, "198.51.100.1", 1);
 	assert_int_equal(news.network, NETSET_KNOWN);
@@ -58,13 +65,13 @@ void test_networks_learnt(void **state)
 	assert_int_equal(news.network, NETSET_NEW);
 
 	assert_int_equal(store_networks_get(f->store, "a@x", &set, &error), 1);
-	assert_int_equal(set.count, 3);
+	assert_int_equal(set.count, 4);
 	assert_int_equal(set.entry[0].last_seen, 2000);
 	assert_int_equal(set.entry[0].first_seen, 1000);
 	assert_int_equal(set.entry[0].kinds, NETSET_LOGIN | NETSET_SEND);
 	assert_string_equal(set.entry[0].client, "Roundcube");
-	assert_int_equal(set.entry[2].kinds, NETSET_SEND);
-	assert_string_equal(set.entry[2].client, "");
+	assert_int_equal(set.entry[3].kinds, NETSET_SEND);
+	assert_string_equal(set.entry[3].client, "");
 	assert_int_equal(store_networks_get(f->store, "b@x", &set, &error), 0);
 	/* a read-only handle of a database written before networks existed
 	   sees none (tested by the open: the database is created by writers) */
