@@ -125,6 +125,7 @@ def test_new_network_login_is_one_event(sb):
     # the same address again, and another host of that /24: no event
     poll(lambda: False, 1.1)                 # a new second: a new write
     login_from(sb, ANN, "198.51.100.7")
+    poll(lambda: False, 1.1)
     login_from(sb, ANN, "198.51.100.200")
     wait_login(sb, ANN, "198.51.100.200")
     assert len(events(sb, ANN)) == 1, events(sb, ANN)
