@@ -91,12 +91,15 @@ bool activity_is_fresh(const struct activity *rec,
 	default:
 		return false;
 	}
-	if (ev->time <= stored)
+	if (ev->time < stored)
 		return true;            /* nothing newer to write at all */
-	if (ev->time - stored >= (int64_t)interval)
+	if (ev->time > stored && ev->time - stored >= (int64_t)interval)
 		return false;
 	if (ev->kind == ACTIVITY_RECEIVE)
 		return true;
+	/* Within the interval, or in the same second (times are seconds):
+	   the record keeps its values then, but a new address must still
+	   reach the account's networks (store_activity_record). */
 	/* A new address or service is news even inside the interval. */
 	event_ip(ev, &ip);
 	if (ev->kind == ACTIVITY_LOGIN) {

@@ -37,6 +37,10 @@ struct activity_event {
 	int64_t time;
 	const char *service;
 	const char *ip;
+	/* for the networks record only (store_activity_record): the client's
+	   name (IMAP ID), or NULL, and whether it came through webmail */
+	const char *client;
+	bool webmail;
 };
 
 /* Fold ev into rec by the "timestamps only move forward" rule: the event
@@ -49,8 +53,9 @@ bool activity_apply(struct activity *rec, const struct activity_event *ev);
 bool activity_merge(struct activity *rec, const struct activity *src);
 
 /* True if writing ev would change nothing a reader cares about within
-   interval seconds: the stored time of its kind is younger than interval
-   and service and ip are unchanged (write coalescing). */
+   interval seconds: ev is older than the stored time of its kind, or not
+   more than interval newer (the same second included, whatever interval)
+   with service and ip unchanged (write coalescing). */
 bool activity_is_fresh(const struct activity *rec,
 		       const struct activity_event *ev, unsigned int interval);
 

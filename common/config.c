@@ -88,6 +88,8 @@ static const struct config_def config_defs[] = {
 	  OFF(reject_text), 0, 0 },
 	{ "enforce", CT_BOOL, "yes", OFF(enforce), 0, 0 },
 	{ "trusted_networks", CT_STRING, "", OFF(trusted_networks), 0, 0, check_networks },
+	{ "webmail_networks", CT_STRING, "", OFF(webmail_networks), 0, 0, check_networks,
+	  SHARED },
 	/* the plugin's own: not a key of dormant.conf */
 	{ "count_master_user", CT_BOOL, "no", OFF(count_master_user), 0, 0, NULL,
 	  CONFIG_KEY_PLUGIN },

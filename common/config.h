@@ -63,6 +63,8 @@ struct dormant_config {
 	char *reject_text;
 	bool enforce;
 	char *trusted_networks;
+	/* webmail hosts: logins and sends from them are shown as webmail */
+	char *webmail_networks;
 	bool count_master_user;      /* the plugin's only (not in the file) */
 };
 

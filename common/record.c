@@ -253,7 +253,7 @@ int record_account_decode(const void *data, size_t size,
 	return 0;
 }
 
-/* Event record, version 1: version, kind, ip family, 5 reserved,
+/* Event record, version 1: version, kind, ip family, flags, 4 reserved,
    idle (8), ip (16), service (16). */
 void record_event_encode(const struct account_event *ev,
 			 uint8_t buf[RECORD_EVENT_SIZE])
@@ -262,6 +262,7 @@ void record_event_encode(const struct account_event *ev,
 	buf[0] = RECORD_EVENT_VERSION;
 	buf[1] = (uint8_t)ev->kind;
 	buf[2] = family_encode(ev->ip.family);
+	buf[3] = ev->flags & EVENT_FLAGS_ALL;
 	put_le64(buf + 8, ev->idle);
 	memcpy(buf + 16, ev->ip.addr, 16);
 	memcpy(buf + 32, ev->service, strnlen(ev->service, ACTIVITY_SERVICE_MAX));
@@ -275,13 +276,15 @@ int record_event_decode(const void *data, size_t size,
 
 	if (record_check(p, size, &event_kind, error_r) < 0)
 		return -1;
-	if (p[1] < EVENT_WAKEUP_LOGIN || p[1] > EVENT_REFUSED_SEND ||
-	    family_encode(p[2]) != p[2] || !service_valid(p + 32)) {
+	if (p[1] < EVENT_WAKEUP_LOGIN || p[1] > EVENT_KIND_LAST ||
+	    family_encode(p[2]) != p[2] || (p[3] & ~EVENT_FLAGS_ALL) != 0 ||
+	    !service_valid(p + 32)) {
 		*error_r = "malformed event record";
 		return -1;
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = (enum event_kind)p[1];
+	ev.flags = p[3];
 	ev.ip.family = p[2];
 	ev.idle = get_le64(p + 8);
 	memcpy(ev.ip.addr, p + 16, 16);
@@ -297,6 +300,8 @@ const char *event_kind_name(enum event_kind kind)
 	case EVENT_WAKEUP_SEND: return "wakeup-send";
 	case EVENT_REFUSED_LOGIN: return "refused-login";
 	case EVENT_REFUSED_SEND: return "refused-send";
+	case EVENT_NEW_NETWORK_LOGIN: return "new-network-login";
+	case EVENT_NEW_NETWORK_SEND: return "new-network-send";
 	}
 	return "unknown";
 }

@@ -87,7 +87,8 @@ int record_account_decode(const void *data, size_t size,
 			  struct account_info *info_r, const char **error_r);
 
 /* Events the reporter shows: a dormant account waking up, a suspended
-   one being refused. Stored under time + account. */
+   one being refused, a login or send from a new network. Stored under
+   time + account. */
 #define RECORD_EVENT_VERSION 1
 #define RECORD_EVENT_SIZE 48
 
@@ -96,10 +97,23 @@ enum event_kind {
 	EVENT_WAKEUP_SEND = 2,       /* an authenticated send, the same */
 	EVENT_REFUSED_LOGIN = 3,     /* a suspended account tried to log in */
 	EVENT_REFUSED_SEND = 4,      /* a suspended account tried to send */
+	/* a login or send from a network not in the account's set
+	   (netset.h); a wake-up from one is a wake-up with
+	   EVENT_FLAG_NEW_NETWORK */
+	EVENT_NEW_NETWORK_LOGIN = 5,
+	EVENT_NEW_NETWORK_SEND = 6,
 };
+#define EVENT_KIND_LAST EVENT_NEW_NETWORK_SEND
+
+/* account_event.flags (byte 3, reserved and zero before: old records
+   read as no flags) */
+#define EVENT_FLAG_NEW_NETWORK 0x01  /* the address's network was new */
+#define EVENT_FLAG_SUSPENDED 0x02    /* the account was suspended */
+#define EVENT_FLAGS_ALL (EVENT_FLAG_NEW_NETWORK | EVENT_FLAG_SUSPENDED)
 
 struct account_event {
 	enum event_kind kind;
+	uint8_t flags;               /* EVENT_FLAG_* */
 	int64_t idle;                /* seconds idle before the event; -1 unknown */
 	struct ip_bin ip;
 	char service[ACTIVITY_SERVICE_MAX + 1];

@@ -65,6 +65,9 @@ struct activity_op {
 	/* write: fold the record; true if it changed */
 	bool (*fold)(struct activity *rec, const void *arg);
 	const void *arg;
+	/* a login or send whose news the caller wants (the event is arg),
+	   or NULL */
+	struct store_news *news;
 };
 
 static int read_txn(struct store_txn *t, void *_op, const char **error_r)
@@ -76,17 +79,53 @@ static int read_txn(struct store_txn *t, void *_op, const char **error_r)
 	return op->found;
 }
 
+/* The networks record and the state of a login or send being written,
+   in its transaction (doc/DESIGN.md §5.4). */
+static int news_txn(struct store_txn *t, struct activity_op *op,
+		    bool *changed_r, const char **error_r)
+{
+	const struct activity_event *ev = op->arg;
+	struct store_news *news = op->news;
+	struct netset_use use;
+	int64_t since;
+
+	news->suspended_since = 0;
+	memset(&use, 0, sizeof(use));
+	use.kind = ev->kind == ACTIVITY_LOGIN ? NETSET_LOGIN : NETSET_SEND;
+	use.time = ev->time;
+	use.client = ev->client;
+	use.webmail = ev->webmail;
+	if (ev->ip != NULL)
+		(void)ip_parse(ev->ip, &use.ip);
+	if (store_txn_networks_observe(t, op->account, &use, &news->network,
+				       changed_r, error_r) < 0 ||
+	    store_txn_suspended_since(t, op->account, &since, error_r) < 0)
+		return -1;
+	/* the first activity since the suspension, not every one after */
+	if (since > 0 && activity_last(&news->old) < since)
+		news->suspended_since = since;
+	return 0;
+}
+
 static int write_txn(struct store_txn *t, void *_op, const char **error_r)
 {
 	struct activity_op *op = _op;
 	uint8_t buf[RECORD_ACTIVITY_SIZE];
+	bool changed, net_changed = false;
 	MDB_val key, val;
 
 	/* read again under the writer lock: another process may have written */
 	if (read_txn(t, op, error_r) < 0)
 		return -1;
-	if (!op->fold(&op->rec, op->arg) && !op->malformed)
-		return 0;
+	if (op->news != NULL)
+		op->news->old = op->rec;
+	changed = op->fold(&op->rec, op->arg) || op->malformed;
+	/* a login in the same second as the stored one changes no time, but
+	   may come from another network */
+	if (op->news != NULL && news_txn(t, op, &net_changed, error_r) < 0)
+		return -1;
+	if (!changed)
+		return net_changed ? 1 : 0;
 	record_activity_encode(&op->rec, buf);
 	key = store_account_key(op->account);
 	val.mv_size = sizeof(buf);
@@ -117,24 +156,41 @@ static bool fold_record(struct activity *rec, const void *arg)
 	return activity_merge(rec, arg);
 }
 
-int store_activity_update(struct store *store, const char *account,
+int store_activity_record(struct store *store, const char *account,
 			  const struct activity_event *ev,
 			  unsigned int update_interval,
-			  struct activity *old_r, const char **error_r)
+			  struct store_news *news_r, const char **error_r)
 {
 	struct activity_op op = { .account = account, .fold = fold_event, .arg = ev };
 
+	memset(news_r, 0, sizeof(*news_r));
 	if (store_key_check(account, error_r) < 0 ||
 	    store_check_writable(store, error_r) < 0)
 		return -1;
 	/* The cheap path: one read-only transaction, no writer lock. */
 	if (store_read(store, read_txn, &op, "read activity", error_r) < 0)
 		return -1;
-	if (old_r != NULL)
-		*old_r = op.rec;
+	news_r->old = op.rec;
 	if (!op.malformed && activity_is_fresh(&op.rec, ev, update_interval))
 		return 0;
+	if (ev->kind == ACTIVITY_LOGIN || ev->kind == ACTIVITY_SEND)
+		op.news = news_r;
 	return store_write(store, write_txn, &op, "write activity", error_r);
+}
+
+int store_activity_update(struct store *store, const char *account,
+			  const struct activity_event *ev,
+			  unsigned int update_interval,
+			  struct activity *old_r, const char **error_r)
+{
+	struct store_news news;
+	int ret;
+
+	ret = store_activity_record(store, account, ev, update_interval, &news,
+				    error_r);
+	if (old_r != NULL)
+		*old_r = news.old;
+	return ret;
 }
 
 int store_activity_merge(struct store *store, const char *account,

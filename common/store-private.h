@@ -22,6 +22,7 @@ enum store_db {
 	DB_META,
 	DB_EVENTS,
 	DB_NOTICES,
+	DB_NETWORKS,
 	DB_COUNT
 };
 
@@ -137,6 +138,19 @@ int store_key_name(const MDB_val *key, char name[ACCOUNT_MAX + 1],
    record from the future would pin an account active for ever). */
 int store_activity_times_ok(const struct store *store,
 			    const struct activity *rec, const char **error_r);
+/* Fold use into account's networks record inside t's write transaction
+   (store-networks.c): *result_r says what the network was to the set,
+   *changed_r whether the record was written. A
+   record of a newer version is left alone (NETSET_NONE); one that does
+   not decode, or entries from the future, are replaced. 0 or -1. */
+int store_txn_networks_observe(struct store_txn *t, const char *account,
+			       const struct netset_use *use,
+			       enum netset_result *result_r, bool *changed_r,
+			       const char **error_r);
+/* When account is suspended inside t: its state's since (> 0), else 0;
+   -1 on an LMDB error. An undecodable state reads as not suspended. */
+int store_txn_suspended_since(struct store_txn *t, const char *account,
+			      int64_t *since_r, const char **error_r);
 /* The key of account (no copy: points into account). */
 MDB_val store_account_key(const char *account);
 

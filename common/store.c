@@ -15,6 +15,7 @@
 
 static const char *const db_names[DB_COUNT] = {
 	"activity", "accounts", "state", "audit", "meta", "events", "notices",
+	"networks",
 };
 
 /* Readers only hold a slot for the length of one call, so this is about

@@ -1,8 +1,8 @@
 /* store.h - the LMDB store shared by the plugin, the milter and the CLI.
  *
- * One LMDB environment in a directory (default /var/lib/dormant) with seven
- * named databases: activity, accounts, state, audit, meta, events and
- * notices (their keys and record formats: doc/DESIGN.md §3).
+ * One LMDB environment in a directory (default /var/lib/dormant) with eight
+ * named databases: activity, accounts, state, audit, meta, events, notices
+ * and networks (their keys and record formats: doc/DESIGN.md §3).
  *
  * Rules the store keeps for all callers:
  *  - no read transaction outlives a call, so no process pins an LMDB reader
@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "record.h"
+#include "netset.h"
 
 #define STORE_SCHEMA_VERSION 1
 /* Initial map: room for well over a million accounts. The file is sparse
@@ -96,6 +97,35 @@ int store_activity_update(struct store *store, const char *account,
 			  const struct activity_event *ev,
 			  unsigned int update_interval,
 			  struct activity *old_r, const char **error_r);
+
+/* What a login or send found, for the caller's alerts
+   (store_activity_record). */
+struct store_news {
+	struct activity old;         /* the record before (zero if none) */
+	/* the event's network against the account's set (netset.h); only
+	   when a write was committed, else NETSET_NONE */
+	enum netset_result network;
+	/* > 0: the account is suspended (since then) and this is its first
+	   login or send since its suspension */
+	int64_t suspended_since;
+};
+
+/* store_activity_update for a login or a send, which also folds the
+   address's network into the account's networks record and looks at its
+   state, in the same write transaction (no write, no look: a coalesced
+   event costs what it did). ev->client and ev->webmail go to the
+   network's entry. Returns as store_activity_update; *news_r is filled
+   in either case (network and suspended_since only on 1). */
+int store_activity_record(struct store *store, const char *account,
+			  const struct activity_event *ev,
+			  unsigned int update_interval,
+			  struct store_news *news_r, const char **error_r);
+
+/* The networks an account was used from: 1 found, 0 none, -1 error (a
+   record that does not decode). Entries with times past the store's time
+   limit are left out (not believed). */
+int store_networks_get(struct store *store, const char *account,
+		       struct netset *set_r, const char **error_r);
 
 /* Fold a whole record into account by the max rule (merge, import). */
 int store_activity_merge(struct store *store, const char *account,

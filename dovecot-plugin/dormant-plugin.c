@@ -18,6 +18,9 @@
 #include "dormant-plugin.h"
 #include "dormant-settings.h"
 #include "account.h"
+#include "alert.h"
+#include "imapid.h"
+#include "netlist.h"
 #include "store.h"
 
 #include <fcntl.h>
@@ -40,6 +43,10 @@ struct dormant_user {
 	struct dormant_settings set;
 	char account[ACCOUNT_MAX + 1];
 	char ip[IP_TEXT_MAX];
+	/* the client's IMAP ID name (userdb field dormant_client_id), and
+	   whether the session came through a webmail_networks host */
+	char client[NETSET_CLIENT_MAX + 1];
+	bool webmail;
 	struct timeout *to_touch;
 	/* an unhibernated IMAP session: only touched, see
 	   dormant_mail_user_created */
@@ -53,6 +60,10 @@ static struct {
 	int64_t dormant_after;      /* from the database's meta */
 	time_t next_open_try;
 	char last_error[256];
+	/* dormant_webmail_networks as last parsed (every session of a
+	   process normally has the same) */
+	char *webmail_text;
+	struct netlist *webmail;
 } dormant_proc;
 
 const char *dormant_plugin_version = DOVECOT_ABI_VERSION;
@@ -162,31 +173,32 @@ static struct store *dormant_store_get(struct mail_user *user, const char *dir)
 	return dormant_proc.store;
 }
 
-/* A login after dormant_after of silence: whoever holds the password is
-   back, and if it is not the owner the account may be stolen. Log it and
-   keep it for the report. */
-static void dormant_wakeup(struct mail_user *user, struct dormant_user *duser,
-			   struct store *store, const struct activity *old)
+/* What a committed login found: a wake-up (after dormant_after of
+   silence, or the first login of a suspended account that got through)
+   or a login from a network the account has not used. Log it and keep it
+   for the CLI, which alerts; nothing more on the login path. */
+static void dormant_alert(struct mail_user *user, struct dormant_user *duser,
+			  struct store *store, const struct store_news *news)
 {
-	struct account_event wev;
-	const char *error;
-	int64_t last = activity_last(old), idle = ioloop_time - last;
+	struct account_event ev;
+	const char *error, *service = dormant_service_name(user->service);
+	const char *from = duser->ip[0] != '\0' ? duser->ip : "unknown address";
 
-	if (last <= 0 || idle < dormant_proc.dormant_after)
+	if (!alert_event(news, FALSE, ioloop_time, dormant_proc.dormant_after, &ev))
 		return;
-	e_warning(user->event, "dormant: wake-up: %s logged in by %s from %s "
-		  "after %lld days idle", duser->account,
-		  dormant_service_name(user->service),
-		  duser->ip[0] != '\0' ? duser->ip : "unknown address",
-		  (long long)(idle / 86400));
-	i_zero(&wev);
-	wev.kind = EVENT_WAKEUP_LOGIN;
-	wev.idle = idle;
+	if (ev.kind == EVENT_NEW_NETWORK_LOGIN)
+		e_warning(user->event, "dormant: new network: %s logged in by %s "
+			  "from %s", duser->account, service, from);
+	else
+		e_warning(user->event, "dormant: wake-up: %s logged in by %s from %s "
+			  "after %lld days idle%s%s", duser->account, service, from,
+			  (long long)(ev.idle >= 0 ? ev.idle / 86400 : 0),
+			  (ev.flags & EVENT_FLAG_SUSPENDED) != 0 ? " (suspended)" : "",
+			  (ev.flags & EVENT_FLAG_NEW_NETWORK) != 0 ? " (new network)" : "");
 	if (duser->ip[0] != '\0')
-		(void)ip_parse(duser->ip, &wev.ip);
-	i_strocpy(wev.service, dormant_service_name(user->service),
-		  sizeof(wev.service));
-	if (store_event_add(store, ioloop_time, duser->account, &wev, &error) < 0)
+		(void)ip_parse(duser->ip, &ev.ip);
+	i_strocpy(ev.service, service, sizeof(ev.service));
+	if (store_event_add(store, ioloop_time, duser->account, &ev, &error) < 0)
 		dormant_store_failed(user, error);
 }
 
@@ -218,7 +230,7 @@ static void dormant_record_receive(struct mail_user *user,
 static void dormant_record(struct mail_user *user, struct dormant_user *duser)
 {
 	struct activity_event ev;
-	struct activity old;
+	struct store_news news;
 	struct store *store;
 	const char *error;
 	int ret;
@@ -231,12 +243,60 @@ static void dormant_record(struct mail_user *user, struct dormant_user *duser)
 	ev.time = ioloop_time;
 	ev.service = dormant_service_name(user->service);
 	ev.ip = duser->ip[0] != '\0' ? duser->ip : NULL;
-	ret = store_activity_update(store, duser->account, &ev,
-				    duser->set.update_interval, &old, &error);
+	ev.client = duser->client;
+	ev.webmail = duser->webmail;
+	ret = store_activity_record(store, duser->account, &ev,
+				    duser->set.update_interval, &news, &error);
 	if (ret < 0)
 		dormant_store_failed(user, error);
 	else if (ret > 0)
-		dormant_wakeup(user, duser, store, &old);
+		dormant_alert(user, duser, store, &news);
+}
+
+/* A userdb field's value, or NULL. */
+static const char *dormant_userdb_field(struct mail_user *user, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (user->userdb_fields == NULL)
+		return NULL;
+	for (const char *const *f = user->userdb_fields; *f != NULL; f++) {
+		if (strncmp(*f, name, len) == 0 && (*f)[len] == '=')
+			return *f + len + 1;
+	}
+	return NULL;
+}
+
+/* Whether the session's client connected from a webmail host: the real
+   peer (userdb field dormant_real_ip = %{real_rip}) when Dovecot was told
+   of another client (login_trusted_networks and x-originating-ip), else
+   the address the session has. An invalid list was refused with the
+   other settings; it is only parsed again when it changes. */
+static bool dormant_is_webmail(struct mail_user *user, struct dormant_user *duser)
+{
+	const char *real = dormant_userdb_field(user, "dormant_real_ip"), *error;
+	struct ip_bin ip;
+
+	if (duser->set.webmail_networks == NULL ||
+	    duser->set.webmail_networks[0] == '\0')
+		return FALSE;
+	if (dormant_proc.webmail_text == NULL ||
+	    strcmp(dormant_proc.webmail_text, duser->set.webmail_networks) != 0) {
+		netlist_free(&dormant_proc.webmail);
+		i_free(dormant_proc.webmail_text);
+		if (netlist_parse(duser->set.webmail_networks, &dormant_proc.webmail,
+				  &error) < 0) {
+			dormant_log_error(user, t_strdup_printf(
+				"dormant_webmail_networks: %s", error));
+			return FALSE;
+		}
+		dormant_proc.webmail_text = i_strdup(duser->set.webmail_networks);
+	}
+	if (real == NULL || ip_parse(real, &ip) < 0) {
+		if (duser->ip[0] == '\0' || ip_parse(duser->ip, &ip) < 0)
+			return FALSE;
+	}
+	return netlist_match(dormant_proc.webmail, &ip);
 }
 
 static bool dormant_service_counted(const char *const *services,
@@ -258,13 +318,7 @@ static bool dormant_user_is_master(struct mail_user *user)
 {
 	if (dormant_user_master_set(user))
 		return TRUE;
-	if (user->userdb_fields == NULL)
-		return FALSE;
-	for (const char *const *f = user->userdb_fields; *f != NULL; f++) {
-		if (strncmp(*f, "master_user=", 12) == 0)
-			return TRUE;
-	}
-	return FALSE;
+	return dormant_userdb_field(user, "master_user") != NULL;
 }
 
 /* Whether this mail_user is a person's session we count. */
@@ -336,6 +390,9 @@ static void dormant_mail_user_created(struct mail_user *user)
 	if (user->conn.remote_ip != NULL && user->conn.remote_ip->family != 0)
 		i_strocpy(duser->ip, net_ip2addr(user->conn.remote_ip),
 			  sizeof(duser->ip));
+	(void)imapid_name(dormant_userdb_field(user, "dormant_client_id"),
+			  duser->client, sizeof(duser->client));
+	duser->webmail = dormant_is_webmail(user, duser);
 
 	duser->module_ctx.super = *v;
 	user->vlast = &duser->module_ctx.super;
@@ -373,4 +430,6 @@ void dormant_plugin_deinit(void)
 	mail_storage_hooks_remove(&dormant_mail_storage_hooks);
 	store_close(&dormant_proc.store);
 	i_free(dormant_proc.dir);
+	netlist_free(&dormant_proc.webmail);
+	i_free(dormant_proc.webmail_text);
 }

@@ -28,6 +28,7 @@ int dormant_settings_read(struct mail_user *user, struct dormant_settings *set_r
 	/* the table caps it at CONFIG_UPDATE_INTERVAL_MAX */
 	set_r->update_interval = (unsigned int)cfg.update_interval;
 	set_r->count_master_user = cfg.count_master_user;
+	set_r->webmail_networks = p_strdup(user->pool, cfg.webmail_networks);
 	set_r->rules.default_domain = p_strdup(user->pool, cfg.default_domain);
 	set_r->rules.keep_local_case = !cfg.lowercase_local_part;
 	config_free(&cfg);

@@ -7,6 +7,7 @@
 
 #include "dormant-settings.h"
 #include "dormant-settings-24.h"
+#include "netlist.h"
 
 #undef DEF
 #define DEF(type, name) \
@@ -19,6 +20,7 @@ static const struct setting_define dormant_setting_defines[] = {
 	DEF(BOOL, dormant_count_master_user),
 	DEF(STR, dormant_default_domain),
 	DEF(BOOL, dormant_lowercase_local_part),
+	DEF(STR_NOVARS, dormant_webmail_networks),
 	SETTING_DEFINE_LIST_END
 };
 
@@ -29,6 +31,7 @@ static const struct dormant_dovecot_settings dormant_default_settings = {
 	.dormant_count_master_user = FALSE,
 	.dormant_default_domain = "",
 	.dormant_lowercase_local_part = TRUE,
+	.dormant_webmail_networks = "",
 };
 
 static const struct setting_keyvalue dormant_default_settings_keyvalue[] = {
@@ -40,12 +43,19 @@ static bool dormant_settings_check(void *_set, pool_t pool ATTR_UNUSED,
 				   const char **error_r)
 {
 	struct dormant_dovecot_settings *set = _set;
+	struct netlist *webmail;
+	const char *error;
 
 	if (set->dormant_db[0] != '/') {
 		*error_r = t_strdup_printf("dormant_db: must be an absolute path: %s",
 					   set->dormant_db);
 		return FALSE;
 	}
+	if (netlist_parse(set->dormant_webmail_networks, &webmail, &error) < 0) {
+		*error_r = t_strdup_printf("dormant_webmail_networks: %s", error);
+		return FALSE;
+	}
+	netlist_free(&webmail);
 	if (set->dormant_update_interval > CONFIG_UPDATE_INTERVAL_MAX) {
 		*error_r = "dormant_update_interval: at most 1 day";
 		return FALSE;

@@ -25,6 +25,7 @@ int dormant_settings_read(struct mail_user *user, struct dormant_settings *set_r
 	set_r->services = (const char *const *)p_strarray_dup(user->pool,
 		settings_boollist_get(&set->dormant_services));
 	set_r->count_master_user = set->dormant_count_master_user;
+	set_r->webmail_networks = p_strdup(user->pool, set->dormant_webmail_networks);
 	set_r->rules.default_domain = p_strdup(user->pool, set->dormant_default_domain);
 	set_r->rules.keep_local_case = !set->dormant_lowercase_local_part;
 	settings_free(set);

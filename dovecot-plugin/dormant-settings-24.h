@@ -13,6 +13,7 @@ struct dormant_dovecot_settings {
 	bool dormant_count_master_user;
 	const char *dormant_default_domain;
 	bool dormant_lowercase_local_part;
+	const char *dormant_webmail_networks;
 };
 
 extern const struct setting_parser_info dormant_setting_parser_info;

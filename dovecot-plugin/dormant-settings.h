@@ -21,6 +21,7 @@ struct dormant_settings {
 	unsigned int update_interval;     /* seconds */
 	const char *const *services;      /* NULL-terminated */
 	bool count_master_user;
+	const char *webmail_networks;     /* "" for none */
 	struct account_rules rules;
 };
 

@@ -18,6 +18,7 @@
 #include "netlist.h"
 #include "account.h"
 #include "record.h"
+#include "alert.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,6 +40,7 @@ struct mlfi_settings {
 	struct dormant_config *cfg;
 	struct account_rules rules;
 	struct netlist *trusted;     /* NULL: no unauthenticated recording */
+	struct netlist *webmail;     /* webmail_networks, or NULL */
 	unsigned int update_interval;
 	/* reject_text made safe for an SMTP reply: printable ASCII, '%'
 	   doubled (Sendmail and Postfix expand % in milter replies) */
@@ -127,6 +129,11 @@ int mlfi_settings_create(struct dormant_config *cfg,
 		mlfi_settings_free(&set);
 		return -1;
 	}
+	if (netlist_parse(cfg->webmail_networks, &set->webmail, &error) < 0) {
+		*error_r = errmsg_printf("webmail_networks: %s", error);
+		mlfi_settings_free(&set);
+		return -1;
+	}
 	set->rules.default_domain = cfg->default_domain;
 	set->rules.keep_local_case = !cfg->lowercase_local_part;
 	set->rules.delimiters = cfg->recipient_delimiter;
@@ -145,6 +152,7 @@ void mlfi_settings_free(struct mlfi_settings **_set)
 		return;
 	*_set = NULL;
 	netlist_free(&set->trusted);
+	netlist_free(&set->webmail);
 	config_free(set->cfg);
 	free(set->cfg);
 	free(set);
@@ -296,20 +304,28 @@ static int64_t mlfi_idle(const struct activity *rec, int64_t now)
 	return last > 0 && now >= last ? now - last : -1;
 }
 
+/* Record ev (kind, flags and idle set) with the client address. */
+static void mlfi_event_add(const char *account, struct account_event *ev,
+			   const char *ip, int64_t now)
+{
+	const char *error;
+
+	if (ip != NULL)
+		(void)ip_parse(ip, &ev->ip);
+	strcpy(ev->service, "smtp");
+	if (store_event_add(gate.store, now, account, ev, &error) < 0)
+		mlog_limited(LOG_ERR, "%s (event not kept; mail goes on)", error);
+}
+
 static void mlfi_event(const char *account, enum event_kind kind, int64_t idle,
 		       const char *ip, int64_t now)
 {
 	struct account_event ev;
-	const char *error;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
 	ev.idle = idle;
-	if (ip != NULL)
-		(void)ip_parse(ip, &ev.ip);
-	strcpy(ev.service, "smtp");
-	if (store_event_add(gate.store, now, account, &ev, &error) < 0)
-		mlog_limited(LOG_ERR, "%s (event not kept; mail goes on)", error);
+	mlfi_event_add(account, &ev, ip, now);
 }
 
 /* True unless account's refused-send event of this second is written.
@@ -363,26 +379,38 @@ static sfsistat mlfi_refuse(SMFICTX *ctx, struct mlfi_settings *set,
 	return SMFIS_REJECT;
 }
 
-/* A send after dormant_after of silence: whoever holds the password is
-   back. Log it and keep it for the report, as the plugin does for logins. */
-static void mlfi_wakeup(struct mlfi_settings *set, const char *account,
-			const char *esc, const struct activity *old,
-			const char *ip, int64_t now)
+/* What a committed send found: a wake-up (after dormant_after of
+   silence, or the first send of a suspended account let through) or a
+   send from a network the account has not used. Log it and keep it for
+   the CLI, as the plugin does for logins. */
+static void mlfi_alert(struct mlfi_settings *set, const char *account,
+		       const char *esc, const struct store_news *news,
+		       const char *ip, int64_t now)
 {
-	int64_t idle = mlfi_idle(old, now), dormant_after;
-	const char *error;
+	struct account_event ev;
+	int64_t dormant_after;
+	const char *error, *from = ip != NULL ? ip : "unknown address";
 
-	if (idle < 0)
+	/* nothing to tell without history, a new network or a suspension:
+	   no meta read either */
+	if (activity_last(&news->old) <= 0 && news->network != NETSET_NEW &&
+	    news->suspended_since <= 0)
 		return;
 	/* the CLI publishes its threshold; the file's is the fallback */
 	if (store_meta_get(gate.store, "dormant_after", &dormant_after, &error) <= 0 ||
 	    dormant_after <= 0)
 		dormant_after = (int64_t)set->cfg->dormant_after;
-	if (idle < dormant_after)
+	if (!alert_event(news, true, now, dormant_after, &ev))
 		return;
-	mlog(LOG_WARNING, "wake-up: %s sent mail from %s after %lld days idle",
-	     esc, ip != NULL ? ip : "unknown address", (long long)(idle / 86400));
-	mlfi_event(account, EVENT_WAKEUP_SEND, idle, ip, now);
+	if (ev.kind == EVENT_NEW_NETWORK_SEND)
+		mlog(LOG_WARNING, "new network: %s sent mail from %s", esc, from);
+	else
+		mlog(LOG_WARNING, "wake-up: %s sent mail from %s after %lld days "
+		     "idle%s%s", esc, from,
+		     (long long)(ev.idle >= 0 ? ev.idle / 86400 : 0),
+		     (ev.flags & EVENT_FLAG_SUSPENDED) != 0 ? " (suspended)" : "",
+		     (ev.flags & EVENT_FLAG_NEW_NETWORK) != 0 ? " (new network)" : "");
+	mlfi_event_add(account, &ev, ip, now);
 }
 
 /* One sender: an {auth_authen} name, or an envelope sender from a trusted
@@ -394,7 +422,8 @@ static sfsistat mlfi_sender(SMFICTX *ctx, struct mlfi_settings *set,
 	char account[ACCOUNT_MAX + 1], esc[MLOG_ESCAPE_ACCOUNT];
 	struct activity_event ev;
 	struct account_state st;
-	struct activity old;
+	struct store_news news;
+	struct ip_bin ipb;
 	size_t len = strlen(name);
 	const char *error, *domain;
 	int64_t now = time(NULL);
@@ -435,12 +464,14 @@ static sfsistat mlfi_sender(SMFICTX *ctx, struct mlfi_settings *set,
 	ev.kind = ACTIVITY_SEND;
 	ev.time = now;
 	ev.ip = ip;
-	ret = store_activity_update(gate.store, account, &ev, set->update_interval,
-				    &old, &error);
+	ev.webmail = set->webmail != NULL && ip != NULL && ip_parse(ip, &ipb) == 0 &&
+		netlist_match(set->webmail, &ipb);
+	ret = store_activity_record(gate.store, account, &ev, set->update_interval,
+				    &news, &error);
 	if (ret < 0)
 		mlog_limited(LOG_ERR, "%s (send not recorded; mail goes on)", error);
 	else if (ret > 0)
-		mlfi_wakeup(set, account, esc, &old, ip, now);
+		mlfi_alert(set, account, esc, &news, ip, now);
 	return SMFIS_ACCEPT;
 }
 

@@ -14,7 +14,67 @@ static const char *state_kind_name(enum account_state_kind kind)
 		kind == STATE_GRACE ? "grace after reactivation" : "none";
 }
 
-static void show_text(const struct row *row, const struct account_view *view)
+/* What show knows beyond the row: the account's networks. */
+struct show_extra {
+	const struct netset *networks;   /* NULL: none recorded */
+	const char *networks_error;      /* a record that did not decode */
+	/* the entry of the last login's network: its client and webmail */
+	const struct netset_entry *login_net;
+};
+
+/* "webmail (Roundcube)", "imap (Thunderbird)", "imap": how the last login
+   came, as the network's entry tells (doc/DESIGN.md §5.1). */
+static void show_login_how(const struct row *row, const struct show_extra *x)
+{
+	const struct netset_entry *e = x->login_net;
+	bool webmail = e != NULL && (e->flags & NETSET_WEBMAIL) != 0;
+
+	fputs(webmail ? "webmail" : row->login_service[0] ? row->login_service : "?",
+	      stdout);
+	if (e != NULL && e->client[0] != '\0') {
+		fputs(" (", stdout);
+		text_safe(stdout, e->client, strlen(e->client));
+		fputc(')', stdout);
+	}
+}
+
+static void show_networks_text(const struct show_extra *x)
+{
+	char net[NETSET_TEXT_MAX], first[RFC3339_MAX], last[RFC3339_MAX];
+
+	if (x->networks_error != NULL) {
+		fputs("networks:       unreadable: ", stdout);
+		text_safe(stdout, x->networks_error, strlen(x->networks_error));
+		putchar('\n');
+		return;
+	}
+	if (x->networks == NULL || x->networks->count == 0) {
+		puts("networks:       none recorded");
+		return;
+	}
+	puts("networks:");
+	for (unsigned int i = 0; i < x->networks->count; i++) {
+		const struct netset_entry *e = &x->networks->entry[i];
+
+		netset_format(e, net);
+		time_format_rfc3339(e->first_seen, first);
+		time_format_rfc3339(e->last_seen, last);
+		printf("  %-20s last %s  first %s  %s%s%s", net, last, first,
+		       (e->kinds & NETSET_LOGIN) != 0 ? "login" : "",
+		       e->kinds == (NETSET_LOGIN | NETSET_SEND) ? "," : "",
+		       (e->kinds & NETSET_SEND) != 0 ? "send" : "");
+		if ((e->flags & NETSET_WEBMAIL) != 0)
+			fputs("  webmail", stdout);
+		if (e->client[0] != '\0') {
+			fputs("  client ", stdout);
+			text_safe(stdout, e->client, strlen(e->client));
+		}
+		putchar('\n');
+	}
+}
+
+static void show_text(const struct row *row, const struct account_view *view,
+		      const struct show_extra *x)
 {
 	char t[RFC3339_MAX];
 
@@ -24,9 +84,11 @@ static void show_text(const struct row *row, const struct account_view *view)
 	if (row->idle_days >= 0)
 		printf("idle days:      %lld\n", (long long)row->idle_days);
 	printf("last login:     %s", row->last_login[0] ? row->last_login : "never");
-	if (row->last_login[0] != '\0')
-		printf(" (%s from %s)", row->login_service[0] ? row->login_service : "?",
-		       row->login_ip[0] ? row->login_ip : "unknown address");
+	if (row->last_login[0] != '\0') {
+		fputs(" (", stdout);
+		show_login_how(row, x);
+		printf(" from %s)", row->login_ip[0] ? row->login_ip : "unknown address");
+	}
 	printf("\nlast send:      %s", row->last_send[0] ? row->last_send : "never");
 	if (row->last_send[0] != '\0' && row->send_ip[0] != '\0')
 		printf(" (from %s)", row->send_ip);
@@ -56,9 +118,57 @@ static void show_text(const struct row *row, const struct account_view *view)
 		text_safe(stdout, view->state->reason, strlen(view->state->reason));
 		putchar('\n');
 	}
+	show_networks_text(x);
 }
 
-static void show_json(const struct row *row, const struct account_view *view)
+static void json_time(const char *name, int64_t t)
+{
+	char s[RFC3339_MAX];
+
+	time_format_rfc3339(t, s);
+	printf(",\"%s\":\"%s\"", name, s);
+}
+
+/* The JSON members beyond the contract's (added, never changed):
+   login_via, login_client, networks. */
+static void show_networks_json(const struct show_extra *x)
+{
+	const struct netset_entry *e = x->login_net;
+	char net[NETSET_TEXT_MAX];
+
+	printf(",\"login_via\":%s,\"login_client\":",
+	       e != NULL && (e->flags & NETSET_WEBMAIL) != 0 ? "\"webmail\"" : "null");
+	if (e != NULL && e->client[0] != '\0')
+		json_string(stdout, e->client, strlen(e->client));
+	else
+		fputs("null", stdout);
+	fputs(",\"networks\":", stdout);
+	if (x->networks_error != NULL) {
+		fputs("null", stdout);
+		return;
+	}
+	fputc('[', stdout);
+	for (unsigned int i = 0; x->networks != NULL && i < x->networks->count; i++) {
+		e = &x->networks->entry[i];
+		netset_format(e, net);
+		printf("%s{\"network\":\"%s\"", i > 0 ? "," : "", net);
+		json_time("first_seen", e->first_seen);
+		json_time("last_seen", e->last_seen);
+		printf(",\"login\":%s,\"send\":%s,\"webmail\":%s,\"client\":",
+		       (e->kinds & NETSET_LOGIN) != 0 ? "true" : "false",
+		       (e->kinds & NETSET_SEND) != 0 ? "true" : "false",
+		       (e->flags & NETSET_WEBMAIL) != 0 ? "true" : "false");
+		if (e->client[0] != '\0')
+			json_string(stdout, e->client, strlen(e->client));
+		else
+			fputs("null", stdout);
+		fputc('}', stdout);
+	}
+	fputc(']', stdout);
+}
+
+static void show_json(const struct row *row, const struct account_view *view,
+		      const struct show_extra *x)
 {
 	struct table_value values[VIEW_NCOLUMNS];
 	char t[RFC3339_MAX];
@@ -96,12 +206,21 @@ static void show_json(const struct row *row, const struct account_view *view)
 	} else {
 		fputs("null", stdout);
 	}
+	show_networks_json(x);
 	fputs("}\n", stdout);
+}
+
+/* error, which the next store call may overwrite (errmsg.h), kept in buf. */
+static const char *error_copy(const char *error, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", error);
+	return buf;
 }
 
 static const struct show_format {
 	const char *name;
-	void (*write)(const struct row *row, const struct account_view *view);
+	void (*write)(const struct row *row, const struct account_view *view,
+		      const struct show_extra *x);
 } show_formats[] = {
 	{ "text", show_text },
 	{ "json", show_json },
@@ -118,12 +237,15 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	struct account_info info;
 	struct account_state st;
 	struct account_view view;
+	struct netset networks;
+	struct show_extra extra;
+	char nerr[256];
 	struct view_ctx vctx;
 	struct store *store;
 	struct row row;
 	const char *error;
 	const struct show_format *format = &show_formats[0];
-	int c, r1, r2, r3;
+	int c, r1, r2, r3, r4;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'F')
@@ -146,6 +268,15 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	r1 = store_activity_get(store, name, &act, &error);
 	r2 = r1 < 0 ? -1 : store_account_info_get(store, name, &info, &error);
 	r3 = r2 < 0 ? -1 : store_state_get(store, name, &st, &error);
+	memset(&extra, 0, sizeof(extra));
+	if (r3 >= 0) {
+		/* an unreadable networks record is shown, not fatal */
+		r4 = store_networks_get(store, name, &networks, &error);
+		if (r4 > 0)
+			extra.networks = &networks;
+		else if (r4 < 0)
+			extra.networks_error = error_copy(error, nerr, sizeof(nerr));
+	}
 	store_close(&store);
 	if (r1 < 0 || r2 < 0 || r3 < 0) {
 		cli_error("%s", error);
@@ -162,8 +293,10 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	view.info = r2 > 0 ? &info : NULL;
 	view.state = r3 > 0 ? &st : NULL;
 	view_row(&vctx, &view, &row);
-	format->write(&row, &view);
-	return EXIT_OK;
+	if (extra.networks != NULL && r1 > 0)
+		extra.login_net = netset_find(extra.networks, &act.login_ip);
+	format->write(&row, &view, &extra);
+	return extra.networks_error != NULL ? EXIT_FINDINGS : EXIT_OK;
 }
 
 const struct cli_command cmd_show = {

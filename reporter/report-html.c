@@ -155,13 +155,15 @@ static void html_row(struct report *rep, const struct row *row, FILE *out,
 static void html_event(struct report *rep, int64_t time, const char *account,
 		       const struct account_event *ev, FILE *out, void *ctx)
 {
-	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX];
+	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX], flags[REPORT_EVENT_FLAGS_MAX];
 
 	(void)rep; (void)ctx;
 	time_format_rfc3339(time, stamp);
 	ip_format(&ev->ip, ip);
-	fprintf(out, "<tr><td>%s</td><td>%s</td><td class=\"mono\">", stamp,
-		event_kind_name(ev->kind));
+	fprintf(out, "<tr><td>%s</td><td>%s", stamp, event_kind_name(ev->kind));
+	if (report_event_flags(ev, flags)[0] != '\0')
+		fprintf(out, " (%s)", flags);
+	fputs("</td><td class=\"mono\">", out);
 	esc(out, account);
 	fputs("</td><td class=\"n\">", out);
 	if (ev->idle >= 0)

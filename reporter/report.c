@@ -274,10 +274,20 @@ static int report_table(struct report *rep, const struct table_format *format,
 	return ret;
 }
 
+const char *report_event_flags(const struct account_event *ev,
+			       char buf[REPORT_EVENT_FLAGS_MAX])
+{
+	snprintf(buf, REPORT_EVENT_FLAGS_MAX, "%s%s%s",
+		 (ev->flags & EVENT_FLAG_NEW_NETWORK) != 0 ? "new-network" : "",
+		 (ev->flags & EVENT_FLAGS_ALL) == EVENT_FLAGS_ALL ? "," : "",
+		 (ev->flags & EVENT_FLAG_SUSPENDED) != 0 ? "suspended" : "");
+	return buf;
+}
+
 static void text_event(struct report *rep, int64_t time, const char *account,
 		       const struct account_event *ev, FILE *out, void *ctx)
 {
-	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX];
+	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX], flags[REPORT_EVENT_FLAGS_MAX];
 
 	(void)rep; (void)ctx;
 	time_format_rfc3339(time, stamp);
@@ -286,7 +296,10 @@ static void text_event(struct report *rep, int64_t time, const char *account,
 	text_safe(out, account, strlen(account));
 	if (ev->idle >= 0)
 		fprintf(out, "  after %lld days idle", (long long)(ev->idle / 86400));
-	fprintf(out, "  %s %s\n", ev->service[0] ? ev->service : "-", ip[0] ? ip : "-");
+	fprintf(out, "  %s %s", ev->service[0] ? ev->service : "-", ip[0] ? ip : "-");
+	if (report_event_flags(ev, flags)[0] != '\0')
+		fprintf(out, "  (%s)", flags);
+	fputc('\n', out);
 }
 
 int report_write_text(struct report *rep, FILE *out, const char **error_r)
@@ -335,7 +348,8 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 		if (report_foreach_row(rep, table_rows_one, out, &tr, error_r) < 0)
 			return -1;
 	}
-	fprintf(out, "\nwake-up and refusal events in %s (%lu)\n", rep->month, rep->events);
+	fprintf(out, "\nwake-up, new-network and refusal events in %s (%lu)\n",
+		rep->month, rep->events);
 	return report_foreach_event(rep, text_event, out, NULL, error_r);
 }
 
@@ -375,6 +389,10 @@ static void json_event(struct report *rep, int64_t time, const char *account,
 		fprintf(out, "\"%s\"", ip);
 	else
 		fputs("null", out);
+	fputs(",\"new_network\":", out);
+	fputs((ev->flags & EVENT_FLAG_NEW_NETWORK) != 0 ? "true" : "false", out);
+	fputs(",\"suspended\":", out);
+	fputs((ev->flags & EVENT_FLAG_SUSPENDED) != 0 ? "true" : "false", out);
 	fputc('}', out);
 	(*n)++;
 }

@@ -69,6 +69,10 @@ typedef void report_row_fn(struct report *rep, const struct row *row,
 int report_foreach_row(struct report *rep, report_row_fn *fn, FILE *out,
 		       void *ctx, const char **error_r);
 /* Visit the month's events. */
+/* The flags of an event as words ("new-network,suspended"), "" for none. */
+#define REPORT_EVENT_FLAGS_MAX 32
+const char *report_event_flags(const struct account_event *ev,
+			       char buf[REPORT_EVENT_FLAGS_MAX]);
 typedef void report_event_fn(struct report *rep, int64_t time,
 			     const char *account, const struct account_event *ev,
 			     FILE *out, void *ctx);

@@ -1,6 +1,9 @@
 /* fuzz-record.c - every record decoder on arbitrary bytes; whatever
- * decodes must re-encode and decode to the same record. */
+ * decodes must re-encode and decode to the same record. The retained IMAP
+ * ID parser (imapid.c) reads the same bytes as text. */
 #include "record.h"
+#include "netset.h"
+#include "imapid.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct account_state st, st2;
 	struct account_info info, info2;
 	struct account_event ev, ev2;
+	struct netset set, set2;
+	uint8_t nbuf[RECORD_NETSET_MAX];
+	char name[NETSET_CLIENT_MAX + 1], *text;
 	uint8_t buf[RECORD_STATE_MAX];
 	char ip[IP_TEXT_MAX];
 	const char *error;
@@ -44,6 +50,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (record_event_decode(buf, RECORD_EVENT_SIZE, &ev2, &error) < 0 ||
 		    memcmp(&ev, &ev2, sizeof(ev)) != 0)
 			abort();
+	}
+	if (record_netset_decode(data, size, &set, &error) == 0) {
+		n = record_netset_encode(&set, nbuf);
+		if (n != size || record_netset_decode(nbuf, n, &set2, &error) < 0 ||
+		    memcmp(&set, &set2, sizeof(set)) != 0)
+			abort();
+	}
+	text = malloc(size + 1);
+	if (text != NULL) {
+		memcpy(text, data, size);
+		text[size] = '\0';
+		if (imapid_name(text, name, sizeof(name)) && name[0] == '\0')
+			abort();
+		free(text);
 	}
 	return 0;
 }

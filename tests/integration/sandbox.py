@@ -355,6 +355,9 @@ class Sandbox:
         dormant.conf, etc/dovecot/dormant.deny) in front of the normal passdb,
         as the README tells admins to (Dovecot honours a deny only there).
     postfix_extra: extra main.cf lines.
+    userdb_fields: extra userdb fields with auth variables, as an admin
+        passes request data to the mail process (Dovecot 2.3: the userdb's
+        override_fields, e.g. "dormant_client_id=%{client_id}").
     update_interval: the plugin's dormant_update_interval.
     submission, managesieve: enable those Dovecot services (default: when
         installed); their ports are in .ports["submission"], ["sieve"].
@@ -368,8 +371,9 @@ class Sandbox:
     def __init__(self, plugin=True, milter=True, builddir=None, users=None,
                  dovecot_extra=None, plugin_settings=None, dormant_conf=None,
                  postfix_extra=None, update_interval="60s", submission=None,
-                 managesieve=None, deny_file=False):
+                 managesieve=None, deny_file=False, userdb_fields=None):
         self.plugin = plugin
+        self.userdb_fields = userdb_fields
         self.deny_file = deny_file
         self.milter = milter
         self.builddir = os.path.abspath(builddir or default_builddir())
@@ -711,6 +715,7 @@ mail_plugins = $mail_plugins{' dormant' if self.plugin else ''}
 userdb {{
   driver = passwd-file
   args = username_format=%u {self.path('etc', 'passwd')}
+{f"  override_fields = {self.userdb_fields}" if self.userdb_fields else ""}
 }}
 service imap-login {{
   inet_listener imap {{
@@ -778,6 +783,8 @@ service managesieve-login {{
     def _dovecot_conf_24(self):
         """dovecot.conf in Dovecot 2.4 syntax; the same sandbox as the 2.3
         file above, setting for setting."""
+        if self.userdb_fields:
+            raise SandboxError("userdb_fields: written for Dovecot 2.3 only")
         p = self.ports
         protocols = ["imap", "pop3", "lmtp"]
         if self.submission:

@@ -6,6 +6,7 @@
  *        dbcheck DBDIR clear ACCOUNT        clear the state (audited)
  *        dbcheck DBDIR set-send ACCOUNT TIME  fold a send at TIME (epoch)
  *        dbcheck DBDIR events               print the events, oldest first
+ *                                           (flags: EVENT_FLAG_* bits)
  * get prints "last_send=T send_ip=IP last_login=T last_receive=T" and exits
  * 1 when the account has no record; errors exit 3. */
 #include "store.h"
@@ -27,8 +28,8 @@ static int print_event(void *ctx, int64_t time, const char *account,
 		return 0;
 	}
 	ip_format(&ev->ip, ip);
-	printf("%lld %s %s idle=%lld ip=%s\n", (long long)time, account,
-	       event_kind_name(ev->kind), (long long)ev->idle, ip);
+	printf("%lld %s %s idle=%lld ip=%s flags=%u\n", (long long)time, account,
+	       event_kind_name(ev->kind), (long long)ev->idle, ip, ev->flags);
 	return 0;
 }
 

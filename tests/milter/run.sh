@@ -317,6 +317,23 @@ check "wake-up logged and kept as an event" \
 	sh -c "grep -q 'wake-up: wendy@example.org sent mail from 192.0.2.12 after 100 days idle' '$log_main' &&
 	       '$DBCHECK' '$db' events | grep -q ' wendy@example.org wakeup-send idle=86400..'"
 
+# New networks (doc/DESIGN.md §5.4): the first send teaches the set, a
+# send from another /24 is one event, another host of that /24 none.
+new_network_sends() {
+	expect_out accept "$MCLIENT" "$S" -a nina@example.org -i 203.0.113.5 || return 1
+	next_second
+	expect_out accept "$MCLIENT" "$S" -a nina@example.org -i 198.51.100.77 || return 1
+	next_second
+	expect_out accept "$MCLIENT" "$S" -a nina@example.org -i 198.51.100.78 || return 1
+	"$DBCHECK" "$db" events >"$tmp/events" || return 1
+	c=$(grep -c ' nina@example.org ' "$tmp/events")
+	[ "$c" -eq 1 ] || { echo "$c events for nina"; cat "$tmp/events"; return 1; }
+	grep -q ' nina@example.org new-network-send .*ip=198.51.100.77 flags=1$' "$tmp/events" ||
+		{ cat "$tmp/events"; return 1; }
+	grep -q 'new network: nina@example.org sent mail from 198.51.100.77' "$log_main"
+}
+check "sends from new networks: taught, one event, same /24 none" new_network_sends
+
 # --- hostile input, through mclient ---
 check "64 KiB {auth_authen}: accepted, not recorded" \
 	expect_out accept "$MCLIENT" "$S" -L 65000 -i 192.0.2.13
@@ -391,6 +408,19 @@ check "enforce = no lets a suspended sender through (t-enforce-no)" \
 check "enforce = no: send recorded and noted in the log" \
 	sh -c "'$DBCHECK' '$db2' get sam@example.org >/dev/null &&
 	       grep -q 'suspended account sam@example.org sent mail.*enforce = no' '${log_noenf:-/dev/null}'"
+# a suspended account's send that got through is a wake-up (the first
+# since the suspension only)
+suspended_wakeup() {
+	next_second
+	expect_out accept "$MCLIENT" "${sock_noenf:-none}" -a sam@example.org \
+		-i 192.0.2.9 || return 1
+	"$DBCHECK" "$db2" events >"$tmp/events2" || return 1
+	c=$(grep -c ' sam@example.org ' "$tmp/events2")
+	[ "$c" -eq 1 ] || { echo "$c events for sam"; cat "$tmp/events2"; return 1; }
+	grep -q ' sam@example.org wakeup-send idle=-1 ip=192.0.2.9 flags=2$' "$tmp/events2" ||
+		{ cat "$tmp/events2"; return 1; }
+}
+check "enforce = no: the suspended account's first send is one wake-up" suspended_wakeup
 check "enforce = no milter stops cleanly" stop_milter "${pid_noenf:-0}"
 
 # === SIGHUP reload ===

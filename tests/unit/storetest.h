@@ -74,4 +74,9 @@ void test_many_handles_at_once(void **state);
 void test_bounded_waits(void **state);
 void test_scan_callback_holds_no_slot(void **state);
 
+/* tests in test-store-networks.c */
+void test_networks_learnt(void **state);
+void test_networks_suspended(void **state);
+void test_networks_hostile(void **state);
+
 #endif

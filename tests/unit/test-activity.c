@@ -106,7 +106,10 @@ static const struct fresh_case fresh_cases[] = {
 	{ { LOGIN, 1030, "imap", NULL }, 60, false },
 	{ { LOGIN, 1030, "imap", "[10.0.0.1]" }, 60, true },    /* same address */
 	{ { LOGIN, 1030, "imap", "::ffff:10.0.0.1" }, 60, true }, /* same, mapped */
-	{ { LOGIN, 1000, "pop3", "10.0.0.9" }, 60, true },      /* equal: nothing newer */
+	/* the same second: no newer time, but a new address is for the
+	   account's networks (store_activity_record) */
+	{ { LOGIN, 1000, "pop3", "10.0.0.9" }, 60, false },
+	{ { LOGIN, 1000, "imap", "10.0.0.1" }, 60, true },
 	{ { LOGIN, 500, "pop3", "10.0.0.9" }, 60, true },       /* older */
 	{ { LOGIN, 1001, "imap", "10.0.0.1" }, 0, false },      /* no coalescing */
 	{ { LOGIN, 1000, "imap", "10.0.0.1" }, 0, true },

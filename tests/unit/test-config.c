@@ -36,7 +36,7 @@ static const struct key_def keys[] = {
 	K(sendmail, K_STR), K(milter_socket, K_STR),
 	K(milter_user, K_STR), K(milter_pidfile, K_STR),
 	K(syslog_facility, K_STR), K(reject_text, K_STR), K(enforce, K_BOOL),
-	K(trusted_networks, K_STR),
+	K(trusted_networks, K_STR), K(webmail_networks, K_STR),
 };
 
 static const struct key_def *key_find(const char *name)
@@ -192,6 +192,7 @@ static const struct kv default_values[] = {
 	{ "milter_socket", "unix:/run/dormant/milter.sock", 0, 0 },
 	{ "enforce", NULL, 1, 0 },
 	{ "trusted_networks", "", 0, 0 },
+	{ "webmail_networks", "", 0, 0 },
 	/* configure --with-reportdir, as db is --with-dbdir */
 	{ "report_dir", DORMANT_DEFAULT_REPORTDIR, 0, 0 },
 };
@@ -686,6 +687,7 @@ static const struct { const char *key, *bad; } set_refusals[] = {
 	{ "milter_socket", "inet:0@localhost" }, { "milter_socket", "inet6:25@" },
 	{ "syslog_facility", "" }, { "syslog_facility", "kern" },
 	{ "trusted_networks", "10.0.0.0/8 ::/129" },
+	{ "webmail_networks", "192.0.2.0/33" },
 };
 
 static void test_set_refusals(void **state)

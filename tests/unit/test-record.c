@@ -556,6 +556,26 @@ static void test_event_record(void **state)
 	assert_string_equal(event_kind_name(EVENT_WAKEUP_LOGIN), "wakeup-login");
 	assert_string_equal(event_kind_name(EVENT_REFUSED_SEND), "refused-send");
 	assert_string_equal(event_kind_name((enum event_kind)99), "unknown");
+
+	/* the new-network kinds and the flags byte; a v1 record written
+	   before them (byte 3 zero) reads as no flags */
+	ev.kind = EVENT_NEW_NETWORK_SEND;
+	ev.flags = EVENT_FLAG_NEW_NETWORK | EVENT_FLAG_SUSPENDED;
+	record_event_encode(&ev, buf);
+	assert_int_equal(buf[3], 0x03);
+	assert_int_equal(record_event_decode(buf, sizeof(buf), &out, &error), 0);
+	assert_int_equal(out.kind, EVENT_NEW_NETWORK_SEND);
+	assert_int_equal(out.flags, 0x03);
+	buf[3] = 0;
+	assert_int_equal(record_event_decode(buf, sizeof(buf), &out, &error), 0);
+	assert_int_equal(out.flags, 0);
+	buf[3] = 0x04;
+	assert_true(record_event_decode(buf, sizeof(buf), &out, &error) < 0);
+	buf[3] = 0;
+	buf[1] = EVENT_NEW_NETWORK_SEND + 1;
+	assert_true(record_event_decode(buf, sizeof(buf), &out, &error) < 0);
+	assert_string_equal(event_kind_name(EVENT_NEW_NETWORK_LOGIN), "new-network-login");
+	assert_string_equal(event_kind_name(EVENT_NEW_NETWORK_SEND), "new-network-send");
 }
 
 int main(void)

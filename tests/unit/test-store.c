@@ -240,9 +240,11 @@ static const struct step steps[] = {
 	{ LG, 1109, "pop3", "10.0.0.2", 60, 0, 1050, 0, 0, "10.0.0.2", "pop3", NULL },
 	/* the interval reached: written */
 	{ LG, 1110, "pop3", "10.0.0.2", 60, 1, 1110, 0, 0, "10.0.0.2", "pop3", NULL },
-	/* older and equal events change nothing, whatever they carry */
+	/* older and equal events change no activity, whatever they carry;
+	   an equal one from a new network writes the networks record only */
 	{ LG, 500, "imap", "10.9.9.9", 60, 0, 1110, 0, 0, "10.0.0.2", "pop3", NULL },
-	{ LG, 1110, "imap", "10.9.9.9", 60, 0, 1110, 0, 0, "10.0.0.2", "pop3", NULL },
+	{ LG, 1110, "imap", "10.9.9.9", 60, 1, 1110, 0, 0, "10.0.0.2", "pop3", NULL },
+	{ LG, 1110, "imap", "10.9.9.8", 60, 0, 1110, 0, 0, "10.0.0.2", "pop3", NULL },
 	{ LG, 500, "imap", "10.9.9.9", 0, 0, 1110, 0, 0, "10.0.0.2", "pop3", NULL },
 	/* sends and receives have their own times */
 	{ SD, 2000, NULL, "2001:db8::7", 60, 1, 1110, 2000, 0, "10.0.0.2", "pop3", "2001:db8::7" },
@@ -1154,6 +1156,9 @@ int main(void)
 		T(test_many_handles_at_once),
 		T(test_bounded_waits),
 		T(test_scan_callback_holds_no_slot),
+		T(test_networks_learnt),
+		T(test_networks_suspended),
+		T(test_networks_hostile),
 	};
 
 	test_init();
