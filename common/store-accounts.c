@@ -21,7 +21,8 @@ int store_account_info_get(struct store *store, const char *account,
 }
 
 /* Read, fold with fold(), and write back one account record in t:
-   1 written, 0 unchanged, or -1. */
+   1 written, 0 unchanged, or -1 (a record of a newer version: never
+   overwritten, doc/DESIGN.md §3.4). */
 static int account_fold(struct store_txn *t, const char *account,
 			bool (*fold)(struct account_info *, const void *),
 			const void *arg, const char **error_r)
@@ -33,13 +34,25 @@ static int account_fold(struct store_txn *t, const char *account,
 	const char *derr;
 	int ret;
 
+	bool malformed = false;
+
 	ret = mdb_get(t->txn, dbi, &key, &val);
 	if (ret != 0 && ret != MDB_NOTFOUND)
 		return store_txn_result(t, ret, error_r);
-	if (ret == MDB_NOTFOUND ||
-	    record_account_decode(val.mv_data, val.mv_size, &info, &derr) < 0)
+	memset(&info, 0, sizeof(info));
+	if (ret == 0 &&
+	    record_account_decode(val.mv_data, val.mv_size, &info, &derr) < 0) {
+		/* a newer program's record is never overwritten (it may hold
+		   what this one cannot carry); a malformed one is replaced */
+		if (val.mv_size > 0 &&
+		    ((const uint8_t *)val.mv_data)[0] > RECORD_ACCOUNT_VERSION) {
+			*error_r = errmsg_printf("%s: %s", account, derr);
+			return -1;
+		}
 		memset(&info, 0, sizeof(info));
-	if (!fold(&info, arg))
+		malformed = true;
+	}
+	if (!fold(&info, arg) && !malformed)
 		return 0;
 	record_account_encode(&info, buf);
 	val.mv_size = sizeof(buf);

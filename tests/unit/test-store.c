@@ -1003,6 +1003,53 @@ static void test_accounts_sync(void **state)
 	free(ptrs);
 }
 
+/* doc/DESIGN-NOTES.md: a record of a newer version is never overwritten.
+   A directory record this program cannot read stops sync and merge with
+   an error naming it, and stays byte for byte; a malformed one (known
+   version, bad contents) is replaced like a malformed activity record. */
+static void test_accounts_newer_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct account_info info = { 100, 200, 0, SOURCE_FILE };
+	uint8_t newer[RECORD_ACCOUNT_SIZE + 40], bad[RECORD_ACCOUNT_SIZE], back[128];
+	const char *names[] = { "bad@x", "new@x" }, *error;
+	struct store_sync_stats stats;
+	ssize_t len;
+
+	memset(newer, 0xcc, sizeof(newer));
+	newer[0] = RECORD_ACCOUNT_VERSION + 1;
+	memset(bad, 0, sizeof(bad));
+	bad[0] = 1;
+	bad[1] = 9;                  /* unknown source */
+	open_store(f, 0);
+	store_close(&f->store);
+	raw_put(f->dir, "accounts", "new@x", 5, newer, sizeof(newer));
+	raw_put(f->dir, "accounts", "bad@x", 5, bad, sizeof(bad));
+	open_store(f, 0);
+
+	T_BEGIN();
+	error = NULL;
+	T_CHECK(store_accounts_sync(f->store, names, 2, SOURCE_DOVEADM, 1000, &stats,
+				    &error) == -1 && error != NULL &&
+		strstr(error, "newer") != NULL, "sync over a newer record: %s",
+		T_STR(error));
+	error = NULL;
+	T_CHECK(store_accounts_merge_batch(f->store, &names[1], &info, 1, &error) == -1 &&
+		error != NULL && strstr(error, "newer") != NULL,
+		"merge over a newer record: %s", T_STR(error));
+	/* the malformed one alone: replaced */
+	T_CHECK(store_accounts_sync(f->store, names, 1, SOURCE_DOVEADM, 1000, &stats,
+				    &error) == 0, "sync over a malformed record failed");
+	T_CHECK(store_account_info_get(f->store, "bad@x", &info, &error) == 1 &&
+		info.first_seen == 1000 && info.source == SOURCE_DOVEADM,
+		"malformed record not replaced");
+	store_close(&f->store);
+	len = raw_get(f->dir, "accounts", "new@x", back, sizeof(back));
+	T_CHECK(len == (ssize_t)sizeof(newer) && memcmp(back, newer, sizeof(newer)) == 0,
+		"newer record was modified (len %zd)", len);
+	T_END();
+}
+
 /* ---- meta, policy publishing, notices, events ---- */
 
 static int event_cb(void *ctx, int64_t t, const char *account,
@@ -1097,6 +1144,7 @@ int main(void)
 		T(test_state_long_text),
 		T(test_tracking),
 		T(test_accounts_sync),
+		T(test_accounts_newer_kept),
 		T(test_meta_notice_events),
 		/* test-store-map.c */
 		T(test_map_growth),
