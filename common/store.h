@@ -157,6 +157,7 @@ struct account_view {
 	size_t account_len;
 	const struct activity *activity;
 	const struct account_info *info;
+	const struct account_contacts *contacts;  /* NULL: none known */
 	const struct account_state *state;
 	const char *decode_error;
 };
@@ -170,9 +171,12 @@ typedef int store_account_cb(void *ctx, const struct account_view *view);
 int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
 			  const char **error_r);
 
-/* Directory record of an account: 1 found, 0 none, -1 error. */
+/* Directory record of an account and its contacts (contacts_r may be
+   NULL): 1 found, 0 none, -1 error. */
 int store_account_info_get(struct store *store, const char *account,
-			   struct account_info *info_r, const char **error_r);
+			   struct account_info *info_r,
+			   struct account_contacts *contacts_r,
+			   const char **error_r);
 
 /* State of an account: 1 found, 0 none, -1 error. */
 int store_state_get(struct store *store, const char *account,
@@ -206,15 +210,17 @@ int store_audit_foreach(struct store *store, int64_t since, store_audit_cb *cb,
 
 /* Reconcile the accounts database with the directory's list at time now:
    names[0..count) must be normalised, sorted (strcmp) and unique. Listed
-   accounts get first_seen (if new) and last_seen = now and lose any
-   gone_since; accounts no longer listed get gone_since = now (kept, never
-   deleted). Commits in batches so logins never wait long on the writer
+   accounts get first_seen (if new) and last_seen = now, lose any
+   gone_since, and get contacts[i] (contacts NULL: none) in place of what
+   they had; accounts no longer listed get gone_since = now (kept, never
+   deleted, contacts kept). Commits in batches so logins never wait long on the writer
    lock. Counts of new, returning and gone accounts go to *stats_r. */
 struct store_sync_stats {
 	unsigned long listed, added, returned, gone;
 };
 int store_accounts_sync(struct store *store, const char *const *names,
-			size_t count, enum account_source source, int64_t now,
+			const struct account_contacts *contacts, size_t count,
+			enum account_source source, int64_t now,
 			struct store_sync_stats *stats_r, const char **error_r);
 
 /* Small named integers in the meta database (schema, tracking_start, the

@@ -116,6 +116,7 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	char name[ACCOUNT_MAX + 1];
 	struct activity act;
 	struct account_info info;
+	struct account_contacts contacts;
 	struct account_state st;
 	struct account_view view;
 	struct view_ctx vctx;
@@ -144,7 +145,8 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	if (store == NULL)
 		return EXIT_RUNTIME;
 	r1 = store_activity_get(store, name, &act, &error);
-	r2 = r1 < 0 ? -1 : store_account_info_get(store, name, &info, &error);
+	r2 = r1 < 0 ? -1 : store_account_info_get(store, name, &info, &contacts,
+							   &error);
 	r3 = r2 < 0 ? -1 : store_state_get(store, name, &st, &error);
 	store_close(&store);
 	if (r1 < 0 || r2 < 0 || r3 < 0) {
@@ -160,6 +162,7 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	view.account_len = strlen(name);
 	view.activity = r1 > 0 ? &act : NULL;
 	view.info = r2 > 0 ? &info : NULL;
+	view.contacts = r2 > 0 && !account_contacts_empty(&contacts) ? &contacts : NULL;
 	view.state = r3 > 0 ? &st : NULL;
 	view_row(&vctx, &view, &row);
 	format->write(&row, &view);

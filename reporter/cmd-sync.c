@@ -217,7 +217,8 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 		names_free(&list);
 		return EXIT_RUNTIME;
 	}
-	ret = store_accounts_sync(store, (const char *const *)list.names, list.count,
+	ret = store_accounts_sync(store, (const char *const *)list.names, NULL,
+				  list.count,
 				  file != NULL ? SOURCE_FILE : SOURCE_DOVEADM,
 				  cli->now, &stats, &error);
 	if (ret < 0) {
