@@ -3,6 +3,7 @@
  * notices database), and send the admins a summary. */
 #include "cli.h"
 #include "array.h"
+#include "contacts.h"
 #include "mail.h"
 #include "view.h"
 
@@ -45,27 +46,6 @@ struct notify_ctx {
 	unsigned long already, skipped;
 };
 
-/* Only plain addresses get mail: a name that could add recipients or
-   headers (commas, quotes, parentheses, ...) is skipped. */
-static bool plain_address(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (at == NULL || at == s || at[1] == '\0')
-		return false;
-	for (const char *p = s; p < at; p++) {
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			   "0123456789.!#$%&'*+/=?^_`{|}~-", *p) == NULL)
-			return false;
-	}
-	for (const char *p = at + 1; *p != '\0'; p++) {
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			   "0123456789.-", *p) == NULL)
-			return false;
-	}
-	return true;
-}
-
 static int notify_one(void *_ctx, const struct account_view *view)
 {
 	struct notify_ctx *ctx = _ctx;
@@ -97,7 +77,7 @@ static int notify_one(void *_ctx, const struct account_view *view)
 		ctx->already++;
 		return 0;
 	}
-	if (!plain_address(view->account)) {
+	if (!contact_address_plain(view->account)) {
 		cli_error("%s: not a plain mail address, no notice sent", view->account);
 		ctx->skipped++;
 		return 0;
