@@ -264,11 +264,17 @@ int store_policy_publish(struct store *store, uint64_t warn_after,
 struct notice {
 	int64_t sent;
 	int64_t period;
+	int64_t reminded;            /* the reminder for this period, 0 none */
 };
 int store_notice_get(struct store *store, const char *account,
 		     struct notice *notice_r, const char **error_r);
 int store_notice_set(struct store *store, const char *account,
 		     const struct notice *notice, const char **error_r);
+/* The same, with an audit entry (one JSON object, filed under time t) in
+   the same transaction: no notice without its entry. */
+int store_notice_set_audited(struct store *store, const char *account,
+			     const struct notice *notice, const char *audit_json,
+			     int64_t t, const char **error_r);
 
 /* Tracking start (seconds, UTC): when this database began seeing events,
    moved earlier by imports. 0 if unknown. */

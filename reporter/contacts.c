@@ -294,3 +294,36 @@ void contacts_map_free(struct contacts_map *map)
 	free(map->entries);
 	memset(map, 0, sizeof(*map));
 }
+
+void contacts_recipients(const char *owner, const char *manager,
+			 const char *alternate, const struct dormant_config *cfg,
+			 struct notice_rcpt *r)
+{
+	const char *extra[2] = { manager, alternate };
+
+	memset(r, 0, sizeof(*r));
+	r->to[r->nto++] = owner;
+	for (int i = 0; i < 2; i++) {
+		const char *a = extra[i], *why = NULL;
+		bool dup = false;
+
+		if (a == NULL || a[0] == '\0')
+			continue;
+		for (size_t j = 0; j < r->nto; j++)
+			dup |= strcmp(r->to[j], a) == 0;
+		if (dup)
+			continue;
+		/* the database is input too (doc/DESIGN.md §9.1): check again */
+		if (!contact_address_plain(a))
+			why = "not a plain mail address";
+		else if (!cfg->notify_external &&
+			 !config_is_local_domain(cfg, strchr(a, '@') + 1))
+			why = "outside local_domains";
+		if (why != NULL) {
+			r->skipped[r->nskipped] = a;
+			r->why[r->nskipped++] = why;
+		} else {
+			r->to[r->nto++] = a;
+		}
+	}
+}

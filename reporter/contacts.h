@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "account.h"
+#include "config.h"
 #include "record.h"
 
 /* A plain mail address: local@domain of letters, digits and the
@@ -63,5 +64,19 @@ void contacts_apply(const struct contacts_map *map, const char *account,
 		    struct account_contacts *c);
 
 void contacts_map_free(struct contacts_map *map);
+
+/* Who gets an account's notice (doc/DESIGN.md §7.5): the owner (already
+   found plain), then manager and alternate when they are plain
+   addresses, not one already listed, and in local_domains unless
+   notify_external. The pointers are the arguments'. */
+struct notice_rcpt {
+	const char *to[3];
+	size_t nto;
+	const char *skipped[2], *why[2];   /* left out, and why */
+	size_t nskipped;
+};
+void contacts_recipients(const char *owner, const char *manager,
+			 const char *alternate, const struct dormant_config *cfg,
+			 struct notice_rcpt *r);
 
 #endif

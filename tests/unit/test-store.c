@@ -1153,6 +1153,26 @@ static void test_meta_notice_events(void **state)
 	assert_int_equal(store_notice_get(f->store, "a@x", &got, &error), 1);
 	assert_int_equal(got.sent, n.sent);
 	assert_int_equal(got.period, n.period);
+	assert_int_equal(got.reminded, 0);
+	n.reminded = 1700000500;
+	assert_int_equal(store_notice_set_audited(f->store, "a@x", &n, "{\"x\":1}",
+						  1700000500, &error), 0);
+	assert_int_equal(store_notice_get(f->store, "a@x", &got, &error), 1);
+	assert_int_equal(got.reminded, 1700000500);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(store_audit_foreach(f->store, 0, audit_cb, &a, &error), 0);
+	assert_int_equal(a.count, 1);
+	/* a notice record as an older dormant wrote it (24 bytes): no reminder */
+	{
+		uint8_t old[24] = { 1 };
+		old[8] = 7;
+		store_close(&f->store);
+		raw_put(f->dir, "notices", "old@x", 5, old, sizeof(old));
+		open_store(f, 0);
+		assert_int_equal(store_notice_get(f->store, "old@x", &got, &error), 1);
+		assert_int_equal(got.sent, 7);
+		assert_int_equal(got.reminded, 0);
+	}
 
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EVENT_WAKEUP_LOGIN;
