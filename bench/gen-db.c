@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	/* the directory saw everyone a year ago */
-	if (store_accounts_sync(store, (const char *const *)names, (size_t)n,
+	if (store_accounts_sync(store, (const char *const *)names, NULL, (size_t)n,
 				SOURCE_FILE, now - 400 * 86400, &stats, &error) < 0 ||
 	    store_tracking_extend(store, now - 400 * 86400, &error) < 0) {
 		fprintf(stderr, "gen-db: %s\n", error);

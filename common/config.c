@@ -38,6 +38,8 @@ static int check_absolute_or_empty(const char *value, const char **error_r);
 static int check_milter_socket(const char *value, const char **error_r);
 static int check_facility(const char *value, const char **error_r);
 static int check_networks(const char *value, const char **error_r);
+static int check_field_name(const char *value, const char **error_r);
+static int check_address(const char *value, const char **error_r);
 
 #define DAY (24ULL * 3600)
 #define OFF(field) offsetof(struct dormant_config, field)
@@ -90,6 +92,17 @@ static const struct config_def config_defs[] = {
 	{ "trusted_networks", CT_STRING, "", OFF(trusted_networks), 0, 0, check_networks },
 	{ "webmail_networks", CT_STRING, "", OFF(webmail_networks), 0, 0, check_networks,
 	  SHARED },
+	{ "contacts_file", CT_STRING, "", OFF(contacts_file), 0, 0,
+	  check_absolute_or_empty },
+	{ "unit_field", CT_STRING, "", OFF(unit_field), 0, 0, check_field_name },
+	{ "contact_manager_field", CT_STRING, "", OFF(contact_manager_field), 0, 0,
+	  check_field_name },
+	{ "contact_alternate_field", CT_STRING, "", OFF(contact_alternate_field), 0, 0,
+	  check_field_name },
+	{ "notify_cc", CT_STRING, "", OFF(notify_cc), 0, 0, check_address },
+	{ "notify_external", CT_BOOL, "no", OFF(notify_external), 0, 0 },
+	{ "notify_reminder_days", CT_DURATION, "0", OFF(notify_reminder_days), 0,
+	  365 * DAY },
 	/* the plugin's own: not a key of dormant.conf */
 	{ "count_master_user", CT_BOOL, "no", OFF(count_master_user), 0, 0, NULL,
 	  CONFIG_KEY_PLUGIN },
@@ -108,6 +121,40 @@ static int check_absolute(const char *value, const char **error_r)
 static int check_absolute_or_empty(const char *value, const char **error_r)
 {
 	return value[0] == '\0' ? 0 : check_absolute(value, error_r);
+}
+
+/* A userdb field name: what doveadm prints before its ':' */
+static int check_field_name(const char *value, const char **error_r)
+{
+	size_t len = strlen(value);
+
+	if (len > 64 || strspn(value, "abcdefghijklmnopqrstuvwxyz"
+			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len) {
+		*error_r = "a userdb field name: letters, digits, '_', '.', '-' "
+			"(at most 64)";
+		return -1;
+	}
+	return 0;
+}
+
+/* One address that goes into a header: no blank, comma, quote, bracket
+   or control byte (the notice's own check is the stricter one). */
+static int check_address(const char *value, const char **error_r)
+{
+	const char *at = strchr(value, '@');
+
+	if (value[0] == '\0')
+		return 0;
+	for (const char *p = value; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			at = NULL;
+	}
+	if (value[0] == '-' || at == NULL || at == value || at[1] == '\0' ||
+	    strpbrk(value, " \t,;:\"'<>()[]\\") != NULL) {
+		*error_r = "one plain mail address (user@domain)";
+		return -1;
+	}
+	return 0;
 }
 
 const char *config_socket_path(const char *spec)
@@ -491,6 +538,16 @@ int config_check(const struct dormant_config *cfg, const char **error_r)
 	}
 	if (cfg->notice_days >= cfg->suspend_after) {
 		*error_r = "notice_days must be shorter than suspend_after";
+		return -1;
+	}
+	if (cfg->notify_reminder_days != 0 && cfg->notify_reminder_days < DAY) {
+		/* a bare number is seconds: "3" is surely meant as 3d */
+		*error_r = "notify_reminder_days must be 0 or at least 1d";
+		return -1;
+	}
+	if (cfg->notify_reminder_days != 0 &&
+	    cfg->notify_reminder_days >= cfg->notice_days) {
+		*error_r = "notify_reminder_days must be shorter than notice_days";
 		return -1;
 	}
 	return 0;

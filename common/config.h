@@ -65,6 +65,13 @@ struct dormant_config {
 	char *trusted_networks;
 	/* webmail hosts: logins and sends from them are shown as webmail */
 	char *webmail_networks;
+	char *contacts_file;         /* CSV account,unit,manager,alternate */
+	char *unit_field;            /* userdb fields read by sync */
+	char *contact_manager_field;
+	char *contact_alternate_field;
+	char *notify_cc;             /* in copy of every notice */
+	bool notify_external;        /* notices may leave local_domains */
+	uint64_t notify_reminder_days;  /* seconds before suspension; 0 none */
 	bool count_master_user;      /* the plugin's only (not in the file) */
 };
 

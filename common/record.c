@@ -221,21 +221,85 @@ int record_state_decode(const void *data, size_t size,
 }
 
 /* Account record, version 1: version, source, first_seen, last_seen,
-   gone_since (8 bytes each). */
-void record_account_encode(const struct account_info *info,
-			   uint8_t buf[RECORD_ACCOUNT_SIZE])
+   gone_since (8 bytes each). Version 2: the same, then the contacts. */
+static void account_put_fixed(const struct account_info *info, uint8_t *buf,
+			      uint8_t version)
 {
-	buf[0] = RECORD_ACCOUNT_VERSION;
+	buf[0] = version;
 	buf[1] = (uint8_t)info->source;
 	put_le64(buf + 2, info->first_seen);
 	put_le64(buf + 10, info->last_seen);
 	put_le64(buf + 18, info->gone_since);
 }
 
+void record_account_encode_v1(const struct account_info *info,
+			      uint8_t buf[RECORD_ACCOUNT_SIZE])
+{
+	account_put_fixed(info, buf, 1);
+}
+
+size_t record_account_encode(const struct account_info *info,
+			     const struct account_contacts *contacts,
+			     uint8_t buf[RECORD_ACCOUNT_MAX])
+{
+	size_t off = RECORD_ACCOUNT_SIZE;
+
+	account_put_fixed(info, buf, RECORD_ACCOUNT_VERSION);
+	for (int i = 0; i < CONTACT_FIELDS; i++) {
+		size_t len = contacts == NULL ? 0 :
+			strnlen(contacts->text[i], CONTACT_TEXT_MAX);
+
+		buf[off] = len == 0 ? CONTACT_SRC_NONE : contacts->source[i];
+		put_le16(buf + off + 1, (uint16_t)len);
+		if (len > 0)
+			memcpy(buf + off + 3, contacts->text[i], len);
+		off += 3 + len;
+	}
+	return off;
+}
+
+bool contact_text_valid(const char *s, size_t len)
+{
+	if (len > CONTACT_TEXT_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/* The contacts after the fixed part; bytes after them are accepted
+   (room to append fields, doc/DESIGN.md §3.4). */
+static int account_take_contacts(const uint8_t *p, size_t left,
+				 struct account_contacts *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < CONTACT_FIELDS; i++) {
+		size_t len;
+
+		if (left < 3)
+			return -1;
+		len = get_le16(p + 1);
+		if (p[0] > CONTACT_SRC_FILE || len > left - 3 ||
+		    !contact_text_valid((const char *)p + 3, len))
+			return -1;
+		c->source[i] = len > 0 ? p[0] : CONTACT_SRC_NONE;
+		memcpy(c->text[i], p + 3, len);
+		c->text[i][len] = '\0';
+		p += 3 + len;
+		left -= 3 + len;
+	}
+	return 0;
+}
+
 int record_account_decode(const void *data, size_t size,
-			  struct account_info *info_r, const char **error_r)
+			  struct account_info *info_r,
+			  struct account_contacts *contacts_r,
+			  const char **error_r)
 {
 	const uint8_t *p = data;
+	struct account_contacts contacts;
 	struct account_info info;
 
 	if (record_check(p, size, &account_kind, error_r) < 0)
@@ -244,13 +308,50 @@ int record_account_decode(const void *data, size_t size,
 		*error_r = "account record has an unknown source";
 		return -1;
 	}
+	memset(&contacts, 0, sizeof(contacts));
+	if (p[0] >= 2 && account_take_contacts(p + RECORD_ACCOUNT_SIZE,
+					       size - RECORD_ACCOUNT_SIZE,
+					       &contacts) < 0) {
+		*error_r = "account record has malformed contacts";
+		return -1;
+	}
 	memset(&info, 0, sizeof(info));
 	info.source = (enum account_source)p[1];
 	info.first_seen = get_le64(p + 2);
 	info.last_seen = get_le64(p + 10);
 	info.gone_since = get_le64(p + 18);
 	*info_r = info;
+	if (contacts_r != NULL)
+		*contacts_r = contacts;
 	return 0;
+}
+
+const char *contact_field_name(enum contact_field field)
+{
+	static const char *const names[CONTACT_FIELDS] = {
+		"unit", "manager", "alternate"
+	};
+
+	return field < CONTACT_FIELDS ? names[field] : "unknown";
+}
+
+const char *contact_source_name(enum contact_source source)
+{
+	switch (source) {
+	case CONTACT_SRC_USERDB: return "userdb";
+	case CONTACT_SRC_FILE: return "file";
+	case CONTACT_SRC_NONE: break;
+	}
+	return "";
+}
+
+bool account_contacts_empty(const struct account_contacts *c)
+{
+	for (int i = 0; i < CONTACT_FIELDS; i++) {
+		if (c->text[i][0] != '\0')
+			return false;
+	}
+	return true;
 }
 
 /* Event record, version 1: version, kind, ip family, flags, 4 reserved,

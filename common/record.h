@@ -61,9 +61,12 @@ size_t record_state_encode(const struct account_state *st, uint8_t *buf,
 int record_state_decode(const void *data, size_t size,
 			struct account_state *st_r, const char **error_r);
 
-/* What the directory (dormant sync) knows of an account. */
-#define RECORD_ACCOUNT_VERSION 1
-#define RECORD_ACCOUNT_SIZE 26
+/* What the directory (dormant sync) knows of an account. Version 2
+   appends the contacts to version 1's 26 bytes; version 1 is still read
+   (no contacts) and snapshots still carry it (record_account_encode_v1):
+   each host learns contacts from its own directory. */
+#define RECORD_ACCOUNT_VERSION 2
+#define RECORD_ACCOUNT_SIZE 26       /* version 1, and v2's fixed part */
 
 enum account_source {
 	SOURCE_UNKNOWN = 0,
@@ -78,13 +81,52 @@ struct account_info {
 	enum account_source source;
 };
 
+/* Who hears of an account besides its owner, and the unit it belongs to
+   (empty: unknown; the domain stands for the unit then). Set by each
+   sync from userdb fields or contacts_file, whole. */
+enum contact_field {
+	CONTACT_UNIT,
+	CONTACT_MANAGER,             /* the unit's reviewer or manager */
+	CONTACT_ALTERNATE,           /* another address of the owner */
+	CONTACT_FIELDS
+};
+enum contact_source {
+	CONTACT_SRC_NONE = 0,
+	CONTACT_SRC_USERDB = 1,
+	CONTACT_SRC_FILE = 2,
+};
+/* Each text: at most an account name's length, no control bytes. */
+#define CONTACT_TEXT_MAX 320
+struct account_contacts {
+	char text[CONTACT_FIELDS][CONTACT_TEXT_MAX + 1];
+	uint8_t source[CONTACT_FIELDS];  /* enum contact_source */
+};
+/* "unit", "manager", "alternate"; "userdb", "file" ("" for none). */
+const char *contact_field_name(enum contact_field field);
+const char *contact_source_name(enum contact_source source);
+bool account_contacts_empty(const struct account_contacts *c);
+/* True if s (len bytes) may be a contact text: at most CONTACT_TEXT_MAX
+   bytes, no control byte (so never a line break in a mail header). */
+bool contact_text_valid(const char *s, size_t len);
+
 /* Fold src into info (see store_accounts_merge_batch). True if changed. */
 bool account_info_merge(struct account_info *info, const struct account_info *src);
 
-void record_account_encode(const struct account_info *info,
-			   uint8_t buf[RECORD_ACCOUNT_SIZE]);
+/* 26 bytes, then per contact field: source u8, length u16, bytes. */
+#define RECORD_ACCOUNT_MAX (RECORD_ACCOUNT_SIZE + CONTACT_FIELDS * (3 + CONTACT_TEXT_MAX))
+/* Encode a version 2 record (contacts NULL: none); returns its length. */
+size_t record_account_encode(const struct account_info *info,
+			     const struct account_contacts *contacts,
+			     uint8_t buf[RECORD_ACCOUNT_MAX]);
+/* Encode version 1 (no contacts): the snapshots' directory record. */
+void record_account_encode_v1(const struct account_info *info,
+			      uint8_t buf[RECORD_ACCOUNT_SIZE]);
+/* Decode version 1 or 2; contacts_r (may be NULL) is all empty for
+   version 1. Outputs are written only on success. */
 int record_account_decode(const void *data, size_t size,
-			  struct account_info *info_r, const char **error_r);
+			  struct account_info *info_r,
+			  struct account_contacts *contacts_r,
+			  const char **error_r);
 
 /* Events the reporter shows: a dormant account waking up, a suspended
    one being refused, a login or send from a new network. Stored under

@@ -7,75 +7,121 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int decode_info(const void *data, size_t size, void *out,
+struct info_out {
+	struct account_info *info;
+	struct account_contacts *contacts;
+};
+
+static int decode_info(const void *data, size_t size, void *_out,
 		       const char **error_r)
 {
-	return record_account_decode(data, size, out, error_r);
+	struct info_out *out = _out;
+
+	return record_account_decode(data, size, out->info, out->contacts, error_r);
 }
 
 int store_account_info_get(struct store *store, const char *account,
-			   struct account_info *info_r, const char **error_r)
+			   struct account_info *info_r,
+			   struct account_contacts *contacts_r,
+			   const char **error_r)
 {
-	return store_get_record(store, DB_ACCOUNTS, account, decode_info, info_r,
+	struct info_out out = { info_r, contacts_r };
+
+	return store_get_record(store, DB_ACCOUNTS, account, decode_info, &out,
 				"account", error_r);
 }
 
+/* A fold: change info and contacts for arg; true if anything changed. */
+typedef bool account_fold_fn(struct account_info *info,
+			     struct account_contacts *contacts, const void *arg);
+
 /* Read, fold with fold(), and write back one account record in t:
-   1 written, 0 unchanged, or -1. */
+   1 written, 0 unchanged, or -1 (a record of a newer version: never
+   overwritten, doc/DESIGN.md §3.4). */
 static int account_fold(struct store_txn *t, const char *account,
-			bool (*fold)(struct account_info *, const void *),
-			const void *arg, const char **error_r)
+			account_fold_fn *fold, const void *arg,
+			const char **error_r)
 {
 	MDB_dbi dbi = t->store->dbi[DB_ACCOUNTS];
 	struct account_info info;
-	uint8_t buf[RECORD_ACCOUNT_SIZE];
+	struct account_contacts contacts;
+	uint8_t buf[RECORD_ACCOUNT_MAX];
 	MDB_val key = store_account_key(account), val;
+	bool malformed = false;
 	const char *derr;
 	int ret;
 
 	ret = mdb_get(t->txn, dbi, &key, &val);
 	if (ret != 0 && ret != MDB_NOTFOUND)
 		return store_txn_result(t, ret, error_r);
-	if (ret == MDB_NOTFOUND ||
-	    record_account_decode(val.mv_data, val.mv_size, &info, &derr) < 0)
+	memset(&info, 0, sizeof(info));
+	memset(&contacts, 0, sizeof(contacts));
+	if (ret == 0 && record_account_decode(val.mv_data, val.mv_size, &info,
+					      &contacts, &derr) < 0) {
+		/* a newer program's record is never overwritten (it may hold
+		   what this one cannot carry); a malformed one is replaced */
+		if (val.mv_size > 0 &&
+		    ((const uint8_t *)val.mv_data)[0] > RECORD_ACCOUNT_VERSION) {
+			*error_r = errmsg_printf("%s: %s", account, derr);
+			return -1;
+		}
 		memset(&info, 0, sizeof(info));
-	if (!fold(&info, arg))
+		memset(&contacts, 0, sizeof(contacts));
+		malformed = true;
+	}
+	if (!fold(&info, &contacts, arg) && !malformed)
 		return 0;
-	record_account_encode(&info, buf);
-	val.mv_size = sizeof(buf);
+	val.mv_size = record_account_encode(&info, &contacts, buf);
 	val.mv_data = buf;
 	return store_txn_result(t, mdb_put(t->txn, dbi, &key, &val, 0), error_r);
 }
 
 struct sync {
 	const char *const *names;
+	const struct account_contacts *contacts;   /* NULL: none */
 	size_t count;
 	enum account_source source;
 	int64_t now;
 	struct store_sync_stats stats;
 };
 
+/* One listed account: the sync and its index. */
+struct listed {
+	struct sync *s;
+	size_t i;
+};
+
 /* Counts are informational: a batch redone after MDB_MAP_FULL counts its
-   accounts twice. */
-static bool fold_listed(struct account_info *info, const void *arg)
+   accounts twice. Contacts are replaced whole: the directory's word now. */
+static bool fold_listed(struct account_info *info,
+			struct account_contacts *contacts, const void *arg)
 {
-	const struct sync *s = arg;
+	const struct listed *l = arg;
+	struct sync *s = l->s;
 
 	if (info->first_seen == 0) {
 		info->first_seen = s->now;
-		((struct sync *)s)->stats.added++;
+		s->stats.added++;
 	} else if (info->gone_since != 0) {
-		((struct sync *)s)->stats.returned++;
+		s->stats.returned++;
 	}
 	info->last_seen = s->now;
 	info->gone_since = 0;
 	info->source = s->source;
+	if (s->contacts != NULL)
+		*contacts = s->contacts[l->i];
+	else
+		memset(contacts, 0, sizeof(*contacts));
 	return true;
 }
 
-static bool fold_gone(struct account_info *info, const void *arg)
+/* A gone account keeps its contacts: its unit still reviews it. */
+static bool fold_gone(struct account_info *info,
+		      struct account_contacts *contacts, const void *arg)
 {
 	const struct sync *s = arg;
+
+	(void)contacts;
 
 	if (info->first_seen == 0 || info->gone_since != 0)
 		return false;
@@ -86,11 +132,11 @@ static bool fold_gone(struct account_info *info, const void *arg)
 static int listed_item(struct store_txn *t, size_t i, const void *_s,
 		       const char **error_r)
 {
-	const struct sync *s = _s;
+	struct listed l = { (struct sync *)_s, i };
 
-	if (store_key_check(s->names[i], error_r) < 0)
+	if (store_key_check(l.s->names[i], error_r) < 0)
 		return -1;
-	return account_fold(t, s->names[i], fold_listed, s, error_r);
+	return account_fold(t, l.s->names[i], fold_listed, &l, error_r);
 }
 
 static bool sorted_contains(const char *const *names, size_t count,
@@ -130,7 +176,7 @@ static int collect_gone(void *_g, const MDB_val *key, const MDB_val *val)
 
 	if (key->mv_size == 0 || key->mv_size > ACCOUNT_MAX ||
 	    sorted_contains(g->s->names, g->s->count, key->mv_data, key->mv_size) ||
-	    record_account_decode(val->mv_data, val->mv_size, &info, &derr) < 0 ||
+	    record_account_decode(val->mv_data, val->mv_size, &info, NULL, &derr) < 0 ||
 	    info.gone_since != 0)
 		return 0;
 	if (g->count == g->alloc) {
@@ -166,10 +212,11 @@ static int gone_item(struct store_txn *t, size_t i, const void *_g,
 }
 
 int store_accounts_sync(struct store *store, const char *const *names,
-			size_t count, enum account_source source, int64_t now,
+			const struct account_contacts *contacts, size_t count,
+			enum account_source source, int64_t now,
 			struct store_sync_stats *stats_r, const char **error_r)
 {
-	struct sync s = { names, count, source, now, { count, 0, 0, 0 } };
+	struct sync s = { names, contacts, count, source, now, { count, 0, 0, 0 } };
 	struct gone_list g = { &s, NULL, 0, 0, false };
 	struct gone_items gi;
 	long gone;
@@ -206,8 +253,12 @@ struct merge_items {
 	const struct account_info *infos;
 };
 
-static bool fold_info(struct account_info *info, const void *arg)
+/* A merge folds the directory's times; contacts stay this host's own
+   (snapshots carry none). */
+static bool fold_info(struct account_info *info,
+		      struct account_contacts *contacts, const void *arg)
 {
+	(void)contacts;
 	return account_info_merge(info, arg);
 }
 
@@ -271,6 +322,7 @@ struct join_item {
 	bool has_act, has_info, has_st;
 	struct activity act;
 	struct account_info info;
+	struct account_contacts contacts;
 	struct account_state st;
 	char error[160];             /* "" when every record decoded */
 };
@@ -321,7 +373,7 @@ static void join_fill(struct store *store, struct join *j,
 	if (match[1]) {
 		derr = NULL;
 		if (record_account_decode(jc[1].val.mv_data, jc[1].val.mv_size,
-					  &it->info, &derr) < 0)
+					  &it->info, &it->contacts, &derr) < 0)
 			join_error(it, derr);
 		else if (it->info.first_seen > store->time_limit)
 			join_error(it, "first seen lies in the future: not believed");
@@ -415,6 +467,9 @@ int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
 				.account_len = it->name_len,
 				.activity = it->has_act ? &it->act : NULL,
 				.info = it->has_info ? &it->info : NULL,
+				.contacts = it->has_info &&
+					!account_contacts_empty(&it->contacts) ?
+					&it->contacts : NULL,
 				.state = it->has_st ? &it->st : NULL,
 				.decode_error = it->error[0] != '\0' ? it->error : NULL,
 			};

@@ -9,8 +9,10 @@
 /* Audit keys sort by time: 8-byte big-endian seconds, then a 4-byte
    big-endian sequence number for entries within the same second. */
 #define AUDIT_KEY_SIZE 12
-/* Notice record: version byte, 7 reserved, sent (8), period (8). */
-#define NOTICE_SIZE 24
+/* Notice record: version byte, 7 reserved, sent (8), period (8), then
+   (appended, still version 1) reminded (8); a 24-byte record has none. */
+#define NOTICE_SIZE_V1 24
+#define NOTICE_SIZE 32
 
 static int decode_state(const void *data, size_t size, void *out,
 			const char **error_r)
@@ -57,6 +59,19 @@ static int audit_next_key(struct store *store, MDB_txn *txn, int64_t t,
 	return 0;
 }
 
+/* Append one audit entry in txn: an LMDB code. */
+static int audit_put(struct store *store, MDB_txn *txn, const char *json,
+		     int64_t t)
+{
+	uint8_t akey[AUDIT_KEY_SIZE];
+	MDB_val ak = { sizeof(akey), akey }, av = { strlen(json), (void *)json };
+	int ret = audit_next_key(store, txn, t, akey);
+
+	if (ret == 0)
+		ret = mdb_put(txn, store->dbi[DB_AUDIT], &ak, &av, MDB_NOOVERWRITE);
+	return ret;
+}
+
 struct state_change {
 	const char *account;
 	const struct account_state *st;
@@ -69,8 +84,8 @@ static int state_txn(struct store_txn *t, void *_c, const char **error_r)
 	struct state_change *c = _c;
 	struct store *store = t->store;
 	MDB_txn *txn = t->txn;
-	uint8_t buf[RECORD_STATE_MAX], akey[AUDIT_KEY_SIZE];
-	MDB_val key = store_account_key(c->account), val, ak, av;
+	uint8_t buf[RECORD_STATE_MAX];
+	MDB_val key = store_account_key(c->account), val;
 	int ret;
 
 	if (c->st != NULL) {
@@ -83,14 +98,7 @@ static int state_txn(struct store_txn *t, void *_c, const char **error_r)
 			ret = 0;
 	}
 	if (ret == 0)
-		ret = audit_next_key(store, txn, c->t, akey);
-	if (ret == 0) {
-		ak.mv_size = sizeof(akey);
-		ak.mv_data = akey;
-		av.mv_size = strlen(c->audit_json);
-		av.mv_data = (void *)c->audit_json;
-		ret = mdb_put(txn, store->dbi[DB_AUDIT], &ak, &av, MDB_NOOVERWRITE);
-	}
+		ret = audit_put(store, txn, c->audit_json, c->t);
 	return store_txn_result(t, ret, error_r);
 }
 
@@ -186,14 +194,24 @@ int store_notice_get(struct store *store, const char *account,
 	ret = store_get(store, DB_NOTICES, &key, buf, sizeof(buf), &size, error_r);
 	if (ret <= 0)
 		return ret;
-	if (size < NOTICE_SIZE || buf[0] != 1) {
+	if (size < NOTICE_SIZE_V1 || buf[0] != 1) {
 		*error_r = errmsg_printf("%s: notice of %s: corrupt record", store->dir,
 				         account);
 		return -1;
 	}
 	notice_r->sent = get_le64(buf + 8);
 	notice_r->period = get_le64(buf + 16);
+	notice_r->reminded = size >= NOTICE_SIZE ? get_le64(buf + 24) : 0;
 	return 1;
+}
+
+static void notice_encode(const struct notice *notice, uint8_t buf[NOTICE_SIZE])
+{
+	memset(buf, 0, NOTICE_SIZE);
+	buf[0] = 1;
+	put_le64(buf + 8, notice->sent);
+	put_le64(buf + 16, notice->period);
+	put_le64(buf + 24, notice->reminded);
 }
 
 int store_notice_set(struct store *store, const char *account,
@@ -204,9 +222,38 @@ int store_notice_set(struct store *store, const char *account,
 
 	if (store_key_check(account, error_r) < 0)
 		return -1;
-	memset(buf, 0, sizeof(buf));
-	buf[0] = 1;
-	put_le64(buf + 8, notice->sent);
-	put_le64(buf + 16, notice->period);
+	notice_encode(notice, buf);
 	return store_put(store, DB_NOTICES, &key, &val, "record notice", error_r);
+}
+
+struct notice_change {
+	const char *account;
+	const struct notice *notice;
+	const char *audit_json;
+	int64_t t;
+};
+
+static int notice_txn(struct store_txn *t, void *_c, const char **error_r)
+{
+	struct notice_change *c = _c;
+	uint8_t buf[NOTICE_SIZE];
+	MDB_val key = store_account_key(c->account), val = { sizeof(buf), buf };
+	int ret;
+
+	notice_encode(c->notice, buf);
+	ret = mdb_put(t->txn, t->store->dbi[DB_NOTICES], &key, &val, 0);
+	if (ret == 0)
+		ret = audit_put(t->store, t->txn, c->audit_json, c->t);
+	return store_txn_result(t, ret, error_r);
+}
+
+int store_notice_set_audited(struct store *store, const char *account,
+			     const struct notice *notice, const char *audit_json,
+			     int64_t t, const char **error_r)
+{
+	struct notice_change c = { account, notice, audit_json, t };
+
+	if (store_key_check(account, error_r) < 0)
+		return -1;
+	return store_write(store, notice_txn, &c, "record notice", error_r) < 0 ? -1 : 0;
 }

@@ -187,6 +187,7 @@ struct account_view {
 	size_t account_len;
 	const struct activity *activity;
 	const struct account_info *info;
+	const struct account_contacts *contacts;  /* NULL: none known */
 	const struct account_state *state;
 	const char *decode_error;
 };
@@ -200,9 +201,12 @@ typedef int store_account_cb(void *ctx, const struct account_view *view);
 int store_account_foreach(struct store *store, store_account_cb *cb, void *ctx,
 			  const char **error_r);
 
-/* Directory record of an account: 1 found, 0 none, -1 error. */
+/* Directory record of an account and its contacts (contacts_r may be
+   NULL): 1 found, 0 none, -1 error. */
 int store_account_info_get(struct store *store, const char *account,
-			   struct account_info *info_r, const char **error_r);
+			   struct account_info *info_r,
+			   struct account_contacts *contacts_r,
+			   const char **error_r);
 
 /* State of an account: 1 found, 0 none, -1 error. */
 int store_state_get(struct store *store, const char *account,
@@ -236,15 +240,17 @@ int store_audit_foreach(struct store *store, int64_t since, store_audit_cb *cb,
 
 /* Reconcile the accounts database with the directory's list at time now:
    names[0..count) must be normalised, sorted (strcmp) and unique. Listed
-   accounts get first_seen (if new) and last_seen = now and lose any
-   gone_since; accounts no longer listed get gone_since = now (kept, never
-   deleted). Commits in batches so logins never wait long on the writer
+   accounts get first_seen (if new) and last_seen = now, lose any
+   gone_since, and get contacts[i] (contacts NULL: none) in place of what
+   they had; accounts no longer listed get gone_since = now (kept, never
+   deleted, contacts kept). Commits in batches so logins never wait long on the writer
    lock. Counts of new, returning and gone accounts go to *stats_r. */
 struct store_sync_stats {
 	unsigned long listed, added, returned, gone;
 };
 int store_accounts_sync(struct store *store, const char *const *names,
-			size_t count, enum account_source source, int64_t now,
+			const struct account_contacts *contacts, size_t count,
+			enum account_source source, int64_t now,
 			struct store_sync_stats *stats_r, const char **error_r);
 
 /* Small named integers in the meta database (schema, tracking_start, the
@@ -288,11 +294,17 @@ int store_policy_publish(struct store *store, uint64_t warn_after,
 struct notice {
 	int64_t sent;
 	int64_t period;
+	int64_t reminded;            /* the reminder for this period, 0 none */
 };
 int store_notice_get(struct store *store, const char *account,
 		     struct notice *notice_r, const char **error_r);
 int store_notice_set(struct store *store, const char *account,
 		     const struct notice *notice, const char **error_r);
+/* The same, with an audit entry (one JSON object, filed under time t) in
+   the same transaction: no notice without its entry. */
+int store_notice_set_audited(struct store *store, const char *account,
+			     const struct notice *notice, const char *audit_json,
+			     int64_t t, const char **error_r);
 
 /* Tracking start (seconds, UTC): when this database began seeing events,
    moved earlier by imports. 0 if unknown. */

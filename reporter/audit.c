@@ -59,15 +59,30 @@ char *audit_json(char *buf, size_t size, int64_t time, const char *actor,
 	return ok ? buf : NULL;
 }
 
+static void audit_syslog(const char *json)
+{
+	/* the JSON is ours, escaped (no control bytes): one line */
+	openlog("dormant", LOG_PID, LOG_AUTHPRIV);
+	syslog(LOG_NOTICE, "audit %s", json);
+	closelog();
+}
+
 int audit_state_set(struct store *store, const char *account,
 		    const struct account_state *st, const char *json, int64_t t,
 		    const char **error_r)
 {
 	if (store_state_set_at(store, account, st, json, t, error_r) < 0)
 		return -1;
-	/* the JSON is ours, escaped (no control bytes): one line */
-	openlog("dormant", LOG_PID, LOG_AUTHPRIV);
-	syslog(LOG_NOTICE, "audit %s", json);
-	closelog();
+	audit_syslog(json);
+	return 0;
+}
+
+int audit_notice_set(struct store *store, const char *account,
+		     const struct notice *notice, const char *json, int64_t t,
+		     const char **error_r)
+{
+	if (store_notice_set_audited(store, account, notice, json, t, error_r) < 0)
+		return -1;
+	audit_syslog(json);
 	return 0;
 }

@@ -33,6 +33,11 @@ int audit_state_set(struct store *store, const char *account,
 		    const struct account_state *st, const char *json, int64_t t,
 		    const char **error_r);
 
+/* The same for a notice sent (store_notice_set_audited). */
+int audit_notice_set(struct store *store, const char *account,
+		     const struct notice *notice, const char *json, int64_t t,
+		     const char **error_r);
+
 /* Room for the worst case, so that no valid input is refused: every byte
    of actor, account and reason escaped as \uXXXX (6 bytes), plus the
    keys, two time stamps, the action and the extra member (hand-counted

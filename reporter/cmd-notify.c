@@ -1,9 +1,14 @@
-/* cmd-notify.c - "dormant notify": warn each owner notice_days before their
- * account may be suspended, once per idle period (remembered in the
- * notices database), and send the admins a summary. */
+/* cmd-notify.c - "dormant notify": warn each owner, and the account's
+ * manager and alternate address, notice_days before the account may be
+ * suspended, once per idle period, and remind them notify_reminder_days
+ * before, once (both remembered in the notices database, with an audit
+ * entry each); send the admins a summary. Recipients: doc/DESIGN.md §7.5. */
 #include "cli.h"
 #include "array.h"
+#include "audit.h"
+#include "contacts.h"
 #include "mail.h"
+#include "output.h"
 #include "view.h"
 
 #include <errno.h>
@@ -31,50 +36,61 @@ static const char default_template[] =
 	"If you have questions, contact your IT service desk.\n";
 
 struct warn {
-	char *account;
-	int64_t idle_days, period, suspend_at;
+	char *account, *manager, *alternate;   /* contacts: NULL if none */
+	bool reminder;
+	struct notice notice;        /* what to store once it is sent */
+	int64_t idle_days, suspend_at;
 	char last_login[RFC3339_MAX], last_send[RFC3339_MAX];
 };
 
 struct notify_ctx {
 	struct view_ctx view;
 	int64_t lead;                /* warn this long before suspend_after */
+	int64_t remind;              /* remind this long before; 0 never */
 	struct store *store;
 	struct warn *w;
 	size_t count, alloc;
 	unsigned long already, skipped;
 };
 
-/* Only plain addresses get mail: a name that could add recipients or
-   headers (commas, quotes, parentheses, ...) is skipped. */
-static bool plain_address(const char *s)
+/* What is due for an account idle idle_days, whose stored notice (found:
+   ret > 0) is n: 0 nothing, 1 the notice, 2 the reminder. */
+static int notice_due(const struct notify_ctx *ctx, int ret, const struct notice *n,
+		      int64_t period, int64_t idle_days, int64_t suspend_at)
 {
-	const char *at = strchr(s, '@');
+	if (ret == 0 || n->period != period)
+		return 1;
+	/* the reminder: in its window, once, and only after a notice sent
+	   before the window opened (a late first notice is reminder enough) */
+	if (ctx->remind > 0 && n->reminded == 0 &&
+	    idle_days * 86400 >= ctx->view.policy.suspend_after - ctx->remind &&
+	    n->sent < suspend_at - ctx->remind)
+		return 2;
+	return 0;
+}
 
-	if (at == NULL || at == s || at[1] == '\0')
-		return false;
-	for (const char *p = s; p < at; p++) {
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			   "0123456789.!#$%&'*+/=?^_`{|}~-", *p) == NULL)
-			return false;
-	}
-	for (const char *p = at + 1; *p != '\0'; p++) {
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			   "0123456789.-", *p) == NULL)
-			return false;
-	}
-	return true;
+static char *strdup_or_null(const char *s, bool *oom)
+{
+	char *d;
+
+	if (s == NULL || s[0] == '\0')
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*oom = true;
+	return d;
 }
 
 static int notify_one(void *_ctx, const struct account_view *view)
 {
 	struct notify_ctx *ctx = _ctx;
+	const struct account_contacts *c = view->contacts;
 	struct notice notice;
 	const char *error;
+	int64_t period, suspend_at;
 	struct warn *w;
 	struct row row;
-	int64_t period;
-	int ret;
+	bool oom = false;
+	int ret, due;
 
 	if (view->decode_error != NULL)
 		return 0;
@@ -88,6 +104,10 @@ static int notify_one(void *_ctx, const struct account_view *view)
 	    view->state->until > ctx->view.now)
 		return 0;
 	period = view->activity != NULL ? activity_last(view->activity) : 0;
+	suspend_at = ctx->view.now - row.idle_days * 86400 +
+		(int64_t)ctx->view.policy.suspend_after;
+	if (suspend_at < ctx->view.now)
+		suspend_at = ctx->view.now;
 	ret = store_notice_get(ctx->store, view->account, &notice, &error);
 	if (ret < 0) {
 		/* the mail uid can write the record: one bad record must not
@@ -96,11 +116,12 @@ static int notify_one(void *_ctx, const struct account_view *view)
 		ctx->skipped++;
 		return 0;
 	}
-	if (ret > 0 && notice.period == period) {
+	due = notice_due(ctx, ret, &notice, period, row.idle_days, suspend_at);
+	if (due == 0) {
 		ctx->already++;
 		return 0;
 	}
-	if (!plain_address(view->account)) {
+	if (!contact_address_plain(view->account)) {
 		cli_error("%s: not a plain mail address, no notice sent", view->account);
 		ctx->skipped++;
 		return 0;
@@ -111,20 +132,38 @@ static int notify_one(void *_ctx, const struct account_view *view)
 	}
 	w = &ctx->w[ctx->count];
 	memset(w, 0, sizeof(*w));
-	if ((w->account = strdup(view->account)) == NULL) {
+	w->account = strdup_or_null(view->account, &oom);
+	w->manager = strdup_or_null(c != NULL ? c->text[CONTACT_MANAGER] : NULL, &oom);
+	w->alternate = strdup_or_null(c != NULL ? c->text[CONTACT_ALTERNATE] : NULL, &oom);
+	ctx->count++;                /* freed at the end, even half filled */
+	if (oom) {
 		cli_error("out of memory");
 		return 1;       /* stop, reported (a -1 reads as a store error) */
 	}
+	w->reminder = due == 2;
+	if (w->reminder) {
+		w->notice = notice;
+		w->notice.reminded = ctx->view.now;
+	} else {
+		w->notice.sent = ctx->view.now;
+		w->notice.period = period;
+	}
 	w->idle_days = row.idle_days;
-	w->period = period;
-	w->suspend_at = ctx->view.now - row.idle_days * 86400 +
-		ctx->view.policy.suspend_after;
-	if (w->suspend_at < ctx->view.now)
-		w->suspend_at = ctx->view.now;
+	w->suspend_at = suspend_at;
 	memcpy(w->last_login, row.last_login, sizeof(w->last_login));
 	memcpy(w->last_send, row.last_send, sizeof(w->last_send));
-	ctx->count++;
 	return 0;
+}
+
+/* "a, b, c" of a recipient list, into buf. */
+static void rcpt_join(const struct notice_rcpt *r, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->nto && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s", i > 0 ? ", " : "",
+					r->to[i]);
 }
 
 /* Copy the template to out, replacing {name} tokens. */
@@ -198,8 +237,12 @@ static int notify_mail_close(struct mail *m)
 	return 0;
 }
 
+/* Room for the To: list: three addresses and their separators. */
+#define RCPT_TEXT_MAX (3 * (ACCOUNT_MAX + 2) + 1)
+
 /* 0, or -1 (printed). */
-static int send_notice(struct cli *cli, const char *tpl, const struct warn *w)
+static int send_notice(struct cli *cli, const char *tpl, const struct warn *w,
+		       const char *to)
 {
 	const char *from = cli->cfg.notice_from[0] != '\0' ? cli->cfg.notice_from :
 		cli->cfg.report_to;
@@ -210,14 +253,63 @@ static int send_notice(struct cli *cli, const char *tpl, const struct warn *w)
 		cli_error("%s", error);
 		return -1;
 	}
-	fprintf(m.f, "To: %s\n", w->account);
+	/* every address passed contact_address_plain: no CR, LF or comma */
+	fprintf(m.f, "To: %s\n", to);
+	if (cli->cfg.notify_cc[0] != '\0')
+		fprintf(m.f, "Cc: %s\n", cli->cfg.notify_cc);
 	if (from[0] != '\0')
 		fprintf(m.f, "From: %s\n", from);
 	fputs("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
 	      "Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n", m.f);
 	/* the template's first lines are its headers (Subject:), then body */
+	if (w->reminder) {
+		fputs("Subject: Reminder: ", m.f);
+		tpl += strlen("Subject: ");
+	}
 	expand(m.f, tpl, w, (int64_t)(cli->cfg.suspend_after / 86400));
 	return notify_mail_close(&m);
+}
+
+/* Record a sent notice with its audit entry. 0, or -1 (printed). */
+static int record_notice(struct cli *cli, struct store *store, const struct warn *w,
+			 const char *to)
+{
+	char json[AUDIT_JSON_MAX + RCPT_TEXT_MAX + ACCOUNT_MAX + 64];
+	char reason[96], date[RFC3339_MAX], rcpts[RCPT_TEXT_MAX + ACCOUNT_MAX + 8];
+	const char *error;
+
+	time_format_rfc3339(w->suspend_at, date);
+	date[10] = '\0';
+	snprintf(reason, sizeof(reason), "idle %lld days, suspension from %s",
+		 (long long)w->idle_days, date);
+	snprintf(rcpts, sizeof(rcpts), "%s%s%s", to,
+		 cli->cfg.notify_cc[0] != '\0' ? "; cc " : "", cli->cfg.notify_cc);
+	if (audit_json(json, sizeof(json), cli->now, audit_actor(),
+		       w->reminder ? "reminder" : "notice", w->account, reason,
+		       "recipients", rcpts) == NULL) {
+		cli_error("%s: audit entry too long", w->account);
+		return -1;
+	}
+	if (audit_notice_set(store, w->account, &w->notice, json, cli->now, &error) < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_warn(struct cli *cli, const struct warn *w,
+		       const struct notice_rcpt *r, const char *to)
+{
+	printf("  %s  idle %lld days  %s to %s", w->account, (long long)w->idle_days,
+	       w->reminder ? "reminder" : "notice", to);
+	if (cli->cfg.notify_cc[0] != '\0')
+		printf("; cc %s", cli->cfg.notify_cc);
+	putchar('\n');
+	for (size_t j = 0; j < r->nskipped; j++) {
+		fputs("    not mailed: ", stdout);
+		text_safe(stdout, r->skipped[j], strlen(r->skipped[j]));
+		printf(" (%s)\n", r->why[j]);
+	}
 }
 
 static int send_summary(struct cli *cli, const struct notify_ctx *ctx,
@@ -241,8 +333,9 @@ static int send_summary(struct cli *cli, const struct notify_ctx *ctx,
 		char date[RFC3339_MAX];
 		time_format_rfc3339(ctx->w[i].suspend_at, date);
 		date[10] = '\0';
-		fprintf(m.f, "  %s  idle %lld days, suspension from %s%s\n",
+		fprintf(m.f, "  %s  idle %lld days, suspension from %s%s%s\n",
 			ctx->w[i].account, (long long)ctx->w[i].idle_days, date,
+			ctx->w[i].reminder ? " (reminder)" : "",
 			sent[i] ? "" : "  (NOT SENT: sendmail failed)");
 	}
 	return notify_mail_close(&m);
@@ -256,7 +349,7 @@ static int notify_run(struct cli *cli, int argc, char **argv)
 	};
 	struct notify_ctx ctx;
 	bool apply = false, *sent = NULL;
-	const char *error;
+	const char *error = NULL;
 	char *tpl = NULL;
 	int c, ret = EXIT_OK;
 
@@ -276,6 +369,7 @@ static int notify_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	ctx.lead = (int64_t)(cli->cfg.suspend_after - cli->cfg.notice_days);
+	ctx.remind = (int64_t)cli->cfg.notify_reminder_days;
 	if ((ret = store_account_foreach(ctx.store, notify_one, &ctx, &error)) != 0) {
 		if (ret < 0)
 			cli_error("%s", error);
@@ -285,35 +379,39 @@ static int notify_run(struct cli *cli, int argc, char **argv)
 	printf("%s %zu owner%s (%lu already warned for this period)\n",
 	       apply ? "warning" : "would warn", ctx.count,
 	       ctx.count == 1 ? "" : "s", ctx.already);
-	for (size_t i = 0; i < ctx.count; i++)
-		printf("  %s  idle %lld days\n", ctx.w[i].account,
-		       (long long)ctx.w[i].idle_days);
-	if (!apply || ctx.count == 0)
-		goto out;
-	sent = calloc(ctx.count, sizeof(*sent));
+	sent = calloc(ctx.count + 1, sizeof(*sent));
 	if (sent == NULL) {
 		cli_error("out of memory");
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
 	for (size_t i = 0; i < ctx.count; i++) {
-		struct notice notice = { cli->now, ctx.w[i].period };
-		if (send_notice(cli, tpl, &ctx.w[i]) < 0) {
+		const struct warn *w = &ctx.w[i];
+		struct notice_rcpt r;
+		char to[RCPT_TEXT_MAX];
+
+		contacts_recipients(w->account, w->manager, w->alternate, &cli->cfg, &r);
+		rcpt_join(&r, to, sizeof(to));
+		print_warn(cli, w, &r, to);
+		if (!apply)
+			continue;
+		if (send_notice(cli, tpl, w, to) < 0) {
 			ret = EXIT_RUNTIME;
 			continue;
 		}
 		sent[i] = true;
 		/* remembered only once handed to sendmail: a failure is retried */
-		if (store_notice_set(ctx.store, ctx.w[i].account, &notice, &error) < 0) {
-			cli_error("%s", error);
+		if (record_notice(cli, ctx.store, w, to) < 0)
 			ret = EXIT_RUNTIME;
-		}
 	}
-	if (send_summary(cli, &ctx, sent) < 0)
+	if (apply && ctx.count > 0 && send_summary(cli, &ctx, sent) < 0)
 		ret = EXIT_RUNTIME;
 out:
-	for (size_t i = 0; i < ctx.count; i++)
+	for (size_t i = 0; i < ctx.count; i++) {
 		free(ctx.w[i].account);
+		free(ctx.w[i].manager);
+		free(ctx.w[i].alternate);
+	}
 	free(ctx.w);
 	free(sent);
 	free(tpl);

@@ -14,6 +14,64 @@ static const char *state_kind_name(enum account_state_kind kind)
 		kind == STATE_GRACE ? "grace after reactivation" : "none";
 }
 
+/* One contact of the account: its text and where it came from; the unit
+   defaults to the domain (doc/DESIGN.md §7.6). NULL when none is known. */
+static const char *contact_of(const struct account_view *view, int field,
+			      const char **source_r)
+{
+	const struct account_contacts *c = view->contacts;
+	const char *domain;
+
+	if (c != NULL && c->text[field][0] != '\0') {
+		*source_r = contact_source_name((enum contact_source)c->source[field]);
+		return c->text[field];
+	}
+	domain = account_domain(view->account);
+	if (field == CONTACT_UNIT && domain != NULL) {
+		*source_r = "domain";
+		return domain;
+	}
+	*source_r = NULL;
+	return NULL;
+}
+
+static void show_contacts_text(const struct account_view *view)
+{
+	for (int i = 0; i < CONTACT_FIELDS; i++) {
+		const char *source, *text = contact_of(view, i, &source);
+
+		printf("%s:%*s", contact_field_name((enum contact_field)i),
+		       (int)(15 - strlen(contact_field_name((enum contact_field)i))), "");
+		if (text == NULL) {
+			puts("none known");
+			continue;
+		}
+		text_safe(stdout, text, strlen(text));
+		printf(" (%s)\n", source);
+	}
+}
+
+static void show_contacts_json(const struct account_view *view)
+{
+	fputs(",\"contacts\":{", stdout);
+	for (int i = 0; i < CONTACT_FIELDS; i++) {
+		const char *name = contact_field_name((enum contact_field)i);
+		const char *source, *text = contact_of(view, i, &source);
+
+		printf("%s\"%s\":", i > 0 ? "," : "", name);
+		if (text != NULL)
+			json_string(stdout, text, strlen(text));
+		else
+			fputs("null", stdout);
+		printf(",\"%s_source\":", name);
+		if (source != NULL)
+			printf("\"%s\"", source);
+		else
+			fputs("null", stdout);
+	}
+	fputc('}', stdout);
+}
+
 /* What show knows beyond the row: the account's networks. */
 struct show_extra {
 	const struct netset *networks;   /* NULL: none recorded */
@@ -101,6 +159,7 @@ static void show_text(const struct row *row, const struct account_view *view,
 			time_format_rfc3339(view->info->gone_since, t);
 			printf("gone since:     %s (no longer in the directory)\n", t);
 		}
+		show_contacts_text(view);
 	} else {
 		puts("directory:      not seen by dormant sync");
 	}
@@ -182,9 +241,11 @@ static void show_json(const struct row *row, const struct account_view *view,
 		printf("{\"last_synced\":\"%s\",\"gone_since\":", t);
 		time_format_rfc3339(view->info->gone_since, t);
 		if (t[0] != '\0')
-			printf("\"%s\"}", t);
+			printf("\"%s\"", t);
 		else
-			fputs("null}", stdout);
+			fputs("null", stdout);
+		show_contacts_json(view);
+		fputc('}', stdout);
 	} else {
 		fputs("null", stdout);
 	}
@@ -235,6 +296,7 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	char name[ACCOUNT_MAX + 1];
 	struct activity act;
 	struct account_info info;
+	struct account_contacts contacts;
 	struct account_state st;
 	struct account_view view;
 	struct netset networks;
@@ -266,7 +328,8 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	if (store == NULL)
 		return EXIT_RUNTIME;
 	r1 = store_activity_get(store, name, &act, &error);
-	r2 = r1 < 0 ? -1 : store_account_info_get(store, name, &info, &error);
+	r2 = r1 < 0 ? -1 : store_account_info_get(store, name, &info, &contacts,
+							   &error);
 	r3 = r2 < 0 ? -1 : store_state_get(store, name, &st, &error);
 	memset(&extra, 0, sizeof(extra));
 	if (r3 >= 0) {
@@ -291,6 +354,7 @@ static int show_run(struct cli *cli, int argc, char **argv)
 	view.account_len = strlen(name);
 	view.activity = r1 > 0 ? &act : NULL;
 	view.info = r2 > 0 ? &info : NULL;
+	view.contacts = r2 > 0 && !account_contacts_empty(&contacts) ? &contacts : NULL;
 	view.state = r3 > 0 ? &st : NULL;
 	view_row(&vctx, &view, &row);
 	if (extra.networks != NULL && r1 > 0)

@@ -3,15 +3,14 @@
 #include "cli.h"
 #include "suspend.h"
 #include "account.h"
+#include "contacts.h"
 #include "lines.h"
-#include "spawn.h"
+#include "userdb.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define DOVEADM_PATH "/usr/bin/doveadm"
 
 struct name_list {
 	char **names;
@@ -108,52 +107,117 @@ static int read_names(struct cli *cli, FILE *f, const char *what,
 	return 0;
 }
 
+struct listing {
+	struct cli *cli;
+	struct name_list *list;
+};
+
+static int listing_read(FILE *f, void *_l, const char **error_r)
+{
+	struct listing *l = _l;
+
+	if (read_names(l->cli, f, "doveadm user '*'", l->list) < 0) {
+		*error_r = "doveadm user '*': reading the listing failed";
+		return -1;
+	}
+	return 0;
+}
+
 /* Run doveadm user '*' (execve, no shell) and read its output. */
 static int read_doveadm(struct cli *cli, const char *doveadm_config,
 			struct name_list *list)
 {
-	char *argv[6];
-	struct spawn sp;
+	static const char *const args[] = { "user", "*", NULL };
+	struct listing l = { cli, list };
 	const char *error;
-	int status, ret, argc = 0;
-	FILE *f;
 
-	argv[argc++] = (char *)DOVEADM_PATH;
-	if (doveadm_config != NULL) {
-		argv[argc++] = (char *)"-c";
-		argv[argc++] = (char *)doveadm_config;
-	}
-	argv[argc++] = (char *)"user";
-	argv[argc++] = (char *)"*";
-	argv[argc] = NULL;
-	/* no deadline: listing a large directory takes what it takes */
-	memset(&sp, 0, sizeof(sp));
-	sp.argv = argv;
-	sp.flags = SPAWN_STDOUT_PIPE;
-	sp.timeout_ms = -1;
-	if (spawn_start(&sp, &error) < 0) {
-		cli_error("%s", error);
+	if (userdb_doveadm(doveadm_config, args, NULL, listing_read, &l, &error) < 0) {
+		cli_error("%s: accounts not synced", error);
 		return -1;
 	}
-	f = fdopen(sp.out, "r");
-	if (f == NULL) {
-		cli_error("fdopen: %s", strerror(errno));
-		(void)spawn_wait(&sp, &status, &error);
+	return 0;
+}
+
+/* The contacts of every listed account: the userdb's fields (from
+   doveadm, when configured), then contacts_file over them. NULL with
+   *contacts_r when no source is configured; -1 (printed) on error, with
+   *usage_r set when contacts_file is bad (a configuration error). */
+static int sync_contacts(struct cli *cli, struct name_list *list,
+			 bool from_doveadm, const char *doveadm_config,
+			 struct account_contacts **contacts_r, bool *usage_r)
+{
+	const struct userdb_fields fields = { {
+		[CONTACT_UNIT] = cli->cfg.unit_field,
+		[CONTACT_MANAGER] = cli->cfg.contact_manager_field,
+		[CONTACT_ALTERNATE] = cli->cfg.contact_alternate_field,
+	} };
+	struct account_rules rules = {
+		.default_domain = cli->cfg.default_domain,
+		.keep_local_case = !cli->cfg.lowercase_local_part,
+	};
+	bool want_userdb = false;
+	struct contacts_map map = { NULL, 0, 0 };
+	struct account_contacts *c;
+	const char *file = cli->cfg.contacts_file, *error;
+	unsigned long bad = 0;
+	size_t unlisted = 0;
+
+	*contacts_r = NULL;
+	for (int i = 0; i < CONTACT_FIELDS; i++)
+		want_userdb |= from_doveadm && fields.name[i][0] != '\0';
+	if (!want_userdb && file[0] == '\0')
+		return 0;
+	/* read the file first: a bad one changes nothing, not even the
+	   directory records */
+	if (file[0] != '\0') {
+		FILE *f = fopen(file, "r");
+		int ret;
+
+		if (f == NULL) {
+			cli_error("contacts_file %s: %s: nothing synced", file,
+				  strerror(errno));
+			*usage_r = true;
+			return -1;
+		}
+		ret = contacts_file_read(f, file, &rules, &map, &error);
+		fclose(f);
+		if (ret < 0) {
+			cli_error("%s: nothing synced", error);
+			*usage_r = true;
+			return -1;
+		}
+	}
+	c = calloc(list->count > 0 ? list->count : 1, sizeof(*c));
+	if (c == NULL) {
+		cli_error("out of memory");
+		contacts_map_free(&map);
 		return -1;
 	}
-	sp.out = -1;                 /* f has it */
-	ret = read_names(cli, f, "doveadm user '*'", list);
-	fclose(f);
-	if (spawn_wait(&sp, &status, &error) < 0) {
-		cli_error("%s", error);
+	if (want_userdb &&
+	    userdb_contacts(doveadm_config, (const char *const *)list->names,
+			    list->count, &fields, &rules, c, cli_warn, &bad,
+			    &error) < 0) {
+		cli_error("%s: accounts not synced", error);
+		contacts_map_free(&map);
+		free(c);
 		return -1;
 	}
-	if (spawn_exit_code(status) != 0) {
-		cli_error("doveadm user '*' failed (exit %d): accounts not synced",
-			  spawn_exit_code(status));
-		return -1;
+	for (size_t i = 0; i < list->count; i++)
+		contacts_apply(&map, list->names[i], &c[i]);
+	for (size_t i = 0; i < map.count; i++) {
+		const char *key = map.entries[i].account;
+
+		if (bsearch(&key, list->names, list->count, sizeof(char *),
+			    name_cmp) == NULL)
+			unlisted++;
 	}
-	return ret;
+	if (unlisted > 0)
+		cli_error("contacts_file %s: %zu accounts the directory does not "
+			  "list (ignored)", file, unlisted);
+	contacts_map_free(&map);
+	list->bad += bad;
+	*contacts_r = c;
+	return 0;
 }
 
 static int sync_run(struct cli *cli, int argc, char **argv)
@@ -167,7 +231,10 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 	};
 	const char *file = NULL, *doveadm_config = NULL, *error;
 	bool from_doveadm = false, allow_empty = false;
+	struct account_contacts *contacts = NULL;
 	struct store_sync_stats stats;
+	bool usage = false;
+	long with_contacts = -1;
 	struct name_list list;
 	struct store *store;
 	int c, ret;
@@ -212,14 +279,26 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 		names_free(&list);
 		return EXIT_FINDINGS;
 	}
+	if (sync_contacts(cli, &list, from_doveadm, doveadm_config, &contacts,
+			  &usage) < 0) {
+		names_free(&list);
+		return usage ? EXIT_USAGE : EXIT_RUNTIME;
+	}
 	store = cli_store_open(cli, false);
 	if (store == NULL) {
+		free(contacts);
 		names_free(&list);
 		return EXIT_RUNTIME;
 	}
-	ret = store_accounts_sync(store, (const char *const *)list.names, list.count,
+	ret = store_accounts_sync(store, (const char *const *)list.names, contacts,
+				  list.count,
 				  file != NULL ? SOURCE_FILE : SOURCE_DOVEADM,
 				  cli->now, &stats, &error);
+	if (contacts != NULL)
+		with_contacts = 0;
+	for (size_t i = 0; contacts != NULL && i < list.count; i++)
+		with_contacts += !account_contacts_empty(&contacts[i]);
+	free(contacts);
 	if (ret < 0) {
 		cli_error("%s", error);
 		store_close(&store);
@@ -239,6 +318,8 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	printf("synced %lu accounts: %lu new, %lu back, %lu no longer listed",
 	       stats.listed, stats.added, stats.returned, stats.gone);
+	if (with_contacts >= 0)
+		printf(", %ld with contacts", with_contacts);
 	if (list.bad > 0)
 		printf(", %lu lines skipped", list.bad);
 	putchar('\n');
@@ -253,6 +334,10 @@ const struct cli_command cmd_sync = {
 	"  --doveadm-config  pass -c FILE to doveadm\n"
 	"  --file FILE       one account per line, or a passwd-file; - for stdin\n"
 	"  --allow-empty     accept a directory that lists no account\n"
+	"Contacts (unit, manager, alternate) come from the userdb fields named\n"
+	"by unit_field, contact_manager_field and contact_alternate_field\n"
+	"(--from-doveadm: doveadm user -u), then from contacts_file, which wins;\n"
+	"a bad contacts_file changes nothing (exit 2).\n"
 	"Accounts no longer listed are marked, never deleted. Exit 1 if lines\n"
 	"were skipped.\n",
 };

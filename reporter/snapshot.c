@@ -69,7 +69,7 @@ void snapshot_write_account(struct snapshot_writer *w, const char *account,
 {
 	uint8_t buf[RECORD_ACCOUNT_SIZE];
 
-	record_account_encode(info, buf);
+	record_account_encode_v1(info, buf);
 	write_record(w, SNAP_ACCOUNT, account, buf, sizeof(buf));
 }
 
@@ -329,7 +329,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	if ((type == SNAP_ACTIVITY &&
 	     record_activity_decode(buf, vlen, &rec->activity, &derr) < 0) ||
 	    (type == SNAP_ACCOUNT &&
-	     record_account_decode(buf, vlen, &rec->info, &derr) < 0)) {
+	     record_account_decode(buf, vlen, &rec->info, NULL, &derr) < 0)) {
 		*error_r = errmsg_printf("%s: account %s: %s", r->name, rec->account, derr);
 		return -1;
 	}

@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct activity act, act2;
 	struct account_state st, st2;
 	struct account_info info, info2;
+	struct account_contacts contacts, contacts2;
 	struct account_event ev, ev2;
 	struct netset set, set2;
 	uint8_t nbuf[RECORD_NETSET_MAX];
@@ -39,11 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strcmp(st.reason, st2.reason) != 0)
 			abort();
 	}
-	if (record_account_decode(data, size, &info, &error) == 0) {
-		record_account_encode(&info, buf);
-		if (record_account_decode(buf, RECORD_ACCOUNT_SIZE, &info2, &error) < 0 ||
+	if (record_account_decode(data, size, &info, &contacts, &error) == 0) {
+		n = record_account_encode(&info, &contacts, buf);
+		if (record_account_decode(buf, n, &info2, &contacts2, &error) < 0 ||
 		    memcmp(&info, &info2, sizeof(info)) != 0)
 			abort();
+		for (int i = 0; i < CONTACT_FIELDS; i++) {
+			if (strcmp(contacts.text[i], contacts2.text[i]) != 0 ||
+			    contacts.source[i] != contacts2.source[i])
+				abort();
+		}
 	}
 	if (record_event_decode(data, size, &ev, &error) == 0) {
 		record_event_encode(&ev, buf);

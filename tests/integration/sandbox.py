@@ -371,9 +371,12 @@ class Sandbox:
     def __init__(self, plugin=True, milter=True, builddir=None, users=None,
                  dovecot_extra=None, plugin_settings=None, dormant_conf=None,
                  postfix_extra=None, update_interval="60s", submission=None,
-                 managesieve=None, deny_file=False, userdb_fields=None):
+                 managesieve=None, deny_file=False, userdb_fields=None,
+                 user_fields=None):
         self.plugin = plugin
         self.userdb_fields = userdb_fields
+        # {user: "userdb_manager=... userdb_ou=..."}: passwd-file extra fields
+        self.user_fields = dict(user_fields or {})
         self.deny_file = deny_file
         self.milter = milter
         self.builddir = os.path.abspath(builddir or default_builddir())
@@ -635,7 +638,8 @@ class Sandbox:
 
     def _write_passwd(self):
         lines = [f"{u}:{{PLAIN}}{self.password(u)}:{MAIL_UID}:{MAIL_GID}"
-                 f"::{self.home(u)}::" for u in self.users]
+                 f"::{self.home(u)}::{self.user_fields.get(u, '')}"
+                 for u in self.users]
         # Read by the auth process, which runs as user dovecot.
         path = self._write("etc/passwd", "\n".join(lines) + "\n", 0o640)
         os.chown(path, 0, grp.getgrnam("dovecot").gr_gid)

@@ -37,6 +37,10 @@ static const struct key_def keys[] = {
 	K(milter_user, K_STR), K(milter_pidfile, K_STR),
 	K(syslog_facility, K_STR), K(reject_text, K_STR), K(enforce, K_BOOL),
 	K(trusted_networks, K_STR), K(webmail_networks, K_STR),
+	K(contacts_file, K_STR), K(unit_field, K_STR),
+	K(contact_manager_field, K_STR), K(contact_alternate_field, K_STR),
+	K(notify_cc, K_STR), K(notify_external, K_BOOL),
+	K(notify_reminder_days, K_DUR),
 };
 
 static const struct key_def *key_find(const char *name)
@@ -674,6 +678,14 @@ static const struct check_case check_cases[] = {
 	  { { "suspend_after", "90d" }, { "notice_days", "100d" } }, -1, "notice_days" },
 	{ "absolute deny_file", { { "deny_file", "/etc/dovecot/dormant.deny" } }, 0, NULL },
 	{ "absolute suspend_command", { { "suspend_command", "/usr/local/bin/x" } }, 0, NULL },
+	{ "reminder 3d", { { "notify_reminder_days", "3d" } }, 0, NULL },
+	{ "reminder in seconds", { { "notify_reminder_days", "3" } }, -1,
+	  "notify_reminder_days must be 0 or at least 1d" },
+	{ "reminder == notice", { { "notify_reminder_days", "14d" } }, -1,
+	  "shorter than notice_days" },
+	{ "contacts keys", { { "contacts_file", "/etc/dormant/contacts.csv" },
+			     { "contact_manager_field", "manager" },
+			     { "notify_cc", "it-admin@example.org" } }, 0, NULL },
 };
 
 /* Values one key alone refuses are refused by config_set (so a file gets
@@ -688,6 +700,11 @@ static const struct { const char *key, *bad; } set_refusals[] = {
 	{ "syslog_facility", "" }, { "syslog_facility", "kern" },
 	{ "trusted_networks", "10.0.0.0/8 ::/129" },
 	{ "webmail_networks", "192.0.2.0/33" },
+	{ "contacts_file", "contacts.csv" }, { "unit_field", "o u" },
+	{ "contact_manager_field", "manager:x" }, { "contact_alternate_field", "a\tb" },
+	{ "notify_cc", "admin" }, { "notify_cc", "a@x, b@x" }, { "notify_cc", "-a@x" },
+	{ "notify_cc", "a@x\r\nBcc: b@x" }, { "notify_cc", "<a@x>" },
+	{ "notify_reminder_days", "366d" },
 };
 
 static void test_set_refusals(void **state)

@@ -449,37 +449,130 @@ static void test_account_record(void **state)
 		{ 1, 2, 3, SOURCE_FILE },
 		{ 0, 0, 0, SOURCE_UNKNOWN },
 	};
-	uint8_t buf[RECORD_ACCOUNT_SIZE + 4];
+	uint8_t buf[RECORD_ACCOUNT_MAX + 4];
+	struct account_contacts c;
 	struct account_info out;
 	const char *error;
 
 	T_BEGIN();
 	for (size_t i = 0; i < N(infos); i++) {
+		size_t n;
+
 		error = NULL;
-		record_account_encode(&infos[i], buf);
-		T_CHECK(record_account_decode(buf, RECORD_ACCOUNT_SIZE, &out, &error) == 0,
+		/* version 1 (what older dormant wrote, and snapshots carry) */
+		record_account_encode_v1(&infos[i], buf);
+		T_CHECK(buf[0] == 1, "case %zu: v1 encoder wrote version %u", i, buf[0]);
+		memset(&c, 'x', sizeof(c));
+		T_CHECK(record_account_decode(buf, RECORD_ACCOUNT_SIZE, &out, &c, &error) == 0,
 			"case %zu: %s", i, T_STR(error));
 		T_CHECK(out.first_seen == infos[i].first_seen &&
 			out.last_seen == infos[i].last_seen &&
 			out.gone_since == infos[i].gone_since &&
 			out.source == infos[i].source, "case %zu: fields differ", i);
+		T_CHECK(account_contacts_empty(&c), "case %zu: v1 record has contacts", i);
 		/* appended fields are fine, a short record is not */
-		T_CHECK(record_account_decode(buf, sizeof(buf), &out, &error) == 0,
+		T_CHECK(record_account_decode(buf, RECORD_ACCOUNT_SIZE + 4, &out, NULL,
+					      &error) == 0,
 			"case %zu: longer record refused", i);
-		T_CHECK(record_account_decode(buf, RECORD_ACCOUNT_SIZE - 1, &out, &error) < 0,
+		T_CHECK(record_account_decode(buf, RECORD_ACCOUNT_SIZE - 1, &out, NULL,
+					      &error) < 0,
 			"case %zu: truncated record accepted", i);
+		/* version 2 without contacts: three empty fields */
+		n = record_account_encode(&infos[i], NULL, buf);
+		T_CHECK(n == RECORD_ACCOUNT_SIZE + 9 && buf[0] == 2,
+			"case %zu: v2 record of %zu bytes", i, n);
+		T_CHECK(record_account_decode(buf, n, &out, &c, &error) == 0 &&
+			out.last_seen == infos[i].last_seen && account_contacts_empty(&c),
+			"case %zu: v2 without contacts: %s", i, T_STR(error));
 	}
-	record_account_encode(&infos[0], buf);
-	buf[0] = 2;
+	T_END();
+}
+
+/* Version 1 as bytes, not through the encoder: old databases stay readable. */
+static void test_account_record_v1_bytes(void **state)
+{
+	static const uint8_t v1[RECORD_ACCOUNT_SIZE] = {
+		1, 2,
+		0x00, 0xf1, 0x53, 0x65, 0, 0, 0, 0,   /* 1700000000 */
+		0x80, 0x42, 0x55, 0x65, 0, 0, 0, 0,   /* 1700086400 */
+		0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	struct account_contacts c;
+	struct account_info out;
+	const char *error = NULL;
+
+	(void)state;
+	assert_int_equal(record_account_decode(v1, sizeof(v1), &out, &c, &error), 0);
+	assert_int_equal(out.first_seen, 1700000000);
+	assert_int_equal(out.last_seen, 1700086400);
+	assert_int_equal(out.gone_since, 0);
+	assert_int_equal(out.source, SOURCE_FILE);
+	assert_true(account_contacts_empty(&c));
+}
+
+static void test_account_record_contacts(void **state)
+{
+	static const struct account_info info = { 10, 20, 0, SOURCE_DOVEADM };
+	struct account_contacts c, out_c;
+	struct account_info out;
+	uint8_t buf[RECORD_ACCOUNT_MAX + 8];
+	const char *error = NULL;
+	size_t n;
+
+	T_BEGIN();
+	memset(&c, 0, sizeof(c));
+	strcpy(c.text[CONTACT_UNIT], "Finance \xc3\xa9quipe");
+	c.source[CONTACT_UNIT] = CONTACT_SRC_FILE;
+	strcpy(c.text[CONTACT_MANAGER], "boss@example.org");
+	c.source[CONTACT_MANAGER] = CONTACT_SRC_USERDB;
+	memset(c.text[CONTACT_ALTERNATE], 'a', CONTACT_TEXT_MAX);   /* the longest */
+	c.text[CONTACT_ALTERNATE][CONTACT_TEXT_MAX] = '\0';
+	c.source[CONTACT_ALTERNATE] = CONTACT_SRC_FILE;
+	n = record_account_encode(&info, &c, buf);
+	T_CHECK(n <= RECORD_ACCOUNT_MAX, "record of %zu bytes", n);
+	T_CHECK(record_account_decode(buf, n, &out, &out_c, &error) == 0,
+		"round trip: %s", T_STR(error));
+	for (int i = 0; i < CONTACT_FIELDS; i++) {
+		T_CHECK(strcmp(out_c.text[i], c.text[i]) == 0 &&
+			out_c.source[i] == c.source[i], "%s differs",
+			contact_field_name((enum contact_field)i));
+	}
+	/* appended bytes: fine */
+	memset(buf + n, 0, 8);
+	T_CHECK(record_account_decode(buf, n + 8, &out, &out_c, &error) == 0,
+		"appended bytes refused");
+	/* every shorter cut: refused, not read past */
+	for (size_t cut = RECORD_ACCOUNT_SIZE; cut < n; cut++) {
+		T_CHECK(record_account_decode(buf, cut, &out, &out_c, &error) < 0,
+			"record cut at %zu accepted", cut);
+	}
+	/* a line break or another control byte in a text: refused */
+	n = record_account_encode(&info, &c, buf);
+	buf[RECORD_ACCOUNT_SIZE + 3 + 2] = '\n';
+	T_CHECK(record_account_decode(buf, n, &out, &out_c, &error) < 0 &&
+		strstr(error, "contacts") != NULL, "a contact with LF accepted");
+	/* a length over the cap, and an unknown source */
+	n = record_account_encode(&info, &c, buf);
+	buf[RECORD_ACCOUNT_SIZE + 1] = 0xff;
+	buf[RECORD_ACCOUNT_SIZE + 2] = 0x01;
+	T_CHECK(record_account_decode(buf, n, &out, &out_c, &error) < 0,
+		"over-long contact accepted");
+	n = record_account_encode(&info, &c, buf);
+	buf[RECORD_ACCOUNT_SIZE] = 7;
+	T_CHECK(record_account_decode(buf, n, &out, &out_c, &error) < 0,
+		"unknown contact source accepted");
+	/* newer, version 0, unknown directory source */
+	n = record_account_encode(&info, &c, buf);
+	buf[0] = RECORD_ACCOUNT_VERSION + 1;
 	error = NULL;
-	T_CHECK(record_account_decode(buf, RECORD_ACCOUNT_SIZE, &out, &error) < 0 &&
+	T_CHECK(record_account_decode(buf, n, &out, NULL, &error) < 0 &&
 		error != NULL && strstr(error, "newer") != NULL, "newer version accepted");
 	buf[0] = 0;
-	T_CHECK(record_account_decode(buf, RECORD_ACCOUNT_SIZE, &out, &error) < 0,
+	T_CHECK(record_account_decode(buf, n, &out, NULL, &error) < 0,
 		"version 0 accepted");
 	buf[0] = 1;
 	buf[1] = 3;
-	T_CHECK(record_account_decode(buf, RECORD_ACCOUNT_SIZE, &out, &error) < 0,
+	T_CHECK(record_account_decode(buf, n, &out, NULL, &error) < 0,
 		"unknown source accepted");
 	T_END();
 }
@@ -590,6 +683,8 @@ int main(void)
 		cmocka_unit_test(test_state_decode),
 		cmocka_unit_test(test_state_truncated),
 		cmocka_unit_test(test_account_record),
+		cmocka_unit_test(test_account_record_v1_bytes),
+		cmocka_unit_test(test_account_record_contacts),
 		cmocka_unit_test(test_account_info_merge),
 		cmocka_unit_test(test_event_record),
 	};

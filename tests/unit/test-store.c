@@ -725,7 +725,7 @@ static void test_account_foreach(void **state)
 	open_store(f, 0);
 	update_ok(f->store, "a@x", &ev, 60, 1);
 	update_ok(f->store, "b@x", &ev, 60, 1);
-	assert_int_equal(store_accounts_sync(f->store, listed, 2, SOURCE_FILE, 1000, &stats,
+	assert_int_equal(store_accounts_sync(f->store, listed, NULL, 2, SOURCE_FILE, 1000, &stats,
 					     &error), 0);
 	memset(&st, 0, sizeof(st));
 	st.kind = STATE_EXEMPT;
@@ -801,7 +801,7 @@ static void test_account_foreach_pages(void **state)
 			want++;
 	}
 	assert_int_equal(store_accounts_sync(f->store, (const char *const *)listed,
-					     nlisted, SOURCE_FILE, 1000, &stats,
+					     NULL, nlisted, SOURCE_FILE, 1000, &stats,
 					     &error), 0);
 	assert_int_equal(store_account_foreach(f->store, paged_cb, &p, &error), 0);
 	for (size_t i = 0; i < nlisted; i++)
@@ -1014,35 +1014,138 @@ static void test_accounts_sync(void **state)
 		ptrs[i] = names[i];
 	}
 	open_store(f, 0);
-	assert_int_equal(store_accounts_sync(f->store, ptrs, MANY, SOURCE_DOVEADM, 1000,
+	assert_int_equal(store_accounts_sync(f->store, ptrs, NULL, MANY, SOURCE_DOVEADM, 1000,
 					     &stats, &error), 0);
 	assert_int_equal(stats.listed, MANY);
 	assert_int_equal(stats.added, MANY);
 	assert_int_equal(stats.gone, 0);
 	/* only the last 100 listed: 1100 gone, more than one batch */
-	assert_int_equal(store_accounts_sync(f->store, ptrs + MANY - 100, 100, SOURCE_FILE,
+	assert_int_equal(store_accounts_sync(f->store, ptrs + MANY - 100, NULL, 100, SOURCE_FILE,
 					     2000, &stats, &error), 0);
 	assert_int_equal(stats.added, 0);
 	assert_int_equal(stats.gone, MANY - 100);
-	assert_int_equal(store_account_info_get(f->store, "u00000@x", &info, &error), 1);
+	assert_int_equal(store_account_info_get(f->store, "u00000@x", &info, NULL, &error), 1);
 	assert_int_equal(info.first_seen, 1000);
 	assert_int_equal(info.last_seen, 1000);
 	assert_int_equal(info.gone_since, 2000);
-	assert_int_equal(store_account_info_get(f->store, "u01199@x", &info, &error), 1);
+	assert_int_equal(store_account_info_get(f->store, "u01199@x", &info, NULL, &error), 1);
 	assert_int_equal(info.last_seen, 2000);
 	assert_int_equal(info.gone_since, 0);
 	assert_int_equal(info.source, SOURCE_FILE);
 	/* back again: returned, first_seen kept */
-	assert_int_equal(store_accounts_sync(f->store, ptrs, MANY, SOURCE_DOVEADM, 3000,
+	assert_int_equal(store_accounts_sync(f->store, ptrs, NULL, MANY, SOURCE_DOVEADM, 3000,
 					     &stats, &error), 0);
 	assert_int_equal(stats.returned, MANY - 100);
 	assert_int_equal(stats.gone, 0);
-	assert_int_equal(store_account_info_get(f->store, "u00000@x", &info, &error), 1);
+	assert_int_equal(store_account_info_get(f->store, "u00000@x", &info, NULL, &error), 1);
 	assert_int_equal(info.first_seen, 1000);
 	assert_int_equal(info.gone_since, 0);
-	assert_int_equal(store_account_info_get(f->store, "nobody@x", &info, &error), 0);
+	assert_int_equal(store_account_info_get(f->store, "nobody@x", &info, NULL, &error), 0);
 	free(names);
 	free(ptrs);
+}
+
+/* doc/DESIGN-NOTES.md: a record of a newer version is never overwritten.
+   A directory record this program cannot read stops sync and merge with
+   an error naming it, and stays byte for byte; a malformed one (known
+   version, bad contents) is replaced like a malformed activity record. */
+static void test_accounts_newer_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct account_info info = { 100, 200, 0, SOURCE_FILE };
+	uint8_t newer[RECORD_ACCOUNT_SIZE + 40], bad[RECORD_ACCOUNT_SIZE], back[128];
+	const char *names[] = { "bad@x", "new@x" }, *error;
+	struct store_sync_stats stats;
+	ssize_t len;
+
+	memset(newer, 0xcc, sizeof(newer));
+	newer[0] = RECORD_ACCOUNT_VERSION + 1;
+	memset(bad, 0, sizeof(bad));
+	bad[0] = 1;
+	bad[1] = 9;                  /* unknown source */
+	open_store(f, 0);
+	store_close(&f->store);
+	raw_put(f->dir, "accounts", "new@x", 5, newer, sizeof(newer));
+	raw_put(f->dir, "accounts", "bad@x", 5, bad, sizeof(bad));
+	open_store(f, 0);
+
+	T_BEGIN();
+	error = NULL;
+	T_CHECK(store_accounts_sync(f->store, names, NULL, 2, SOURCE_DOVEADM, 1000, &stats,
+				    &error) == -1 && error != NULL &&
+		strstr(error, "newer") != NULL, "sync over a newer record: %s",
+		T_STR(error));
+	error = NULL;
+	T_CHECK(store_accounts_merge_batch(f->store, &names[1], &info, 1, &error) == -1 &&
+		error != NULL && strstr(error, "newer") != NULL,
+		"merge over a newer record: %s", T_STR(error));
+	/* the malformed one alone: replaced */
+	T_CHECK(store_accounts_sync(f->store, names, NULL, 1, SOURCE_DOVEADM, 1000, &stats,
+				    &error) == 0, "sync over a malformed record failed");
+	T_CHECK(store_account_info_get(f->store, "bad@x", &info, NULL, &error) == 1 &&
+		info.first_seen == 1000 && info.source == SOURCE_DOVEADM,
+		"malformed record not replaced");
+	store_close(&f->store);
+	len = raw_get(f->dir, "accounts", "new@x", back, sizeof(back));
+	T_CHECK(len == (ssize_t)sizeof(newer) && memcmp(back, newer, sizeof(newer)) == 0,
+		"newer record was modified (len %zd)", len);
+	T_END();
+}
+
+/* Contacts come with each sync, whole; a gone account and a merge keep
+   them; a version 1 record is upgraded in place by the next sync. */
+static void test_accounts_contacts(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "a@x", "b@x" }, *error = NULL;
+	struct account_contacts c[2], got;
+	struct account_info info = { 1, 5000, 0, SOURCE_FILE };
+	struct store_sync_stats stats;
+	uint8_t v1[RECORD_ACCOUNT_SIZE], back[RECORD_ACCOUNT_MAX];
+	ssize_t len;
+
+	memset(c, 0, sizeof(c));
+	strcpy(c[0].text[CONTACT_MANAGER], "boss@x");
+	c[0].source[CONTACT_MANAGER] = CONTACT_SRC_USERDB;
+	strcpy(c[1].text[CONTACT_UNIT], "Finance");
+	c[1].source[CONTACT_UNIT] = CONTACT_SRC_FILE;
+	record_account_encode_v1(&(struct account_info){ 500, 600, 0, SOURCE_FILE }, v1);
+	open_store(f, 0);
+	store_close(&f->store);
+	raw_put(f->dir, "accounts", "a@x", 3, v1, sizeof(v1));
+	open_store(f, 0);
+
+	T_BEGIN();
+	T_CHECK(store_account_info_get(f->store, "a@x", &info, &got, &error) == 1 &&
+		info.first_seen == 500 && account_contacts_empty(&got),
+		"version 1 record not read");
+	T_CHECK(store_accounts_sync(f->store, names, c, 2, SOURCE_DOVEADM, 1000, &stats,
+				    &error) == 0, "sync: %s", T_STR(error));
+	T_CHECK(store_account_info_get(f->store, "a@x", &info, &got, &error) == 1 &&
+		info.first_seen == 500 && strcmp(got.text[CONTACT_MANAGER], "boss@x") == 0 &&
+		got.source[CONTACT_MANAGER] == CONTACT_SRC_USERDB,
+		"a@x: manager '%s'", got.text[CONTACT_MANAGER]);
+	T_CHECK(store_account_info_get(f->store, "b@x", &info, &got, &error) == 1 &&
+		strcmp(got.text[CONTACT_UNIT], "Finance") == 0 &&
+		got.text[CONTACT_MANAGER][0] == '\0', "b@x contacts wrong");
+	/* b@x gone: keeps its unit; a merge keeps it too */
+	T_CHECK(store_accounts_sync(f->store, names, c, 1, SOURCE_DOVEADM, 2000, &stats,
+				    &error) == 0 && stats.gone == 1, "second sync");
+	T_CHECK(store_accounts_merge_batch(f->store, &names[1], &info, 1, &error) >= 0,
+		"merge: %s", T_STR(error));
+	T_CHECK(store_account_info_get(f->store, "b@x", &info, &got, &error) == 1 &&
+		info.gone_since == 2000 && strcmp(got.text[CONTACT_UNIT], "Finance") == 0,
+		"gone or merged account lost its contacts");
+	/* a sync without contacts clears them */
+	T_CHECK(store_accounts_sync(f->store, names, NULL, 2, SOURCE_DOVEADM, 3000, &stats,
+				    &error) == 0, "third sync");
+	T_CHECK(store_account_info_get(f->store, "a@x", &info, &got, &error) == 1 &&
+		account_contacts_empty(&got), "contacts not cleared");
+	store_close(&f->store);
+	len = raw_get(f->dir, "accounts", "a@x", back, sizeof(back));
+	T_CHECK(len == RECORD_ACCOUNT_SIZE + 9 && back[0] == RECORD_ACCOUNT_VERSION,
+		"record not rewritten as version %d (len %zd)", RECORD_ACCOUNT_VERSION, len);
+	T_END();
 }
 
 /* ---- meta, policy publishing, notices, events ---- */
@@ -1092,6 +1195,26 @@ static void test_meta_notice_events(void **state)
 	assert_int_equal(store_notice_get(f->store, "a@x", &got, &error), 1);
 	assert_int_equal(got.sent, n.sent);
 	assert_int_equal(got.period, n.period);
+	assert_int_equal(got.reminded, 0);
+	n.reminded = 1700000500;
+	assert_int_equal(store_notice_set_audited(f->store, "a@x", &n, "{\"x\":1}",
+						  1700000500, &error), 0);
+	assert_int_equal(store_notice_get(f->store, "a@x", &got, &error), 1);
+	assert_int_equal(got.reminded, 1700000500);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(store_audit_foreach(f->store, 0, audit_cb, &a, &error), 0);
+	assert_int_equal(a.count, 1);
+	/* a notice record as an older dormant wrote it (24 bytes): no reminder */
+	{
+		uint8_t old[24] = { 1 };
+		old[8] = 7;
+		store_close(&f->store);
+		raw_put(f->dir, "notices", "old@x", 5, old, sizeof(old));
+		open_store(f, 0);
+		assert_int_equal(store_notice_get(f->store, "old@x", &got, &error), 1);
+		assert_int_equal(got.sent, 7);
+		assert_int_equal(got.reminded, 0);
+	}
 
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EVENT_WAKEUP_LOGIN;
@@ -1140,6 +1263,8 @@ int main(void)
 		T(test_state_long_text),
 		T(test_tracking),
 		T(test_accounts_sync),
+		T(test_accounts_newer_kept),
+		T(test_accounts_contacts),
 		T(test_meta_notice_events),
 		/* test-store-map.c */
 		T(test_map_growth),
