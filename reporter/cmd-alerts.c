@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "mail.h"
 #include "output.h"
+#include "report.h"
 #include "table.h"
 #include "timeutil.h"
 
@@ -39,6 +40,8 @@ static const struct table_column alert_columns[] = {
 	{ "ip", TABLE_PLAIN, TABLE_NULL_EMPTY, "FROM", " ", -15, NULL, "-", NULL,
 	  NULL },
 	{ "idle_days", TABLE_NUMBER, 0, "IDLE", " ", 5, "d", "-", NULL, NULL },
+	{ "flags", TABLE_PLAIN, TABLE_NULL_EMPTY, NULL, "  ", 0, NULL, "", NULL,
+	  NULL },
 };
 #define ALERT_NCOLUMNS (sizeof(alert_columns) / sizeof(alert_columns[0]))
 
@@ -51,6 +54,7 @@ struct alert_text {
 	char stamp[RFC3339_MAX];
 	char ip[IP_TEXT_MAX];
 	int64_t idle_days;
+	char flags[REPORT_EVENT_FLAGS_MAX];   /* "new-network,suspended" */
 };
 
 static void alert_text(int64_t time, const struct account_event *ev,
@@ -59,6 +63,7 @@ static void alert_text(int64_t time, const struct account_event *ev,
 	time_format_rfc3339(time, t->stamp);
 	ip_format(&ev->ip, t->ip);
 	t->idle_days = ev->idle >= 0 ? ev->idle / 86400 : -1;
+	report_event_flags(ev, t->flags);
 }
 
 /* ---- listing ---- */
@@ -82,6 +87,7 @@ static int list_one(void *ctx, int64_t time, const char *account,
 	values[3] = table_str(ev->service);
 	values[4] = table_str(t.ip);
 	values[5].num = t.idle_days;
+	values[6] = table_str(t.flags);
 	table_row(ctx, values);
 	return 0;
 }
@@ -134,8 +140,9 @@ static void alert_line(FILE *f, int64_t time, const char *account,
 		text_safe(f, ev->service, strlen(ev->service));
 	else
 		fputc('-', f);
-	fprintf(f, " ip=%s idle_days=%lld time=%s", t.ip[0] != '\0' ? t.ip : "-",
-		(long long)t.idle_days, t.stamp);
+	fprintf(f, " ip=%s idle_days=%lld time=%s flags=%s",
+		t.ip[0] != '\0' ? t.ip : "-", (long long)t.idle_days, t.stamp,
+		t.flags[0] != '\0' ? t.flags : "-");
 }
 
 static int syslog_one(void *ctx, int64_t time, const char *account,
@@ -186,6 +193,8 @@ static int mail_line(void *ctx, int64_t time, const char *account,
 	fprintf(d->body, " from %s", t.ip[0] != '\0' ? t.ip : "-");
 	if (t.idle_days >= 0)
 		fprintf(d->body, ", idle %lld days", (long long)t.idle_days);
+	if (t.flags[0] != '\0')
+		fprintf(d->body, " (%s)", t.flags);
 	fputc('\n', d->body);
 	d->listed++;
 	return 0;

@@ -113,7 +113,7 @@ def test_the_listing_shows_every_kind_of_alert():
     assert "192.0.2.7" in out, out
     csv = db.out("alerts", "--format", "csv")
     assert csv.splitlines()[0] == \
-        "time,alert,account,service,ip,idle_days", csv
+        "time,alert,account,service,ip,idle_days,flags", csv
     assert "2026-11-23T08:00:00Z,refused-login,gone@example.org,imap," \
         "192.0.2.7," in csv, csv
     assert '"alert":"refused-login"' in db.out("alerts", "--format", "json")
@@ -140,8 +140,8 @@ def test_history_is_no_alert_and_nothing_is_delivered_twice():
     line = logged[0]
     assert line.startswith("<84>"), line             # authpriv.warning
     assert "dormant-alert refused-login account=new@example.org " \
-        "service=imap ip=192.0.2.7 idle_days=-1 time=2026-11-24T12:01:00Z" \
-        in line, line
+        "service=imap ip=192.0.2.7 idle_days=-1 time=2026-11-24T12:01:00Z " \
+        "flags=-" in line, line
     assert not any("\x1b" in m for m in logged), logged
     # the same events are never delivered again
     rc, out, err, logged = deliver(db, "2026-11-24T12:10:00Z")
