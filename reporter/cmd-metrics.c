@@ -64,6 +64,11 @@ static int metrics_write(struct report *rep, int64_t tracking_start, FILE *out)
 	fputs("# HELP dormant_events_month Wake-up and refusal events this month.\n"
 	      "# TYPE dormant_events_month gauge\n", out);
 	fprintf(out, "dormant_events_month %lu\n", rep->events);
+	fputs("# HELP dormant_alerts_month Alerts this month by kind (dormant alerts).\n"
+	      "# TYPE dormant_alerts_month gauge\n", out);
+	for (int k = 1; k <= EVENT_KIND_LAST; k++)
+		fprintf(out, "dormant_alerts_month{kind=\"%s\"} %lu\n",
+			event_kind_name((enum event_kind)k), rep->events_by_kind[k]);
 	fputs("# HELP dormant_tracking_start_seconds When the activity history begins.\n"
 	      "# TYPE dormant_tracking_start_seconds gauge\n", out);
 	fprintf(out, "dormant_tracking_start_seconds %lld\n", (long long)tracking_start);

@@ -210,8 +210,28 @@ int report_write_html(struct report *rep, FILE *out, const char **error_r)
 			return -1;
 		fputs("</tbody>\n</table>\n", out);
 	}
-	fprintf(out, "<h2>Wake-ups and refusals in %s (%lu)</h2>\n", rep->month,
-		rep->events);
+	fprintf(out, "<h2>Alerts in %s by account (%zu)</h2>\n", rep->month,
+		rep->nalerted);
+	if (rep->nalerted == 0) {
+		fputs("<p>None.</p>\n", out);
+	} else {
+		fputs("<table>\n<thead><tr><th>Account</th><th>Alerts</th>"
+		      "<th>Networks used this month</th></tr></thead>\n<tbody>\n", out);
+		for (size_t i = 0; i < rep->nalerted; i++) {
+			char kinds[REPORT_KINDS_MAX], nets[REPORT_NETWORKS_MAX];
+
+			report_kinds(&rep->alerted[i], kinds);
+			report_networks(rep, rep->alerted[i].account, nets);
+			fputs("<tr><td class=\"mono\">", out);
+			esc(out, rep->alerted[i].account);
+			fprintf(out, "</td><td>%s</td><td class=\"mono\">", kinds);
+			esc(out, nets);
+			fputs("</td></tr>\n", out);
+		}
+		fputs("</tbody>\n</table>\n", out);
+	}
+	fprintf(out, "<h2>Wake-ups, new networks and refusals in %s (%lu)</h2>\n",
+		rep->month, rep->events);
 	if (rep->events == 0) {
 		fputs("<p>None.</p>\n", out);
 	} else {

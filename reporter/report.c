@@ -1,5 +1,6 @@
 /* report.c - gathering the report and writing it as text, CSV and JSON. */
 #include "report.h"
+#include "array.h"
 #include "errstr.h"
 #include "output.h"
 
@@ -114,10 +115,103 @@ static int count_event(void *ctx, int64_t time, const char *account,
 		       const struct account_event *ev)
 {
 	struct report *rep = ctx;
+	struct report_alerted *a;
 
-	(void)time; (void)account; (void)ev;
+	(void)time;
 	rep->events++;
+	if (ev == NULL)
+		return 0;
+	rep->events_by_kind[ev->kind]++;
+	/* one entry an event here; report_gather groups them by account */
+	if (rep->nalerted >= REPORT_ALERTED_EVENTS_MAX) {
+		rep->alerted_dropped++;
+		return 0;
+	}
+	if (array_grow(&rep->alerted, &rep->alerted_alloc, rep->nalerted,
+		       sizeof(*rep->alerted)) < 0 ||
+	    (account = strdup(account)) == NULL) {
+		rep->walk_error = "out of memory";
+		return 1;
+	}
+	a = &rep->alerted[rep->nalerted++];
+	memset(a, 0, sizeof(*a));
+	a->account = (char *)account;
+	a->kinds[ev->kind] = 1;
+	a->total = 1;
 	return 0;
+}
+
+static int alerted_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct report_alerted *)a)->account,
+		      ((const struct report_alerted *)b)->account);
+}
+
+/* Sort the month's events by account and fold each account's into one. */
+static void alerted_group(struct report *rep)
+{
+	size_t n = 0;
+
+	qsort(rep->alerted, rep->nalerted, sizeof(*rep->alerted), alerted_cmp);
+	for (size_t i = 0; i < rep->nalerted; i++) {
+		struct report_alerted *a = &rep->alerted[i];
+
+		if (n > 0 && strcmp(rep->alerted[n - 1].account, a->account) == 0) {
+			for (int k = 0; k <= EVENT_KIND_LAST; k++)
+				rep->alerted[n - 1].kinds[k] += a->kinds[k];
+			rep->alerted[n - 1].total += a->total;
+			free(a->account);
+		} else {
+			rep->alerted[n++] = *a;
+		}
+	}
+	rep->nalerted = n;
+}
+
+void report_kinds(const struct report_alerted *a, char buf[REPORT_KINDS_MAX])
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int k = 1; k <= EVENT_KIND_LAST && len < REPORT_KINDS_MAX; k++) {
+		int n;
+
+		if (a->kinds[k] == 0)
+			continue;
+		n = snprintf(buf + len, REPORT_KINDS_MAX - len, "%s%s %lu",
+			     len > 0 ? ", " : "", event_kind_name((enum event_kind)k),
+			     a->kinds[k]);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+void report_networks(struct report *rep, const char *account,
+		     char buf[REPORT_NETWORKS_MAX])
+{
+	struct netset set;
+	const char *error;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (store_networks_get(rep->store, account, &set, &error) <= 0)
+		return;
+	for (unsigned int i = 0; i < set.count; i++) {
+		const struct netset_entry *e = &set.entry[i];
+		char net[NETSET_TEXT_MAX];
+		int n;
+
+		if (e->last_seen < rep->month_start || e->first_seen >= rep->month_end)
+			continue;
+		netset_format(e, net);
+		n = snprintf(buf + len, REPORT_NETWORKS_MAX - len, "%s%s%s",
+			     len > 0 ? ", " : "", net,
+			     (e->flags & NETSET_WEBMAIL) != 0 ? " (webmail)" : "");
+		if (n < 0 || (size_t)n >= REPORT_NETWORKS_MAX - len)
+			break;
+		len += (size_t)n;
+	}
 }
 
 int report_init(struct report *rep, struct store *store,
@@ -158,11 +252,12 @@ int report_gather(struct report *rep, const char **error_r)
 	rep->walk_error = NULL;
 	if (store_account_foreach(rep->store, gather_one, rep, error_r) != 0 ||
 	    store_event_foreach(rep->store, rep->month_start, rep->month_end,
-				count_event, rep, error_r) < 0) {
+				count_event, rep, error_r) != 0) {
 		if (rep->walk_error != NULL)
 			*error_r = rep->walk_error;
 		return -1;
 	}
+	alerted_group(rep);
 	rep->gathered = true;
 	return 0;
 }
@@ -174,6 +269,11 @@ void report_free(struct report *rep)
 	free(rep->domains);
 	rep->domains = NULL;
 	rep->ndomains = 0;
+	for (size_t i = 0; i < rep->nalerted; i++)
+		free(rep->alerted[i].account);
+	free(rep->alerted);
+	rep->alerted = NULL;
+	rep->nalerted = rep->alerted_alloc = 0;
 }
 
 struct row_walk {
@@ -348,6 +448,17 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 		if (report_foreach_row(rep, table_rows_one, out, &tr, error_r) < 0)
 			return -1;
 	}
+	fprintf(out, "\nalerts in %s by account (%zu)\n", rep->month, rep->nalerted);
+	for (size_t i = 0; i < rep->nalerted; i++) {
+		char kinds[REPORT_KINDS_MAX], nets[REPORT_NETWORKS_MAX];
+
+		report_kinds(&rep->alerted[i], kinds);
+		report_networks(rep, rep->alerted[i].account, nets);
+		text_safe(out, rep->alerted[i].account, strlen(rep->alerted[i].account));
+		fprintf(out, "  %s  networks: %s\n", kinds, nets[0] != '\0' ? nets : "-");
+	}
+	if (rep->alerted_dropped > 0)
+		fprintf(out, "(%lu more events not grouped)\n", rep->alerted_dropped);
 	fprintf(out, "\nwake-up, new-network and refusal events in %s (%lu)\n",
 		rep->month, rep->events);
 	return report_foreach_event(rep, text_event, out, NULL, error_r);
@@ -397,6 +508,41 @@ static void json_event(struct report *rep, int64_t time, const char *account,
 	(*n)++;
 }
 
+/* "alerts_by_account": per account, its alerts by kind and the networks
+   it was used from in the month. */
+static void json_alerted(struct report *rep, FILE *out)
+{
+	fputs(",\"alerts_by_account\":[", out);
+	for (size_t i = 0; i < rep->nalerted; i++) {
+		const struct report_alerted *a = &rep->alerted[i];
+		char nets[REPORT_NETWORKS_MAX];
+		bool first = true;
+
+		fputs(i == 0 ? "\n{\"account\":" : ",\n{\"account\":", out);
+		json_string(out, a->account, strlen(a->account));
+		fputs(",\"alerts\":{", out);
+		for (int k = 1; k <= EVENT_KIND_LAST; k++) {
+			if (a->kinds[k] == 0)
+				continue;
+			fprintf(out, "%s\"%s\":%lu", first ? "" : ",",
+				event_kind_name((enum event_kind)k), a->kinds[k]);
+			first = false;
+		}
+		fputs("},\"networks\":[", out);
+		report_networks(rep, a->account, nets);
+		/* "a, b (webmail)": the formatter's own words, no escaping needed */
+		for (char *p = nets, *next; p != NULL && *p != '\0'; p = next) {
+			next = strstr(p, ", ");
+			fprintf(out, "%s\"%.*s\"", p == nets ? "" : ",",
+				(int)(next != NULL ? (size_t)(next - p) : strlen(p)), p);
+			if (next != NULL)
+				next += 2;
+		}
+		fputs("]}", out);
+	}
+	fputs(rep->nalerted == 0 ? "]" : "\n]", out);
+}
+
 int report_write_json(struct report *rep, FILE *out, const char **error_r)
 {
 	char stamp[RFC3339_MAX];
@@ -427,7 +573,9 @@ int report_write_json(struct report *rep, FILE *out, const char **error_r)
 	fputs(",\"events\":[", out);
 	if (report_foreach_event(rep, json_event, out, &n, error_r) < 0)
 		return -1;
-	fputs(n == 0 ? "]}\n" : "\n]}\n", out);
+	fputs(n == 0 ? "]" : "\n]", out);
+	json_alerted(rep, out);
+	fputs("}\n", out);
 	return 0;
 }
 

@@ -19,6 +19,16 @@ struct domain_summary {
 	unsigned long total;
 };
 
+/* One account's alerts in the month (doc/DESIGN.md §8.4). */
+struct report_alerted {
+	char *account;
+	unsigned long kinds[EVENT_KIND_LAST + 1];   /* by enum event_kind */
+	unsigned long total;
+};
+/* At most this many events are grouped by account; a storm beyond it is
+   counted, and its accounts listed only by the event list. */
+#define REPORT_ALERTED_EVENTS_MAX 100000
+
 struct report {
 	struct store *store;
 	struct view_ctx view;        /* view.now: the time the report is "as of" */
@@ -32,6 +42,10 @@ struct report {
 	unsigned long total;
 	unsigned long hist[REPORT_BUCKETS];
 	unsigned long events;
+	unsigned long events_by_kind[EVENT_KIND_LAST + 1];
+	struct report_alerted *alerted;  /* sorted by account, after gather */
+	size_t nalerted, alerted_alloc;
+	unsigned long alerted_dropped;   /* events past REPORT_ALERTED_EVENTS_MAX */
 	unsigned long errors;        /* records left out (each told to warn) */
 	errstr_warn_fn *warn;
 	const char *walk_error;      /* why a walk stopped early */
@@ -68,6 +82,15 @@ typedef void report_row_fn(struct report *rep, const struct row *row,
 			   FILE *out, void *ctx);
 int report_foreach_row(struct report *rep, report_row_fn *fn, FILE *out,
 		       void *ctx, const char **error_r);
+/* The networks account was used from in the month (last seen in it or
+   after its start, first seen before its end), formatted, comma-separated
+   into buf; "" for none or an unreadable record. */
+#define REPORT_NETWORKS_MAX (NETSET_MAX * (NETSET_TEXT_MAX + 12))
+void report_networks(struct report *rep, const char *account,
+		     char buf[REPORT_NETWORKS_MAX]);
+/* "wakeup-login 1, new-network-login 2" */
+#define REPORT_KINDS_MAX 256
+void report_kinds(const struct report_alerted *a, char buf[REPORT_KINDS_MAX]);
 /* Visit the month's events. */
 /* The flags of an event as words ("new-network,suspended"), "" for none. */
 #define REPORT_EVENT_FLAGS_MAX 32

@@ -10,12 +10,16 @@ record, listed, and delivered at once (issue 16):
   no account and never an alert;
 - a storm of a thousand is one mail to alert_to, listing 200 and counting
   the rest; events within alert_mail_interval wait for the next mail;
-- a dry run delivers and changes nothing.
+- a dry run delivers and changes nothing;
+- the monthly report groups the month's alerts by account (JSON
+  alerts_by_account, text and HTML sections) and metrics count them by
+  kind.
 
 Syslog is read from a socket of the test's own at /dev/log: in a mount
 namespace of its own (unshare) when a syslog daemon owns /dev/log; only
 the lines of the process under test count.
 """
+import json
 import os
 import socket
 import subprocess
@@ -185,6 +189,27 @@ def test_a_dry_run_delivers_and_changes_nothing():
         assert "would mail security@example.org: 1 alert" in out, out
     rc, out, err, logged = deliver(db, "2026-11-24T12:05:00Z")
     assert len(logged) == 1 and len(mails(db)) == 1, (logged, out, err)
+
+
+def test_the_report_and_metrics_count_alerts_per_account():
+    db = alerts_db("report")
+    imported(db, "log", [refused("2026-11-02T08:00:00Z", "gone@example.org"),
+                         refused("2026-11-03T08:00:00Z", "gone@example.org"),
+                         refused("2026-11-03T09:00:00Z", "left@example.org"),
+                         # last month: not this month's
+                         refused("2026-10-30T09:00:00Z", "old@example.org")])
+    data = json.loads(db.out("report", "--format", "json"))
+    rows = {r["account"]: r for r in data["alerts_by_account"]}
+    assert set(rows) == {"gone@example.org", "left@example.org"}, rows
+    assert rows["gone@example.org"]["alerts"] == {"refused-login": 2}, rows
+    assert rows["left@example.org"]["networks"] == [], rows
+    text = db.out("report")
+    assert "alerts in 2026-11 by account (2)" in text, text
+    assert "gone@example.org  refused-login 2  networks: -" in text, text
+    assert "Alerts in 2026-11 by account (2)" in db.out("report", "--format", "html")
+    metrics = db.out("metrics")
+    assert 'dormant_alerts_month{kind="refused-login"} 3' in metrics, metrics
+    assert 'dormant_alerts_month{kind="wakeup-login"} 0' in metrics, metrics
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ def test_report_csv_and_json_match_golden():
     golden("report.json", out)
     data = json.loads(out)
     assert set(data) == {"generated", "month", "summary", "totals", "accounts",
-                         "events"}
+                         "events", "alerts_by_account"}
     assert data["month"] == "2026-11"
     assert data["summary"]["example.org"]["dormant"] == 1
     assert data["summary"]["example.org"]["never-used"] == 1
