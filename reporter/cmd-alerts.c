@@ -261,14 +261,9 @@ static int send_alert_mail(struct cli *cli, struct store *store, int64_t from,
 		free(text);
 		return -1;
 	}
-	fprintf(m.f, "To: %s\n", cli->cfg.alert_to);
-	if (cli->cfg.notice_from[0] != '\0')
-		fprintf(m.f, "From: %s\n", cli->cfg.notice_from);
+	mail_text_headers(m.f, cli->cfg.alert_to, "", cli->cfg.notice_from);
 	fprintf(m.f, "Subject: dormant: %lu alert%s (wake-ups, refused or "
-		"unusual logins)\nMIME-Version: 1.0\nContent-Type: text/plain; "
-		"charset=utf-8\nContent-Transfer-Encoding: 8bit\n"
-		"Auto-Submitted: auto-generated\n\n", d.count,
-		d.count == 1 ? "" : "s");
+		"unusual logins)\n\n", d.count, d.count == 1 ? "" : "s");
 	fputs("Accounts that were idle, suspended or seen from a new network\n"
 	      "have logged in, sent or tried to. Check each one: a forgotten\n"
 	      "account in use again may have been taken over.\n\n", m.f);
@@ -305,11 +300,26 @@ static int deliver_once(struct cli *cli, bool apply, int64_t now)
 	    meta_time(store, "alerts_mailed_until", from, &mailed_until) < 0 ||
 	    meta_time(store, "alerts_mail_sent", 0, &mail_sent) < 0)
 		goto out;
+	/* A place past now (a clock that jumped, a run with --now in the
+	   future, a planted value) would silence every alert after it: never
+	   believed, as no time from the future is (doc/DESIGN.md §9.1). */
+	if (from > until || mailed_until > until || mail_sent > now) {
+		cli_error("alerts: the delivery place in the database lies in the "
+			  "future; delivering from now on");
+		from = from > until ? until : from;
+		mailed_until = mailed_until > until ? until : mailed_until;
+		mail_sent = mail_sent > now ? 0 : mail_sent;
+	}
 	if (from < until &&
 	    store_event_foreach(store, from, until, syslog_one, &d, &error) < 0) {
 		cli_error("%s", error);
 		goto out;
 	}
+	/* kept before the mail is tried: a mail that fails never makes the
+	   syslog lines come again (also on the first run, which starts the
+	   count) */
+	if (apply && meta_put(store, "alerts_until", until) < 0)
+		goto out;
 	if (cli->cfg.alert_to[0] != '\0' && mailed_until < until &&
 	    now - mail_sent >= (int64_t)cli->cfg.alert_mail_interval) {
 		if (send_alert_mail(cli, store, mailed_until, until, apply,
@@ -322,10 +332,6 @@ static int deliver_once(struct cli *cli, bool apply, int64_t now)
 		   meta_put(store, "alerts_mailed_until", until) < 0) {
 		goto out;
 	}
-	/* also on the first run, which starts the count; never backwards
-	   (a clock set back, or --now in the past) */
-	if (apply && meta_put(store, "alerts_until", from > until ? from : until) < 0)
-		goto out;
 	if (!apply || d.count > 0 || mailed > 0)
 		printf("%s %lu alert%s to syslog%s\n", apply ? "delivered" : "would deliver",
 		       d.count, d.count == 1 ? "" : "s",

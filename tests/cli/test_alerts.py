@@ -212,5 +212,30 @@ def test_the_report_and_metrics_count_alerts_per_account():
     assert 'dormant_alerts_month{kind="wakeup-login"} 0' in metrics, metrics
 
 
+def test_a_place_in_the_future_silences_nothing():
+    db = alerts_db("future", "alert_to =\n")
+    # a what-if run far ahead (or a clock that jumped) stored its place
+    deliver(db, "2030-01-01T00:00:00Z")
+    imported(db, "new", [refused("2026-11-24T12:01:00Z", "new@example.org")])
+    rc, out, err, logged = deliver(db, "2026-11-24T12:03:00Z")
+    assert "lies in the future" in err, err
+    # from now on: the alert of 12:01 is history, the next one is not lost
+    imported(db, "next", [refused("2026-11-24T12:04:00Z", "next@example.org")])
+    rc, out, err, logged = deliver(db, "2026-11-24T12:05:00Z")
+    assert rc == 0 and len(logged) == 1 and "next@example.org" in logged[0], \
+        (out, err, logged)
+
+
+def test_a_mail_that_fails_repeats_no_syslog_line():
+    db = alerts_db("mailfail")
+    deliver(db, T0)
+    db.write("sendmail.sh", "#!/bin/sh\nexit 75\n")
+    imported(db, "new", [refused("2026-11-24T12:01:00Z", "new@example.org")])
+    rc, out, err, logged = deliver(db, "2026-11-24T12:03:00Z")
+    assert rc != 0 and len(logged) == 1, (rc, out, err, logged)
+    rc, out, err, logged = deliver(db, "2026-11-24T12:04:00Z")
+    assert logged == [], logged
+
+
 if __name__ == "__main__":
     run_tests(globals())
