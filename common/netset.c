@@ -70,12 +70,18 @@ static void client_copy(char dst[NETSET_CLIENT_MAX + 1], const char *src)
    nothing of the client, so it leaves the login's. */
 static bool entry_take_use(struct netset_entry *e, const struct netset_use *use)
 {
-	struct netset_entry before = *e;
+	uint8_t flags = use->webmail ? NETSET_WEBMAIL : 0;
+	char client[NETSET_CLIENT_MAX + 1];
+	bool changed = e->flags != flags;
 
-	e->flags = use->webmail ? NETSET_WEBMAIL : 0;
-	if (use->kind == NETSET_LOGIN)
-		client_copy(e->client, use->client);
-	return memcmp(&before, e, sizeof(before)) != 0;
+	/* field by field: a struct compare would read its padding */
+	e->flags = flags;
+	if (use->kind == NETSET_LOGIN) {
+		client_copy(client, use->client);
+		changed = changed || memcmp(client, e->client, sizeof(client)) != 0;
+		memcpy(e->client, client, sizeof(client));
+	}
+	return changed;
 }
 
 const struct netset_entry *netset_find(const struct netset *set,

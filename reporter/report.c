@@ -94,7 +94,7 @@ static int gather_one(void *ctx, const struct account_view *view)
 	d = rep->last_domain;
 	if (d == NULL) {
 		rep->walk_error = "out of memory";
-		return -1;
+		return 1;       /* stop; -1 reads as a store error (store.h) */
 	}
 	d->counts[status]++;
 	d->total++;

@@ -5,6 +5,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,9 +48,17 @@ int userdb_doveadm(const char *config, const char *const *args,
 	sp.out = -1;                 /* f has it */
 	ret = read(f, ctx, error_r);
 	fclose(f);
-	if (spawn_wait(&sp, &status, ret < 0 ? &werr : error_r) < 0)
+	if (ret < 0) {
+		/* the parse error may sit in the thread's message buffer, which
+		   a failing wait would overwrite (errmsg.h): keep a copy */
+		char saved[512];
+
+		snprintf(saved, sizeof(saved), "%s", *error_r);
+		(void)spawn_wait(&sp, &status, &werr);
+		*error_r = errmsg_printf("%s", saved);
 		return -1;
-	if (ret < 0)
+	}
+	if (spawn_wait(&sp, &status, error_r) < 0)
 		return -1;
 	code = spawn_exit_code(status);
 	if (code == 0)

@@ -62,6 +62,11 @@ static const struct file_case file_cases[] = {
 	{ "NUL byte", "a,Fi\0n,,\n", 9, -1, "x.csv:1: NUL byte", 0, { NULL } },
 	{ "header injection in a manager", "a,U,boss@example.org\r\nBcc: x@evil,\n", 0, -1,
 	  "x.csv:1:", 0, { NULL } },
+	/* the same inside quotes: one line, four fields, the manager refused */
+	{ "quoted header injection in a manager",
+	  "a,U,\"boss@example.org\r\nBcc: x@evil\",\n", 0, -1, "x.csv:1", 0, { NULL } },
+	{ "header in a manager's text", "a,U,\"boss@example.org Bcc: x@evil\",\n", 0, -1,
+	  "x.csv:1: manager", 0, { NULL } },
 	{ "manager with a blank", "a,U,bo ss@example.org,\n", 0, -1, "x.csv:1: manager", 0,
 	  { NULL } },
 	{ "manager in brackets", "a,U,<boss@example.org>,\n", 0, -1, "manager: not a plain",
