@@ -254,13 +254,7 @@ static int send_notice(struct cli *cli, const char *tpl, const struct warn *w,
 		return -1;
 	}
 	/* every address passed contact_address_plain: no CR, LF or comma */
-	fprintf(m.f, "To: %s\n", to);
-	if (cli->cfg.notify_cc[0] != '\0')
-		fprintf(m.f, "Cc: %s\n", cli->cfg.notify_cc);
-	if (from[0] != '\0')
-		fprintf(m.f, "From: %s\n", from);
-	fputs("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
-	      "Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n", m.f);
+	mail_text_headers(m.f, to, cli->cfg.notify_cc, from);
 	/* the template's first lines are its headers (Subject:), then body */
 	if (w->reminder) {
 		fputs("Subject: Reminder: ", m.f);
@@ -317,6 +311,7 @@ static int send_summary(struct cli *cli, const struct notify_ctx *ctx,
 {
 	const char *error;
 	struct mail m;
+	size_t nsent = 0;
 
 	if (cli->cfg.report_to[0] == '\0')
 		return 0;
@@ -324,11 +319,12 @@ static int send_summary(struct cli *cli, const struct notify_ctx *ctx,
 		cli_error("%s", error);
 		return -1;
 	}
-	fprintf(m.f, "To: %s\nSubject: dormant: %zu suspension notices sent\n"
-		"MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
-		"Auto-Submitted: auto-generated\n\n"
+	for (size_t i = 0; i < ctx->count; i++)
+		nsent += sent[i] ? 1 : 0;
+	mail_text_headers(m.f, cli->cfg.report_to, "", cli->cfg.notice_from);
+	fprintf(m.f, "Subject: dormant: %zu suspension notices sent%s\n\n"
 		"These owners were warned that their accounts may be suspended:\n\n",
-		cli->cfg.report_to, ctx->count);
+		nsent, nsent < ctx->count ? ", some failed" : "");
 	for (size_t i = 0; i < ctx->count; i++) {
 		char date[RFC3339_MAX];
 		time_format_rfc3339(ctx->w[i].suspend_at, date);

@@ -76,3 +76,15 @@ int mail_base64(FILE *src, FILE *out)
 	}
 	return ferror(src) || ferror(out) ? -1 : 0;
 }
+
+void mail_text_headers(FILE *f, const char *to, const char *cc,
+		       const char *from)
+{
+	fprintf(f, "To: %s\n", to);
+	if (cc[0] != '\0')
+		fprintf(f, "Cc: %s\n", cc);
+	if (from[0] != '\0')
+		fprintf(f, "From: %s\n", from);
+	fputs("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+	      "Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n", f);
+}

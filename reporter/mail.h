@@ -18,6 +18,14 @@ int mail_open(struct mail *m, const char *sendmail, const char **error_r);
    *error_r. */
 int mail_close(struct mail *m, const char **error_r);
 
+/* The headers of every plain-text message dormant sends: To, Cc and
+   From (each left out when ""), MIME UTF-8 text, 8bit and Auto-Submitted
+   (RFC 3834: no auto-replies). The caller adds Subject and any other
+   header, then the blank line. Addresses must be checked already (no CR
+   or LF). */
+void mail_text_headers(FILE *f, const char *to, const char *cc,
+		       const char *from);
+
 /* Write the bytes of src (to EOF) base64-encoded, 76 columns. */
 int mail_base64(FILE *src, FILE *out);
 
