@@ -240,7 +240,16 @@ class Milter:
 
     @property
     def pid(self):
-        return self.proc.pid
+        """The process that does the work: dormant-milter's worker (the
+        supervisor's one child, doc/DESIGN.md §2.3), or the milter itself
+        (null-milter, or dormant-milter -S)."""
+        me = self.proc.pid
+        try:
+            with open(f"/proc/{me}/task/{me}/children") as f:
+                kids = f.read().split()
+        except OSError:
+            kids = []
+        return int(kids[0]) if kids else me
 
     def connects(self):
         try:
