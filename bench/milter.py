@@ -710,7 +710,7 @@ def main():
             setup.start_milter(build)
         add_listeners(sb, setups)
         mine = {os.getsid(0)} | sandbox_sids(sb)
-        mine |= {s.milter_pid for s in setups if s.milter_pid}
+        mine |= {s.milter.proc.pid for s in setups if s.milter}   # session leaders
         foreign = ForeignLoad(lambda: mine)
         queue = Queue(sb)
         print(f"machine: {machine()}")
