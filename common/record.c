@@ -271,10 +271,21 @@ bool contact_text_valid(const char *s, size_t len)
 
 /* The contacts after the fixed part; bytes after them are accepted
    (room to append fields, doc/DESIGN.md §3.4). */
+/* No contacts: every field "" and from nowhere. Not a memset: every
+   listing decodes a directory record per account, and the texts are
+   about 1 KiB. */
+static void account_contacts_clear(struct account_contacts *c)
+{
+	for (int i = 0; i < CONTACT_FIELDS; i++) {
+		c->text[i][0] = '\0';
+		c->source[i] = CONTACT_SRC_NONE;
+	}
+}
+
 static int account_take_contacts(const uint8_t *p, size_t left,
 				 struct account_contacts *c)
 {
-	memset(c, 0, sizeof(*c));
+	account_contacts_clear(c);
 	for (int i = 0; i < CONTACT_FIELDS; i++) {
 		size_t len;
 
@@ -299,7 +310,8 @@ int record_account_decode(const void *data, size_t size,
 			  const char **error_r)
 {
 	const uint8_t *p = data;
-	struct account_contacts contacts;
+	struct account_contacts scratch;
+	struct account_contacts *contacts = contacts_r != NULL ? contacts_r : &scratch;
 	struct account_info info;
 
 	if (record_check(p, size, &account_kind, error_r) < 0)
@@ -308,10 +320,13 @@ int record_account_decode(const void *data, size_t size,
 		*error_r = "account record has an unknown source";
 		return -1;
 	}
-	memset(&contacts, 0, sizeof(contacts));
+	/* decoded in place (a failure leaves contacts_r cleared, not as it
+	   was: callers drop the whole record then) */
+	account_contacts_clear(contacts);
 	if (p[0] >= 2 && account_take_contacts(p + RECORD_ACCOUNT_SIZE,
 					       size - RECORD_ACCOUNT_SIZE,
-					       &contacts) < 0) {
+					       contacts) < 0) {
+		account_contacts_clear(contacts);
 		*error_r = "account record has malformed contacts";
 		return -1;
 	}
@@ -321,8 +336,6 @@ int record_account_decode(const void *data, size_t size,
 	info.last_seen = get_le64(p + 10);
 	info.gone_since = get_le64(p + 18);
 	*info_r = info;
-	if (contacts_r != NULL)
-		*contacts_r = contacts;
 	return 0;
 }
 

@@ -122,7 +122,9 @@ size_t record_account_encode(const struct account_info *info,
 void record_account_encode_v1(const struct account_info *info,
 			      uint8_t buf[RECORD_ACCOUNT_SIZE]);
 /* Decode version 1 or 2; contacts_r (may be NULL) is all empty for
-   version 1. Outputs are written only on success. */
+   version 1. info_r is written only on success; contacts_r is decoded in
+   place (each text NUL terminated, the bytes after it undefined) and left
+   empty on failure. */
 int record_account_decode(const void *data, size_t size,
 			  struct account_info *info_r,
 			  struct account_contacts *contacts_r,
