@@ -152,6 +152,8 @@ static void alerted_group(struct report *rep)
 {
 	size_t n = 0;
 
+	if (rep->nalerted == 0)
+		return;                 /* alerted is NULL: qsort may not see it */
 	qsort(rep->alerted, rep->nalerted, sizeof(*rep->alerted), alerted_cmp);
 	for (size_t i = 0; i < rep->nalerted; i++) {
 		struct report_alerted *a = &rep->alerted[i];
