@@ -359,9 +359,10 @@ static int alerts_follow(struct cli *cli)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while (follow_stop == 0) {
+	for (bool first = true; follow_stop == 0; first = false) {
 		/* a failure is reported and retried: the service keeps going */
-		(void)deliver_once(cli, true, (int64_t)time(NULL));
+		if (deliver_once(cli, true, (int64_t)time(NULL)) == 0 && first)
+			printf("delivering alerts every %d s\n", ALERT_POLL);
 		for (int i = 0; i < ALERT_POLL && follow_stop == 0; i++)
 			sleep(1);
 	}
