@@ -403,7 +403,8 @@ check "metrics -o" metrics_ok
 
 later=$(date -u -d '+4 days' +%Y-%m-%dT%H:%M:%SZ)
 in_root "dormant exempt add alice@$DOMAIN --reason 'install test' &&
-	dormant exempt add bob@$DOMAIN --reason 'install test'" >/dev/null
+	dormant exempt add bob@$DOMAIN --reason 'install test' &&
+	dormant exempt add erin@$DOMAIN --reason 'install test: the alerts check'" >/dev/null
 check "suspend --apply (four days later): carol suspended" run_unit dormant-suspend "--now $later"
 check "carol is suspended" in_root "dormant list --status suspended --format csv | grep -q '^carol@$DOMAIN,'"
 check "carol in the deny file" in_root "grep -q '^carol@$DOMAIN' /etc/dovecot/dormant.deny"
