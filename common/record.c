@@ -358,6 +358,16 @@ const char *contact_source_name(enum contact_source source)
 	return "";
 }
 
+const char *account_unit(const struct account_contacts *c, const char *account)
+{
+	const char *at;
+
+	if (c != NULL && c->text[CONTACT_UNIT][0] != '\0')
+		return c->text[CONTACT_UNIT];
+	at = strrchr(account, '@');
+	return at != NULL ? at + 1 : "";
+}
+
 bool account_contacts_empty(const struct account_contacts *c)
 {
 	for (int i = 0; i < CONTACT_FIELDS; i++) {

@@ -105,6 +105,9 @@ struct account_contacts {
 const char *contact_field_name(enum contact_field field);
 const char *contact_source_name(enum contact_source source);
 bool account_contacts_empty(const struct account_contacts *c);
+/* The unit account belongs to (DESIGN 7.6): its unit contact if set, else
+   its domain; "" for a name without a domain. Points into c or account. */
+const char *account_unit(const struct account_contacts *c, const char *account);
 /* True if s (len bytes) may be a contact text: at most CONTACT_TEXT_MAX
    bytes, no control byte (so never a line break in a mail header). */
 bool contact_text_valid(const char *s, size_t len);

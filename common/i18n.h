@@ -1,0 +1,21 @@
+#ifndef DORMANT_I18N_H
+#define DORMANT_I18N_H
+
+/* Messages people read (the CLI's errors and help, reports, review sheets,
+   notices) go through _(); machine formats (CSV and JSON keys, metrics,
+   syslog and audit lines, the plugin's and milter's log lines) never do:
+   admins' scripts and greps rely on them (DESIGN 8). The catalogue is the
+   "dormant" domain, looked up with dgettext so that libdormant inside a
+   Dovecot process never changes the process's own text domain. N_() marks
+   a string translated later, where it is used. */
+#include "dormant-config.h"
+
+#ifdef ENABLE_NLS
+#  include <libintl.h>
+#  define _(s) dgettext("dormant", s)
+#else
+#  define _(s) (s)
+#endif
+#define N_(s) (s)
+
+#endif
