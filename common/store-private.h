@@ -23,6 +23,7 @@ enum store_db {
 	DB_EVENTS,
 	DB_NOTICES,
 	DB_NETWORKS,
+	DB_HISTORY,
 	DB_COUNT
 };
 

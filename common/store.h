@@ -1,8 +1,8 @@
 /* store.h - the LMDB store shared by the plugin, the milter and the CLI.
  *
- * One LMDB environment in a directory (default /var/lib/dormant) with eight
- * named databases: activity, accounts, state, audit, meta, events, notices
- * and networks (their keys and record formats: doc/DESIGN.md §3).
+ * One LMDB environment in a directory (default /var/lib/dormant) with nine
+ * named databases: activity, accounts, state, audit, meta, events, notices,
+ * networks and history (their keys and record formats: doc/DESIGN.md §3).
  *
  * Rules the store keeps for all callers:
  *  - no read transaction outlives a call, so no process pins an LMDB reader
@@ -305,6 +305,19 @@ int store_notice_set(struct store *store, const char *account,
 int store_notice_set_audited(struct store *store, const char *account,
 			     const struct notice *notice, const char *audit_json,
 			     int64_t t, const char **error_r);
+
+/* The month's history record (history.h) under month ("YYYY-MM"),
+   replacing the month's earlier one. 0 or -1. */
+int store_history_put(struct store *store, const char *month, const void *rec,
+		      size_t size, const char **error_r);
+/* Every history record in key order (oldest month first), raw: key is
+   key_len bytes, not NUL terminated, and like the record may be anything
+   (the database is input, doc/DESIGN.md §9.1); the caller checks both.
+   Return values as store_activity_foreach. */
+typedef int store_history_cb(void *ctx, const char *key, size_t key_len,
+			     const void *rec, size_t size);
+int store_history_foreach(struct store *store, store_history_cb *cb, void *ctx,
+			  const char **error_r);
 
 /* Tracking start (seconds, UTC): when this database began seeing events,
    moved earlier by imports. 0 if unknown. */
