@@ -76,5 +76,6 @@ extern const struct cli_command cmd_notify;
 extern const struct cli_command cmd_import;
 extern const struct cli_command cmd_export;
 extern const struct cli_command cmd_merge;
+extern const struct cli_command cmd_trend;
 
 #endif

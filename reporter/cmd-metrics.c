@@ -45,8 +45,8 @@ static int metrics_write(struct report *rep, int64_t tracking_start, FILE *out)
 {
 	fputs("# HELP dormant_accounts Accounts by domain and dormancy status.\n"
 	      "# TYPE dormant_accounts gauge\n", out);
-	for (size_t i = 0; i < rep->ndomains; i++) {
-		char *label = label_value(rep->domains[i].domain);
+	for (size_t i = 0; i < rep->domains.n; i++) {
+		char *label = label_value(rep->domains.items[i].name);
 
 		if (label == NULL) {
 			cli_error("out of memory");
@@ -55,7 +55,7 @@ static int metrics_write(struct report *rep, int64_t tracking_start, FILE *out)
 		for (int s = 0; s < STATUS_COUNT; s++)
 			fprintf(out, "dormant_accounts{domain=\"%s\",status=\"%s\"} %lu\n",
 				label, policy_status_name((enum account_status)s),
-				rep->domains[i].counts[s]);
+				rep->domains.items[i].counts[s]);
 		free(label);
 	}
 	fputs("# HELP dormant_accounts_total Accounts known to dormant.\n"

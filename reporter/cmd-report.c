@@ -4,7 +4,9 @@
 #include "cli.h"
 #include "mail.h"
 #include "outfile.h"
+#include "month.h"
 #include "report.h"
+#include "trend.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -71,23 +73,6 @@ static int report_mail(struct cli *cli, struct report *rep, const char *html_pat
 	return ret;
 }
 
-/* The month before the one containing now, "YYYY-MM". */
-static void previous_month(int64_t now, char buf[8])
-{
-	char stamp[RFC3339_MAX];
-	int y, m;
-
-	time_format_rfc3339(now, stamp);
-	y = (stamp[0] - '0') * 1000 + (stamp[1] - '0') * 100 +
-		(stamp[2] - '0') * 10 + (stamp[3] - '0');
-	m = (stamp[5] - '0') * 10 + (stamp[6] - '0');
-	if (--m == 0) {
-		m = 12;
-		y--;
-	}
-	snprintf(buf, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
-}
-
 static int report_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -99,7 +84,7 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *month = NULL, *output = "-";
-	bool monthly = false, mail = false;
+	bool monthly = false, mail = false, record, history_failed = false;
 	char prev[8], path[4096];
 	const char *format = "text";
 	int c, ret = 0;
@@ -128,10 +113,16 @@ static int report_run(struct cli *cli, int argc, char **argv)
 	if (mail && !monthly)
 		return cli_usage(&cmd_report, "--mail goes with --monthly");
 	if (monthly && month == NULL) {
-		previous_month(cli->now, prev);
+		month_format(month_of(cli->now) - 1, prev);
 		month = prev;
 	}
-	store = cli_open_view(cli, true, &view);
+	/* The report of the current month records the month's counts for the
+	   trend (trend.h), so it writes; CSV, which lists rows and counts
+	   nothing, and a past month, which cannot be recounted, do not. */
+	record = !monthly && strcmp(format, "csv") != 0 &&
+		(month == NULL || (month_parse(month, &c) == 0 &&
+				   c == month_of(cli->now)));
+	store = cli_open_view(cli, !record, &view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
 	if (report_init(&rep, store, &view, cli->now, month, cli_warn,
@@ -140,6 +131,10 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		report_free(&rep);
 		store_close(&store);
 		return EXIT_USAGE;
+	}
+	if (record && trend_record(&rep, &error) < 0) {
+		cli_error("recording this month's counts: %s", error);
+		history_failed = true;
 	}
 	if (!monthly) {
 		ret = report_to_file(&rep, format, output);
@@ -165,7 +160,7 @@ static int report_run(struct cli *cli, int argc, char **argv)
 	c = rep.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 	report_free(&rep);
 	store_close(&store);
-	return ret < 0 ? EXIT_RUNTIME : c;
+	return ret < 0 || history_failed ? EXIT_RUNTIME : c;
 }
 
 const struct cli_command cmd_report = {

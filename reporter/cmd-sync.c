@@ -5,6 +5,8 @@
 #include "account.h"
 #include "contacts.h"
 #include "lines.h"
+#include "report.h"
+#include "trend.h"
 #include "userdb.h"
 
 #include <errno.h>
@@ -220,6 +222,25 @@ static int sync_contacts(struct cli *cli, struct name_list *list,
 	return 0;
 }
 
+/* Record this month's counts for the trend (trend.h): the timer's daily
+   sync keeps the month's point current, its last one is the month's end.
+   0, or -1 (printed). */
+static int sync_history(struct cli *cli, struct store *store,
+			const struct view_ctx *view)
+{
+	struct report rep;
+	const char *error;
+	int ret;
+
+	ret = report_init(&rep, store, view, cli->now, NULL, cli_warn, &error);
+	if (ret == 0)
+		ret = trend_record(&rep, &error);
+	if (ret < 0)
+		cli_error("recording this month's counts: %s", error);
+	report_free(&rep);
+	return ret;
+}
+
 static int sync_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -237,6 +258,7 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 	long with_contacts = -1;
 	struct name_list list;
 	struct store *store;
+	struct view_ctx view;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -284,7 +306,7 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 		names_free(&list);
 		return usage ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	store = cli_store_open(cli, false);
+	store = cli_open_view(cli, false, &view);
 	if (store == NULL) {
 		free(contacts);
 		names_free(&list);
@@ -312,6 +334,8 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 		cli_error("%s", error);
 		ret = -1;
 	}
+	if (sync_history(cli, store, &view) < 0)
+		ret = -1;
 	store_close(&store);
 	names_free(&list);
 	if (ret < 0)

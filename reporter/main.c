@@ -17,6 +17,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_sync,
 	&cmd_exempt,
 	&cmd_report,
+	&cmd_trend,
 	&cmd_notify,
 	&cmd_suspend,
 	&cmd_reactivate,

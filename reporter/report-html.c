@@ -3,7 +3,10 @@
  * the network, readable on screen and on paper. Everything printed from
  * the database is escaped. */
 #include "report.h"
+#include "i18n.h"
+#include "month.h"
 #include "output.h"
+#include "trend.h"
 
 #include <string.h>
 
@@ -39,6 +42,86 @@ static void esc(FILE *out, const char *s)
 	html_escape(out, s, strlen(s));
 }
 
+/* Counts by status per name of t (domains or units), then the totals. */
+static void html_tally(const struct report *rep, const struct tally *t,
+		       const char *title, const char *heading, const char *all_name,
+		       const char *unnamed, FILE *out)
+{
+	fprintf(out, "<h2>%s</h2>\n<table>\n<thead><tr><th>%s</th>"
+		"<th class=\"n\">Total</th>", title, heading);
+	for (int s = 0; s < STATUS_COUNT; s++)
+		fprintf(out, "<th class=\"n\">%s</th>",
+			policy_status_name((enum account_status)s));
+	fputs("</tr></thead>\n<tbody>\n", out);
+	for (size_t i = 0; i <= t->n; i++) {
+		bool all = i == t->n;
+		const unsigned long *counts = all ? rep->totals : t->items[i].counts;
+
+		if (all) {
+			fprintf(out, "<tr class=\"total\"><td>%s</td>", all_name);
+		} else {
+			fputs("<tr><td>", out);
+			esc(out, t->items[i].name[0] != '\0' ? t->items[i].name : unnamed);
+			fputs("</td>", out);
+		}
+		fprintf(out, "<td class=\"n\">%lu</td>",
+			all ? rep->total : t->items[i].total);
+		for (int s = 0; s < STATUS_COUNT; s++)
+			fprintf(out, "<td class=\"n\">%lu</td>", counts[s]);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody>\n</table>\n", out);
+}
+
+/* The months recorded (trend.h), a table and one sentence. */
+static int html_trend(struct report *rep, FILE *out, const char **error_r)
+{
+	static const enum account_status shown[] = {
+		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
+	};
+	char sentence[TREND_SENTENCE_MAX], month[MONTH_TEXT_MAX];
+	struct trend trend;
+
+	if (trend_load(rep->store, NULL, rep->month_num, TREND_REPORT_MONTHS,
+		       rep->warn, &trend, error_r) < 0)
+		return -1;
+	fprintf(out, "<h2>%s</h2>\n", _("Trend by month"));
+	if (trend.n > 0) {
+		fprintf(out, "<table>\n<thead><tr><th>%s</th><th class=\"n\">%s</th>",
+			_("Month"), _("Total"));
+		for (size_t k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
+			fprintf(out, "<th class=\"n\">%s</th><th class=\"n\">+/-</th>",
+				policy_status_name(shown[k]));
+		fputs("</tr></thead>\n<tbody>\n", out);
+	}
+	for (size_t i = 0; i < trend.n; i++) {
+		const struct trend_point *p = &trend.points[i];
+
+		month_format(p->month, month);
+		fprintf(out, "<tr><td>%s</td><td class=\"n\">%lu</td>", month,
+			(unsigned long)p->counts.total);
+		for (size_t k = 0; k < sizeof(shown) / sizeof(shown[0]); k++) {
+			uint32_t now = p->counts.status[shown[k]];
+
+			fprintf(out, "<td class=\"n\">%lu</td>", (unsigned long)now);
+			if (i == 0)
+				fputs("<td class=\"n\">-</td>", out);
+			else
+				fprintf(out, "<td class=\"n\">%+lld</td>", (long long)now -
+					(long long)p[-1].counts.status[shown[k]]);
+		}
+		fputs("</tr>\n", out);
+	}
+	if (trend.n > 0)
+		fputs("</tbody>\n</table>\n", out);
+	trend_sentence(&trend, sentence);
+	fputs("<p>", out);
+	esc(out, sentence);
+	fputs("</p>\n", out);
+	trend_free(&trend);
+	return 0;
+}
+
 static void html_summary(struct report *rep, FILE *out)
 {
 	static const enum account_status cards[] = {
@@ -52,29 +135,12 @@ static void html_summary(struct report *rep, FILE *out)
 		fprintf(out, "<div class=\"card %s\"><b>%lu</b>%s</div>\n",
 			policy_status_name(cards[i]), rep->totals[cards[i]],
 			policy_status_name(cards[i]));
-	fputs("</div>\n<h2>By domain</h2>\n<table>\n<thead><tr><th>Domain</th>"
-	      "<th class=\"n\">Total</th>", out);
-	for (int s = 0; s < STATUS_COUNT; s++)
-		fprintf(out, "<th class=\"n\">%s</th>",
-			policy_status_name((enum account_status)s));
-	fputs("</tr></thead>\n<tbody>\n", out);
-	for (size_t i = 0; i <= rep->ndomains; i++) {
-		bool all = i == rep->ndomains;
-		const unsigned long *counts = all ? rep->totals : rep->domains[i].counts;
-
-		fputs(all ? "<tr class=\"total\"><td>All domains</td>" : "<tr><td>", out);
-		if (!all) {
-			esc(out, rep->domains[i].domain[0] != '\0' ?
-			    rep->domains[i].domain : "(no domain)");
-			fputs("</td>", out);
-		}
-		fprintf(out, "<td class=\"n\">%lu</td>",
-			all ? rep->total : rep->domains[i].total);
-		for (int s = 0; s < STATUS_COUNT; s++)
-			fprintf(out, "<td class=\"n\">%lu</td>", counts[s]);
-		fputs("</tr>\n", out);
-	}
-	fputs("</tbody>\n</table>\n", out);
+	fputs("</div>\n", out);
+	html_tally(rep, &rep->domains, "By domain", "Domain", "All domains",
+		   "(no domain)", out);
+	if (rep->units_distinct)
+		html_tally(rep, &rep->units, _("By unit"), _("Unit"),
+			   _("All units"), _("(no unit)"), out);
 }
 
 /* A bar chart of how long accounts have been idle. */
@@ -195,6 +261,8 @@ int report_write_html(struct report *rep, FILE *out, const char **error_r)
 		(long long)(rep->view.policy.suspend_after / 86400));
 	html_summary(rep, out);
 	html_histogram(rep, out);
+	if (html_trend(rep, out, error_r) < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
 		enum account_status want = listed[i];
 

@@ -2,6 +2,9 @@
 #include "report.h"
 #include "array.h"
 #include "errstr.h"
+#include "i18n.h"
+#include "month.h"
+#include "trend.h"
 #include "output.h"
 
 #include <stdlib.h>
@@ -10,71 +13,11 @@
 const int report_bucket_days[REPORT_BUCKETS] = { 0, 30, 60, 90, 120, 180, 365 };
 
 
-/* "YYYY-MM" -> the first second of that month and of the next. */
-static int month_parse(const char *text, int64_t *start_r, int64_t *end_r)
-{
-	char buf[32];
-	unsigned int y = 0, m = 0;
-
-	if (strlen(text) != 7 || text[4] != '-')
-		return -1;
-	for (int i = 0; i < 7; i++) {
-		if (i == 4)
-			continue;
-		if (text[i] < '0' || text[i] > '9')
-			return -1;
-		if (i < 4)
-			y = y * 10 + (unsigned)(text[i] - '0');
-		else
-			m = m * 10 + (unsigned)(text[i] - '0');
-	}
-	if (m < 1 || m > 12 || y < 1970)
-		return -1;
-	snprintf(buf, sizeof(buf), "%04u-%02u-01", y, m);
-	if (time_parse_rfc3339(buf, start_r) < 0)
-		return -1;
-	if (m == 12)
-		snprintf(buf, sizeof(buf), "%04u-01-01", y + 1);
-	else
-		snprintf(buf, sizeof(buf), "%04u-%02u-01", y, m + 1);
-	return time_parse_rfc3339(buf, end_r);
-}
-
-static struct domain_summary *domain_get(struct report *rep, const char *domain)
-{
-	size_t lo = 0, hi = rep->ndomains;
-	struct domain_summary *d;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(rep->domains[mid].domain, domain);
-		if (c == 0)
-			return &rep->domains[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	d = realloc(rep->domains, (rep->ndomains + 1) * sizeof(*d));
-	if (d == NULL)
-		return NULL;
-	rep->domains = d;
-	memmove(d + lo + 1, d + lo, (rep->ndomains - lo) * sizeof(*d));
-	memset(&d[lo], 0, sizeof(d[lo]));
-	d[lo].domain = strdup(domain);
-	if (d[lo].domain == NULL) {
-		memmove(d + lo, d + lo + 1, (rep->ndomains - lo) * sizeof(*d));
-		return NULL;
-	}
-	rep->ndomains++;
-	return &d[lo];
-}
-
 static int gather_one(void *ctx, const struct account_view *view)
 {
 	struct report *rep = ctx;
-	struct domain_summary *d;
 	enum account_status status;
+	const char *domain, *unit;
 	int64_t idle_days;
 	const char *at;
 	int b;
@@ -87,17 +30,15 @@ static int gather_one(void *ctx, const struct account_view *view)
 	}
 	status = view_classify(&rep->view, view, &idle_days);
 	at = memchr(view->account, '@', view->account_len);
-	/* accounts come sorted, so one domain's run is usually contiguous */
-	if (rep->last_domain == NULL ||
-	    strcmp(rep->last_domain->domain, at != NULL ? at + 1 : "") != 0)
-		rep->last_domain = domain_get(rep, at != NULL ? at + 1 : "");
-	d = rep->last_domain;
-	if (d == NULL) {
+	domain = at != NULL ? at + 1 : "";
+	unit = account_unit(view->contacts, view->account);
+	if (view->contacts != NULL && view->contacts->text[CONTACT_UNIT][0] != '\0')
+		rep->units_distinct = true;
+	if (tally_add(&rep->domains, domain, status) < 0 ||
+	    tally_add(&rep->units, unit, status) < 0) {
 		rep->walk_error = "out of memory";
 		return 1;       /* stop; -1 reads as a store error (store.h) */
 	}
-	d->counts[status]++;
-	d->total++;
 	rep->totals[status]++;
 	rep->total++;
 	if (idle_days >= 0 && status != STATUS_EXEMPT &&
@@ -220,7 +161,7 @@ int report_init(struct report *rep, struct store *store,
 		const struct view_ctx *view, int64_t now, const char *month,
 		errstr_warn_fn *warn, const char **error_r)
 {
-	char stamp[RFC3339_MAX], current[8];
+	int m;
 
 	memset(rep, 0, sizeof(*rep));
 	rep->store = store;
@@ -228,20 +169,20 @@ int report_init(struct report *rep, struct store *store,
 	rep->generated = now;
 	rep->warn = warn;
 	if (month == NULL) {
-		time_format_rfc3339(now, stamp);
-		memcpy(current, stamp, 7);
-		current[7] = '\0';
-		month = current;
-	}
-	if (month_parse(month, &rep->month_start, &rep->month_end) < 0) {
+		m = month_of(now);
+	} else if (month_parse(month, &m) < 0) {
 		*error_r = errmsg_printf("--month: not a month (YYYY-MM): %s", month);
 		return -1;
 	}
+	rep->month_start = month_start(m);
+	rep->month_end = month_start(m + 1);
 	if (rep->month_start > now) {
 		*error_r = errmsg_printf("--month %s lies in the future", month);
 		return -1;
 	}
-	snprintf(rep->month, sizeof(rep->month), "%s", month);
+	month_format(m, rep->month);
+	rep->month_num = m;
+	rep->current = m == month_of(now);
 	/* a past month is reported as it stood at its last second */
 	rep->view.now = now < rep->month_end ? now : rep->month_end - 1;
 	return 0;
@@ -266,11 +207,8 @@ int report_gather(struct report *rep, const char **error_r)
 
 void report_free(struct report *rep)
 {
-	for (size_t i = 0; i < rep->ndomains; i++)
-		free(rep->domains[i].domain);
-	free(rep->domains);
-	rep->domains = NULL;
-	rep->ndomains = 0;
+	tally_free(&rep->domains);
+	tally_free(&rep->units);
 	for (size_t i = 0; i < rep->nalerted; i++)
 		free(rep->alerted[i].account);
 	free(rep->alerted);
@@ -404,6 +342,35 @@ static void text_event(struct report *rep, int64_t time, const char *account,
 	fputc('\n', out);
 }
 
+/* Counts by status per name of t, then the totals. */
+static void text_summary(const struct report *rep, const struct tally *t,
+			 const char *heading, const char *unnamed, FILE *out)
+{
+	fprintf(out, "%-30s %7s", heading, "TOTAL");
+	for (int s = 0; s < STATUS_COUNT; s++)
+		fprintf(out, " %*s", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,
+			s == STATUS_INSUFFICIENT_HISTORY ? "no-history" :
+			policy_status_name((enum account_status)s));
+	fputc('\n', out);
+	for (size_t i = 0; i <= t->n; i++) {
+		const char *name = i < t->n ? t->items[i].name : "all";
+		const unsigned long *counts = i < t->n ? t->items[i].counts :
+			rep->totals;
+		unsigned long total = i < t->n ? t->items[i].total : rep->total;
+		size_t len;
+
+		if (name[0] == '\0')
+			name = unnamed;
+		len = strlen(name);
+		text_safe(out, name, len);
+		fprintf(out, "%*s %7lu", len < 30 ? (int)(30 - len) : 0, "", total);
+		for (int s = 0; s < STATUS_COUNT; s++)
+			fprintf(out, " %*lu", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,
+				counts[s]);
+		fputc('\n', out);
+	}
+}
+
 int report_write_text(struct report *rep, FILE *out, const char **error_r)
 {
 	static const enum account_status listed[] = {
@@ -416,28 +383,15 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 		return -1;
 	time_format_rfc3339(rep->generated, stamp);
 	fprintf(out, "Dormant mailbox report for %s (generated %s)\n\n", rep->month, stamp);
-	fprintf(out, "%-30s %7s", "DOMAIN", "TOTAL");
-	for (int s = 0; s < STATUS_COUNT; s++)
-		fprintf(out, " %*s", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,
-			s == STATUS_INSUFFICIENT_HISTORY ? "no-history" :
-			policy_status_name((enum account_status)s));
-	fputc('\n', out);
-	for (size_t i = 0; i <= rep->ndomains; i++) {
-		const char *name = i < rep->ndomains ? rep->domains[i].domain : "all";
-		const unsigned long *counts = i < rep->ndomains ?
-			rep->domains[i].counts : rep->totals;
-		unsigned long total = i < rep->ndomains ? rep->domains[i].total : rep->total;
-		size_t len = strlen(name);
-
-		text_safe(out, name[0] != '\0' ? name : "(no domain)",
-			  name[0] != '\0' ? len : 11);
-		fprintf(out, "%*s %7lu", len < 30 ? (int)(30 - (name[0] ? len : 11)) : 0,
-			"", total);
-		for (int s = 0; s < STATUS_COUNT; s++)
-			fprintf(out, " %*lu", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,
-				counts[s]);
+	text_summary(rep, &rep->domains, "DOMAIN", "(no domain)", out);
+	if (rep->units_distinct) {
 		fputc('\n', out);
+		text_summary(rep, &rep->units, _("UNIT"), _("(no unit)"), out);
 	}
+	if (trend_write_text_section(rep->store, NULL, rep->month_num,
+				     TREND_REPORT_MONTHS, rep->warn, out,
+				     error_r) < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
 		enum account_status want = listed[i];
 		fprintf(out, "\n%s accounts (%lu)\n", policy_status_name(want),
@@ -545,6 +499,17 @@ static void json_alerted(struct report *rep, FILE *out)
 	fputs(rep->nalerted == 0 ? "]" : "\n]", out);
 }
 
+/* {"active":n,...,"total":n} */
+static void json_counts(FILE *out, const unsigned long counts[STATUS_COUNT],
+			unsigned long total)
+{
+	fputc('{', out);
+	for (int s = 0; s < STATUS_COUNT; s++)
+		fprintf(out, "%s\"%s\":%lu", s == 0 ? "" : ",",
+			policy_status_name((enum account_status)s), counts[s]);
+	fprintf(out, ",\"total\":%lu}", total);
+}
+
 int report_write_json(struct report *rep, FILE *out, const char **error_r)
 {
 	char stamp[RFC3339_MAX];
@@ -555,21 +520,35 @@ int report_write_json(struct report *rep, FILE *out, const char **error_r)
 	time_format_rfc3339(rep->generated, stamp);
 	fprintf(out, "{\"generated\":\"%s\",\"month\":\"%s\",\"summary\":{", stamp,
 		rep->month);
-	for (size_t i = 0; i < rep->ndomains; i++) {
+	for (size_t i = 0; i < rep->domains.n; i++) {
+		const struct tally_entry *e = &rep->domains.items[i];
+
 		fputs(i == 0 ? "\n" : ",\n", out);
-		json_string(out, rep->domains[i].domain, strlen(rep->domains[i].domain));
-		fputs(":{", out);
-		for (int s = 0; s < STATUS_COUNT; s++)
-			fprintf(out, "%s\"%s\":%lu", s == 0 ? "" : ",",
-				policy_status_name((enum account_status)s),
-				rep->domains[i].counts[s]);
-		fprintf(out, ",\"total\":%lu}", rep->domains[i].total);
+		json_string(out, e->name, strlen(e->name));
+		fputc(':', out);
+		json_counts(out, e->counts, e->total);
 	}
-	fputs("},\"totals\":{", out);
-	for (int s = 0; s < STATUS_COUNT; s++)
-		fprintf(out, "%s\"%s\":%lu", s == 0 ? "" : ",",
-			policy_status_name((enum account_status)s), rep->totals[s]);
-	fprintf(out, ",\"total\":%lu},\"accounts\":", rep->total);
+	fputs("},\"totals\":", out);
+	json_counts(out, rep->totals, rep->total);
+	/* by_unit is always there; without unit contacts its units are the
+	   domains (units_are_domains), which the text and HTML do not repeat */
+	fprintf(out, ",\"units_are_domains\":%s,\"by_unit\":[",
+		rep->units_distinct ? "false" : "true");
+	for (size_t i = 0; i < rep->units.n; i++) {
+		const struct tally_entry *e = &rep->units.items[i];
+
+		fputs(i == 0 ? "\n{\"unit\":" : ",\n{\"unit\":", out);
+		json_string(out, e->name, strlen(e->name));
+		fputs(",\"counts\":", out);
+		json_counts(out, e->counts, e->total);
+		fputc('}', out);
+	}
+	fputs(rep->units.n == 0 ? "],\"trend\":" : "\n],\"trend\":", out);
+	if (trend_write_json_array(rep->store, NULL, rep->month_num,
+				   TREND_REPORT_MONTHS, rep->warn, out,
+				   error_r) < 0)
+		return -1;
+	fputs(",\"accounts\":", out);
 	if (report_table(rep, &table_json, out, true, error_r) < 0)
 		return -1;
 	fputs(",\"events\":[", out);

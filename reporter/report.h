@@ -6,18 +6,13 @@
 
 #include <stdio.h>
 #include "errstr.h"
+#include "tally.h"
 #include "view.h"
 
 /* Idle-day buckets of the histogram: [0,30) [30,60) [60,90) [90,120)
    [120,180) [180,365) [365,...). */
 #define REPORT_BUCKETS 7
 extern const int report_bucket_days[REPORT_BUCKETS];
-
-struct domain_summary {
-	char *domain;
-	unsigned long counts[STATUS_COUNT];
-	unsigned long total;
-};
 
 /* One account's alerts in the month (doc/DESIGN.md §8.4). */
 struct report_alerted {
@@ -35,9 +30,13 @@ struct report {
 	int64_t generated;
 	int64_t month_start, month_end;
 	char month[8];               /* "YYYY-MM" */
-	struct domain_summary *domains;   /* sorted by name */
-	struct domain_summary *last_domain;   /* lookup cache; NULL after insert */
-	size_t ndomains;
+	int month_num;               /* month.h */
+	bool current;                /* the month of now */
+	struct tally domains;
+	/* by unit (account_unit): the same as domains unless some account
+	   has a unit contact (units_distinct) */
+	struct tally units;
+	bool units_distinct;
 	unsigned long totals[STATUS_COUNT];
 	unsigned long total;
 	unsigned long hist[REPORT_BUCKETS];

@@ -156,6 +156,13 @@ static void text_value(struct table *t, const struct table_column *col,
 	case TABLE_BOOL:
 		fputs_unlocked(v->yes ? col->yes : col->no, t->out);
 		break;
+	case TABLE_CHANGE:
+		if (!v->yes)
+			snprintf(num, sizeof(num), "%s", none);
+		else
+			snprintf(num, sizeof(num), "%+lld", (long long)v->num);
+		text_padded(t->out, num, strlen(num), width);
+		break;
 	}
 }
 
@@ -207,6 +214,10 @@ static void csv_value(struct table *t, const struct table_column *col,
 	case TABLE_BOOL:
 		fputs_unlocked(v->yes ? "yes" : "no", t->out);
 		break;
+	case TABLE_CHANGE:
+		if (v->yes)
+			fprintf(t->out, "%lld", (long long)v->num);
+		break;
 	}
 }
 
@@ -249,6 +260,12 @@ static void json_value_only(FILE *out, const struct table_column *col,
 		break;
 	case TABLE_JSON:
 		fwrite(v->str, 1, v->len, out);
+		break;
+	case TABLE_CHANGE:
+		if (v->yes)
+			fprintf(out, "%lld", (long long)v->num);
+		else
+			fputs("null", out);
 		break;
 	}
 }

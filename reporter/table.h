@@ -21,6 +21,9 @@ enum table_type {
 	TABLE_NUMBER,    /* a count or days; negative: unknown */
 	TABLE_BOOL,
 	TABLE_JSON,      /* a JSON text the program wrote (an audit entry) */
+	/* a change against a previous count: num signed; yes false when
+	   there is nothing to compare with (text: "+3", CSV: "3") */
+	TABLE_CHANGE,
 };
 
 enum table_flags {
