@@ -85,6 +85,7 @@ static int html_trend(struct report *rep, FILE *out, const char **error_r)
 	if (trend_load(rep->store, NULL, rep->month_num, TREND_REPORT_MONTHS,
 		       rep->warn, &trend, error_r) < 0)
 		return -1;
+	rep->errors += trend.errors;
 	fprintf(out, "<h2>%s</h2>\n", _("Trend by month"));
 	if (trend.n > 0) {
 		fprintf(out, "<table>\n<thead><tr><th>%s</th><th class=\"n\">%s</th>",

@@ -389,7 +389,8 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 		text_summary(rep, &rep->units, _("UNIT"), _("(no unit)"), out);
 	}
 	if (trend_write_text_section(rep->store, NULL, rep->month_num,
-				     TREND_REPORT_MONTHS, rep->warn, out,
+				     TREND_REPORT_MONTHS, rep->warn,
+				     &rep->errors, out,
 				     error_r) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
@@ -545,7 +546,8 @@ int report_write_json(struct report *rep, FILE *out, const char **error_r)
 	}
 	fputs(rep->units.n == 0 ? "],\"trend\":" : "\n],\"trend\":", out);
 	if (trend_write_json_array(rep->store, NULL, rep->month_num,
-				   TREND_REPORT_MONTHS, rep->warn, out,
+				   TREND_REPORT_MONTHS, rep->warn,
+				   &rep->errors, out,
 				   error_r) < 0)
 		return -1;
 	fputs(",\"accounts\":", out);

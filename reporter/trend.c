@@ -194,14 +194,15 @@ void trend_write(const struct trend *trend, const struct table_format *format,
 }
 
 int trend_write_text_section(struct store *store, const char *unit, int last,
-			     size_t nmonths, errstr_warn_fn *warn, FILE *out,
-			     const char **error_r)
+			     size_t nmonths, errstr_warn_fn *warn,
+			     unsigned long *errors, FILE *out, const char **error_r)
 {
 	char sentence[TREND_SENTENCE_MAX];
 	struct trend trend;
 
 	if (trend_load(store, unit, last, nmonths, warn, &trend, error_r) < 0)
 		return -1;
+	*errors += trend.errors;
 	fprintf(out, "\n%s (%zu)\n", _("trend by month"), trend.n);
 	if (trend.n > 0)
 		trend_write(&trend, &table_text, false, out);
@@ -212,13 +213,14 @@ int trend_write_text_section(struct store *store, const char *unit, int last,
 }
 
 int trend_write_json_array(struct store *store, const char *unit, int last,
-			   size_t nmonths, errstr_warn_fn *warn, FILE *out,
-			   const char **error_r)
+			   size_t nmonths, errstr_warn_fn *warn,
+			   unsigned long *errors, FILE *out, const char **error_r)
 {
 	struct trend trend;
 
 	if (trend_load(store, unit, last, nmonths, warn, &trend, error_r) < 0)
 		return -1;
+	*errors += trend.errors;
 	trend_write(&trend, &table_json, true, out);
 	trend_free(&trend);
 	return 0;

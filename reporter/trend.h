@@ -49,13 +49,14 @@ void trend_write(const struct trend *trend, const struct table_format *format,
 		 bool embedded, FILE *out);
 
 /* For the report: load and write the text section (heading, table,
-   sentence) or the JSON array. 0, or -1 with *error_r. */
+   sentence) or the JSON array; records left out are added to *errors.
+   0, or -1 with *error_r. */
 int trend_write_text_section(struct store *store, const char *unit, int last,
-			     size_t nmonths, errstr_warn_fn *warn, FILE *out,
-			     const char **error_r);
+			     size_t nmonths, errstr_warn_fn *warn,
+			     unsigned long *errors, FILE *out, const char **error_r);
 int trend_write_json_array(struct store *store, const char *unit, int last,
-			   size_t nmonths, errstr_warn_fn *warn, FILE *out,
-			   const char **error_r);
+			   size_t nmonths, errstr_warn_fn *warn,
+			   unsigned long *errors, FILE *out, const char **error_r);
 
 /* Record the report's counts (it must be of the current month: a past
    month's cannot be recomputed) in the history database under its month,

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""The trend (issue 15) and the units in the reports.
+
+- sync records the current month's counts in the history database, a
+  later sync of the same month replacing the point; dormant trend shows
+  the months in text (with one sentence), CSV and JSON, and per unit;
+- read-only commands never write history (nor anything: data.mdb stays
+  byte for byte), while the report of the current month records it and
+  a past month's or a CSV report does not;
+- the report carries the trend (text, HTML, JSON "trend") and, when some
+  account has a unit contact, a per-unit summary (text, HTML; JSON
+  by_unit always, units_are_domains otherwise);
+- a history record or key planted by whoever can write the database is
+  reported and left out, the rest of the trend stands;
+- metrics: per-unit gauges, label values escaped, at most
+  metrics_max_units series of units, the rest in "others".
+"""
+import csv
+import io
+import json
+
+from clitest import Db
+from taplib import run_tests
+from test_hostile_db import dump, plant
+from test_suspend import cycle_db, read
+
+LOGIN = ("{t} mx dovecot: imap-login: Login: user=<{u}>, method=PLAIN, "
+         "rip=192.0.2.1, lip=192.0.2.254, mpid=1, session=<s>\n")
+
+
+def trend_db(name, extra_config=""):
+    """Five accounts synced a year before NOW, never used: dormant from
+    September on; then two of them log in, in October and in November."""
+    db = cycle_db(name, n=5, extra_config=extra_config)
+    db.run("sync", "--file", db.path("users"), now="2026-09-15T00:00:00Z", check=0)
+    db.write("oct.log", LOGIN.format(t="2026-10-10T08:00:00Z", u="user01@example.org"))
+    db.run("import-log", db.path("oct.log"), check=0)
+    db.run("sync", "--file", db.path("users"), now="2026-10-31T23:00:00Z", check=0)
+    db.write("nov.log", LOGIN.format(t="2026-11-20T08:00:00Z", u="user02@example.org"))
+    db.run("import-log", db.path("nov.log"), check=0)
+    return db
+
+
+def trend_rows(db, *args, **kw):
+    out = db.out("trend", "--format", "csv", *args, **kw)
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_sync_records_the_month_and_the_trend_shows_the_change():
+    db = trend_db("months")
+    before = trend_rows(db)
+    assert [r["month"] for r in before] == ["2025-06", "2026-09", "2026-10"], before
+    db.run("sync", "--file", db.path("users"), now="2026-11-02T00:00:00Z", check=0)
+    db.run("sync", "--file", db.path("users"), check=0)        # NOW, 11-24
+    rows = trend_rows(db)
+    # one point a month: the month's latest sync replaced the earlier one
+    assert [r["month"] for r in rows] == ["2025-06", "2026-09", "2026-10",
+                                          "2026-11"], rows
+    assert rows[-1]["recorded"] == "2026-11-24T12:00:00Z", rows[-1]
+    # 4 never-used in September (user00 logged in a year before: dormant)
+    sep, oct_, nov = rows[1], rows[2], rows[3]
+    assert (sep["total"], sep["dormant"], sep["never_used"]) == ("5", "1", "4"), sep
+    assert (oct_["dormant"], oct_["never_used"], oct_["never_used_change"]) == \
+        ("1", "3", "-1"), oct_
+    assert (nov["never_used"], nov["never_used_change"], nov["dormant_change"]) == \
+        ("2", "-1", "0"), nov
+    assert rows[0]["total_change"] == "" and rows[0]["dormant_change"] == ""
+    text = db.out("trend")
+    assert "Dormant accounts" in text and text.splitlines()[0].startswith("MONTH")
+    data = json.loads(db.out("trend", "--format", "json", "--months", "2"))
+    assert [p["month"] for p in data] == ["2026-10", "2026-11"], data
+    assert data[0]["dormant_change"] is None and data[1]["never_used_change"] == -1
+    # the sentence: fell, rose, unchanged, since the first month shown
+    db.run("exempt", "add", "user00@example.org", "--reason", "archive", check=0)
+    db.run("sync", "--file", db.path("users"), check=0)
+    assert "Dormant accounts fell from 1 to 0 since 2026-09." in \
+        db.out("trend", "--months", "3"), db.out("trend")
+    assert "Dormant accounts unchanged at 1 since 2026-09." in \
+        db.out("trend", "--months", "2", now="2026-10-31T23:30:00Z")
+
+
+def test_trend_before_any_month_and_usage_errors():
+    db = Db("empty")
+    db.write("old.log", LOGIN.format(t="2026-10-10T08:00:00Z", u="a@example.org"))
+    db.run("import-log", db.path("old.log"), check=0)     # no sync yet
+    rc, out, err = db.run("trend")
+    assert rc == 0 and b"No month recorded yet" in out, (rc, out, err)
+    assert db.out("trend", "--format", "json") == "[\n]\n" or \
+        json.loads(db.out("trend", "--format", "json")) == []
+    for bad in (["--months", "0"], ["--months", "1201"], ["--months", "x"],
+                ["--format", "xml"], ["extra"]):
+        assert db.run("trend", *bad)[0] == 2, bad
+
+
+def test_read_only_commands_never_write_history():
+    db = trend_db("ro")
+    readonly = [["list"], ["list", "--format", "json"], ["show", "user01@example.org"],
+                ["trend"], ["trend", "--format", "json"], ["metrics"],
+                ["report", "--format", "csv"], ["report", "--month", "2026-10"],
+                ["report", "--month", "2026-10", "--format", "json"],
+                ["audit"], ["exempt", "list"], ["check"], ["notify"],
+                ["suspend"], ["alerts"],
+                ["import-log", "--dry-run", db.path("nov.log")],
+                ["export", "-o", db.path("snap.gz")]]
+    data = read(db.path("data.mdb"))
+    history = dump(db, "history")
+    assert sorted(history) == [b"2025-06", b"2026-09", b"2026-10"], history
+    for args in readonly:
+        db.run(*args)
+        assert read(db.path("data.mdb")) == data, f"{args} wrote the database"
+    # the report of the current month records it, in the formats that count
+    db.run("report", "--format", "json", check=0)
+    assert b"2026-11" in dump(db, "history")
+    assert dump(db, "history")[b"2026-10"] == history[b"2026-10"]
+
+
+def test_the_report_carries_the_trend():
+    db = trend_db("report")
+    data = json.loads(db.out("report", "--format", "json"))
+    assert [p["month"] for p in data["trend"]] == ["2025-06", "2026-09", "2026-10",
+                                                   "2026-11"], data["trend"]
+    assert data["trend"][-1]["never_used"] == 2
+    # a past month's report ends its trend with that month, records nothing
+    data = json.loads(db.out("report", "--format", "json", "--month", "2026-09"))
+    assert [p["month"] for p in data["trend"]] == ["2025-06", "2026-09"]
+    text = db.out("report")
+    assert "trend by month (4)" in text and "Dormant accounts" in text, text
+    html = db.out("report", "--format", "html")
+    assert "<h2>Trend by month</h2>" in html and "<td>2026-10</td>" in html
+    # the last 12 months present, not 12 calendar months
+    for m in range(1, 13):
+        db.run("sync", "--file", db.path("users"), now=f"2024-{m:02d}-28T00:00:00Z",
+               check=0)
+    data = json.loads(db.out("report", "--format", "json"))
+    assert len(data["trend"]) == 12 and data["trend"][0]["month"] == "2024-05", \
+        [p["month"] for p in data["trend"]]
+
+
+CONTACTS = ("account,unit,manager,alternate\n"
+            "user00@example.org,Sở Tài chính,,\n"
+            "user01@example.org,Sở Tài chính,,\n"
+            "user02@example.org,\"Unit \"\"Q\"\" \\ 7\",,\n")
+
+
+def test_units_in_the_report_only_when_some_account_has_one():
+    db = trend_db("units")
+    text = db.out("report")
+    assert "DOMAIN" in text and "UNIT" not in text, text
+    data = json.loads(db.out("report", "--format", "json"))
+    assert data["units_are_domains"] is True
+    assert [u["unit"] for u in data["by_unit"]] == ["example.org"], data["by_unit"]
+    assert "By unit" not in db.out("report", "--format", "html")
+    db.write("contacts.csv", CONTACTS)
+    with open(db.conf, "a") as f:
+        f.write(f"contacts_file = {db.path('contacts.csv')}\n")
+    db.run("sync", "--file", db.path("users"), check=0)
+    text = db.out("report")
+    assert "\nUNIT " in text and "Sở Tài chính" in text, text
+    data = json.loads(db.out("report", "--format", "json"))
+    assert data["units_are_domains"] is False
+    units = {u["unit"]: u["counts"] for u in data["by_unit"]}
+    assert units["Sở Tài chính"]["total"] == 2 and \
+        units['Unit "Q" \\ 7']["total"] == 1 and units["example.org"]["total"] == 2, units
+    html = db.out("report", "--format", "html")
+    assert "<h2>By unit</h2>" in html and "Unit &quot;Q&quot;" in html
+    # the history keeps the units: the trend of one
+    rows = trend_rows(db, "--unit", "Sở Tài chính")
+    assert [r["month"] for r in rows] == ["2026-11"] and rows[0]["total"] == "2", rows
+    rows = trend_rows(db, "--unit", "example.org")
+    assert [r["total"] for r in rows] == ["5", "5", "5", "2"], rows
+
+
+def test_a_planted_history_record_is_reported_and_skipped():
+    db = trend_db("hostile")
+    good = dump(db, "history")[b"2026-10"]
+    plant(db, "history", b"2026-08", b"\x02" + good[1:])           # future version
+    plant(db, "history", b"2026-07", good[:40])                    # truncated
+    plant(db, "history", b"2026-06", good + b"x")                  # trailing
+    plant(db, "history", b"2026-05", good[:2] + b"\xff\xff" + good[4:])  # units
+    plant(db, "history", b"20\x1b[2J-1", good)                     # no month
+    rc, out, err = db.run("trend", "--format", "csv")
+    assert rc == 1, (rc, out, err)
+    months = [r["month"] for r in csv.DictReader(io.StringIO(out.decode()))]
+    assert months == ["2025-06", "2026-09", "2026-10"], months
+    assert "history 2026-08: history record written by a newer dormant" in err, err
+    assert "history 2026-07: truncated history record" in err, err
+    assert "history 2026-06: history record has trailing bytes" in err, err
+    assert "history 2026-05: history record has too many units" in err, err
+    assert "is no month" in err and "\x1b" not in err, err
+    rc, out, err = db.run("report", "--format", "json")
+    assert rc == 1 and "newer dormant" in err, (rc, err)
+    assert [p["month"] for p in json.loads(out)["trend"]] == \
+        ["2025-06", "2026-09", "2026-10", "2026-11"]
+
+
+if __name__ == "__main__":
+    run_tests(globals())
