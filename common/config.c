@@ -18,6 +18,7 @@ enum config_type {
 	CT_DURATION,    /* seconds, with s/m/h/d/w units */
 	CT_BOOL,
 	CT_FRACTION,    /* 0..1, as "0.05" or "5%" */
+	CT_COUNT,       /* a whole number in [min, max] (uint64_t) */
 };
 
 struct config_def {
@@ -25,7 +26,7 @@ struct config_def {
 	enum config_type type;
 	const char *def;         /* default, parsed like a file value */
 	size_t offset;
-	uint64_t min, max;       /* for durations, in seconds */
+	uint64_t min, max;       /* for durations (in seconds) and counts */
 	/* for strings: NULL, or a check of the value; its message is
 	   reported after "file:line: name: " */
 	int (*check)(const char *value, const char **error_r);
@@ -103,6 +104,7 @@ static const struct config_def config_defs[] = {
 	{ "notify_external", CT_BOOL, "no", OFF(notify_external), 0, 0 },
 	{ "notify_reminder_days", CT_DURATION, "0", OFF(notify_reminder_days), 0,
 	  365 * DAY },
+	{ "metrics_max_units", CT_COUNT, "100", OFF(metrics_max_units), 0, 10000 },
 	/* the plugin's own: not a key of dormant.conf */
 	{ "count_master_user", CT_BOOL, "no", OFF(count_master_user), 0, 0, NULL,
 	  CONFIG_KEY_PLUGIN },
@@ -351,6 +353,16 @@ static int config_apply(struct dormant_config *cfg, const struct config_def *def
 		}
 		*(uint64_t *)dest = secs;
 		return 0;
+	case CT_COUNT:
+		if (uint_parse(value, def->max, &secs) < 0 || secs < def->min) {
+			*error_r = errmsg_printf("%s: invalid number '%s' (from %llu to "
+					         "%llu)", def->name, value,
+					         (unsigned long long)def->min,
+					         (unsigned long long)def->max);
+			return -1;
+		}
+		*(uint64_t *)dest = secs;
+		return 0;
 	case CT_BOOL:
 		if (bool_parse(value, &b) < 0) {
 			*error_r = errmsg_printf("%s: invalid boolean '%s' (use yes or no)",
@@ -574,6 +586,9 @@ void config_dump(const struct dormant_config *cfg, FILE *out)
 				fprintf(out, "%llus", (unsigned long long)s);
 			break;
 		}
+		case CT_COUNT:
+			fprintf(out, "%llu", (unsigned long long)*(const uint64_t *)src);
+			break;
 		case CT_BOOL:
 			fputs(*(const bool *)src ? "yes" : "no", out);
 			break;
@@ -605,6 +620,7 @@ static bool def_equal(const struct config_def *def, const struct dormant_config 
 	case CT_STRING:
 		return strcmp(*(char *const *)va, *(char *const *)vb) == 0;
 	case CT_DURATION:
+	case CT_COUNT:
 		return *(const uint64_t *)va == *(const uint64_t *)vb;
 	case CT_BOOL:
 		return *(const bool *)va == *(const bool *)vb;
@@ -633,6 +649,7 @@ int config_copy(struct dormant_config *dst, const struct dormant_config *src,
 			*(char **)to = s;
 			break;
 		case CT_DURATION:
+		case CT_COUNT:
 			*(uint64_t *)to = *(const uint64_t *)from;
 			break;
 		case CT_BOOL:

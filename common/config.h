@@ -72,6 +72,9 @@ struct dormant_config {
 	char *notify_cc;             /* in copy of every notice */
 	bool notify_external;        /* notices may leave local_domains */
 	uint64_t notify_reminder_days;  /* seconds before suspension; 0 none */
+	/* dormant metrics: per-unit series for the largest units, the rest
+	   summed (bounds the series a scrape carries); 0: none */
+	uint64_t metrics_max_units;
 	bool count_master_user;      /* the plugin's only (not in the file) */
 };
 

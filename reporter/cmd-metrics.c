@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A label value: the domain as text_safe() prints it (every byte that is
+/* A label value: the domain or unit as text_safe() prints it (every byte that is
    not plain visible text escaped, injectively: distinct domains give
    distinct labels, so no series is printed twice, which node_exporter
    would reject), then the exposition format's own escapes for backslash
@@ -40,8 +40,62 @@ static char *label_value(const char *s)
 	return label;
 }
 
+/* Per-unit series, when some account has a unit contact (else the units
+   are the domains, already there): the max_units largest units by name,
+   the rest summed into dormant_unit_accounts_others, so a directory with
+   thousands of units cannot swell every scrape. 0, or -1 (printed). */
+static int metrics_write_units(struct report *rep, uint64_t max_units, FILE *out)
+{
+	unsigned long others[STATUS_COUNT] = { 0 };
+	bool *keep;
+
+	if (!rep->units_distinct)
+		return 0;
+	keep = calloc(rep->units.n + 1, sizeof(*keep));
+	if (keep == NULL || tally_top(&rep->units, max_units, NULL, keep) < 0) {
+		free(keep);
+		cli_error("out of memory");
+		return -1;
+	}
+	fputs("# HELP dormant_unit_accounts Accounts by unit and dormancy status "
+	      "(the metrics_max_units largest units).\n"
+	      "# TYPE dormant_unit_accounts gauge\n", out);
+	for (size_t i = 0; i < rep->units.n; i++) {
+		const struct tally_entry *e = &rep->units.items[i];
+		char *label;
+
+		if (!keep[i]) {
+			for (int s = 0; s < STATUS_COUNT; s++)
+				others[s] += e->counts[s];
+			continue;
+		}
+		if ((label = label_value(e->name)) == NULL) {
+			free(keep);
+			cli_error("out of memory");
+			return -1;
+		}
+		for (int s = 0; s < STATUS_COUNT; s++)
+			fprintf(out, "dormant_unit_accounts{unit=\"%s\",status=\"%s\"} %lu\n",
+				label, policy_status_name((enum account_status)s),
+				e->counts[s]);
+		free(label);
+	}
+	free(keep);
+	fputs("# HELP dormant_unit_accounts_others Accounts of the units beyond "
+	      "metrics_max_units, by status.\n"
+	      "# TYPE dormant_unit_accounts_others gauge\n", out);
+	for (int s = 0; s < STATUS_COUNT; s++)
+		fprintf(out, "dormant_unit_accounts_others{status=\"%s\"} %lu\n",
+			policy_status_name((enum account_status)s), others[s]);
+	fputs("# HELP dormant_units Units with at least one account.\n"
+	      "# TYPE dormant_units gauge\n", out);
+	fprintf(out, "dormant_units %zu\n", rep->units.n);
+	return 0;
+}
+
 /* 0, or -1 (printed). */
-static int metrics_write(struct report *rep, int64_t tracking_start, FILE *out)
+static int metrics_write(struct report *rep, int64_t tracking_start,
+			 uint64_t max_units, FILE *out)
 {
 	fputs("# HELP dormant_accounts Accounts by domain and dormancy status.\n"
 	      "# TYPE dormant_accounts gauge\n", out);
@@ -58,6 +112,8 @@ static int metrics_write(struct report *rep, int64_t tracking_start, FILE *out)
 				rep->domains.items[i].counts[s]);
 		free(label);
 	}
+	if (metrics_write_units(rep, max_units, out) < 0)
+		return -1;
 	fputs("# HELP dormant_accounts_total Accounts known to dormant.\n"
 	      "# TYPE dormant_accounts_total gauge\n", out);
 	fprintf(out, "dormant_accounts_total %lu\n", rep->total);
@@ -107,7 +163,8 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 	if (ret == 0)
 		ret = report_gather(&rep, &error);
 	if (ret == 0 && (of = outfile_open(output, 0644, &out, &error)) != NULL) {
-		if (metrics_write(&rep, view.tracking_start, out) < 0) {
+		if (metrics_write(&rep, view.tracking_start,
+				  cli->cfg.metrics_max_units, out) < 0) {
 			outfile_abort(&of);
 			ret = -1;
 		} else {
@@ -125,7 +182,7 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_metrics = {
 	"metrics", metrics_run, "[-o FILE]",
-	"counts by status and domain in Prometheus text format",
+	"counts by status, domain and unit in Prometheus text format",
 	"  -o FILE  write atomically (for node_exporter's textfile collector,\n"
 	"           e.g. /var/lib/prometheus/node-exporter/dormant.prom)\n",
 };

@@ -46,6 +46,41 @@ int tally_add(struct tally *t, const char *name, enum account_status status)
 	return 0;
 }
 
+/* Largest total first, then by name. */
+static int rank_cmp(const void *a, const void *b)
+{
+	const struct tally_entry *x = *(const struct tally_entry *const *)a;
+	const struct tally_entry *y = *(const struct tally_entry *const *)b;
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int tally_top(const struct tally *t, size_t max, bool (*ok)(const char *name),
+	      bool *keep_r)
+{
+	const struct tally_entry **rank;
+	size_t n = 0;
+
+	memset(keep_r, 0, t->n * sizeof(*keep_r));
+	rank = calloc(t->n + 1, sizeof(*rank));
+	if (rank == NULL)
+		return -1;
+	for (size_t i = 0; i < t->n; i++) {
+		if (ok == NULL || ok(t->items[i].name))
+			rank[n++] = &t->items[i];
+	}
+	if (n > max) {
+		qsort(rank, n, sizeof(*rank), rank_cmp);
+		n = max;
+	}
+	for (size_t j = 0; j < n; j++)
+		keep_r[rank[j] - t->items] = true;
+	free(rank);
+	return 0;
+}
+
 void tally_free(struct tally *t)
 {
 	for (size_t i = 0; i < t->n; i++)

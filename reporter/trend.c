@@ -226,15 +226,11 @@ int trend_write_json_array(struct store *store, const char *unit, int last,
 	return 0;
 }
 
-/* Units by total, largest first, then by name: which ones a record keeps. */
-static int unit_rank_cmp(const void *a, const void *b)
+/* A unit name a history record can hold (history.h); accounts without
+   a unit (no domain) count among the others. */
+static bool history_unit_ok(const char *name)
 {
-	const struct tally_entry *x = *(const struct tally_entry *const *)a;
-	const struct tally_entry *y = *(const struct tally_entry *const *)b;
-
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return name[0] != '\0' && contact_text_valid(name, strlen(name));
 }
 
 static void counts_from(struct history_counts *c,
@@ -261,10 +257,9 @@ static void counts_fold(struct history_counts *c,
 int trend_record(struct report *rep, const char **error_r)
 {
 	const struct tally *units = &rep->units;
-	const struct tally_entry **rank = NULL;
 	struct history_unit *kept = NULL;
 	struct history_counts all, others;
-	size_t nkept = 0, nrank = 0, len;
+	size_t nkept = 0, len;
 	uint8_t *buf = NULL;
 	bool *keep = NULL;
 	int ret = -1;
@@ -277,28 +272,14 @@ int trend_record(struct report *rep, const char **error_r)
 		return -1;
 	memset(&others, 0, sizeof(others));
 	counts_from(&all, rep->totals);
-	rank = calloc(units->n + 1, sizeof(*rank));
 	kept = calloc(units->n + 1, sizeof(*kept));
 	keep = calloc(units->n + 1, sizeof(*keep));
 	buf = malloc(RECORD_HISTORY_MAX);
-	if (rank == NULL || kept == NULL || keep == NULL || buf == NULL) {
+	if (kept == NULL || keep == NULL || buf == NULL ||
+	    tally_top(units, HISTORY_UNITS_MAX, history_unit_ok, keep) < 0) {
 		*error_r = "out of memory";
 		goto out;
 	}
-	/* a name the record cannot hold (none: an account without a domain)
-	   counts among the others */
-	for (size_t i = 0; i < units->n; i++) {
-		const char *name = units->items[i].name;
-
-		if (name[0] != '\0' && contact_text_valid(name, strlen(name)))
-			rank[nrank++] = &units->items[i];
-	}
-	if (nrank > HISTORY_UNITS_MAX) {
-		qsort(rank, nrank, sizeof(*rank), unit_rank_cmp);
-		nrank = HISTORY_UNITS_MAX;
-	}
-	for (size_t j = 0; j < nrank; j++)
-		keep[rank[j] - units->items] = true;
 	/* kept in the tally's order: by name, as the record wants them */
 	for (size_t i = 0; i < units->n; i++) {
 		const struct tally_entry *e = &units->items[i];
@@ -316,7 +297,6 @@ int trend_record(struct report *rep, const char **error_r)
 	if (len > 0 && store_history_put(rep->store, rep->month, buf, len, error_r) == 0)
 		ret = 0;
 out:
-	free(rank);
 	free(kept);
 	free(keep);
 	free(buf);

@@ -170,6 +170,40 @@ def test_units_in_the_report_only_when_some_account_has_one():
     assert [r["total"] for r in rows] == ["5", "5", "5", "2"], rows
 
 
+def test_metrics_per_unit_escaped_and_bounded():
+    db = trend_db("metrics")
+    assert "dormant_unit_accounts" not in db.out("metrics")     # units = domains
+    db.write("contacts.csv", CONTACTS)
+    with open(db.conf, "a") as f:
+        f.write(f"contacts_file = {db.path('contacts.csv')}\n")
+    db.run("sync", "--file", db.path("users"), check=0)
+    out = db.out("metrics")
+    # the label value: backslash and double quote escaped, UTF-8 kept
+    # (text_safe's \\x5c for the backslash, as domains get it)
+    assert 'dormant_unit_accounts{unit="Unit \\"Q\\" \\\\x5c 7",status="active"} 1' \
+        in out, out
+    assert 'dormant_unit_accounts{unit="Sở Tài chính",status="active"} 1' in out, out
+    assert 'dormant_unit_accounts_others{status="active"} 0' in out, out
+    assert "dormant_units 3" in out, out
+    series = [l.rsplit(" ", 1)[0] for l in out.splitlines() if not l.startswith("#")]
+    assert len(series) == len(set(series)), "a series printed twice"
+    # bounded: the two largest units keep their series, the third is summed
+    with open(db.conf, "a") as f:
+        f.write("metrics_max_units = 2\n")
+    out = db.out("metrics")
+    assert 'unit="Unit' not in out and 'unit="example.org"' in out, out
+    assert 'dormant_unit_accounts_others{status="active"} 1' in out, out
+    for bad in ("-1", "10001", "x"):
+        with open(db.conf, "a") as f:
+            f.write(f"metrics_max_units = {bad}\n")
+        rc, _, err = db.run("metrics")
+        assert rc == 2 and "metrics_max_units" in err, (bad, rc, err)
+        with open(db.conf) as f:
+            lines = f.read().splitlines()[:-1]
+        with open(db.conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
 def test_a_planted_history_record_is_reported_and_skipped():
     db = trend_db("hostile")
     good = dump(db, "history")[b"2026-10"]

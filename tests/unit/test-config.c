@@ -41,6 +41,7 @@ static const struct key_def keys[] = {
 	K(contact_manager_field, K_STR), K(contact_alternate_field, K_STR),
 	K(notify_cc, K_STR), K(notify_external, K_BOOL),
 	K(notify_reminder_days, K_DUR),
+	K(metrics_max_units, K_DUR),        /* a count: a uint64_t as well */
 };
 
 static const struct key_def *key_find(const char *name)
@@ -683,6 +684,8 @@ static const struct check_case check_cases[] = {
 	  "notify_reminder_days must be 0 or at least 1d" },
 	{ "reminder == notice", { { "notify_reminder_days", "14d" } }, -1,
 	  "shorter than notice_days" },
+	{ "metrics_max_units 0 and 10000", { { "metrics_max_units", "0" },
+					     { "metrics_max_units", "10000" } }, 0, NULL },
 	{ "contacts keys", { { "contacts_file", "/etc/dormant/contacts.csv" },
 			     { "contact_manager_field", "manager" },
 			     { "notify_cc", "it-admin@example.org" } }, 0, NULL },
@@ -705,6 +708,9 @@ static const struct { const char *key, *bad; } set_refusals[] = {
 	{ "notify_cc", "admin" }, { "notify_cc", "a@x, b@x" }, { "notify_cc", "-a@x" },
 	{ "notify_cc", "a@x\r\nBcc: b@x" }, { "notify_cc", "<a@x>" },
 	{ "notify_reminder_days", "366d" },
+	{ "metrics_max_units", "10001" }, { "metrics_max_units", "-1" },
+	{ "metrics_max_units", "1e3" }, { "metrics_max_units", "10d" },
+	{ "metrics_max_units", "" },
 };
 
 static void test_set_refusals(void **state)
