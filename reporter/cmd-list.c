@@ -15,7 +15,11 @@ struct list_ctx {
 	struct table table;
 	int status;                  /* -1: all */
 	const char *domain;          /* NULL: all */
+	const char *unit;            /* NULL: all */
 	unsigned long errors;
+	/* every column but the domain (the account shows it); the unit in
+	   its place, JSON's only (view.h) */
+	struct table_column columns[VIEW_COL_DOMAIN + 1];
 };
 
 static int list_one(void *_ctx, const struct account_view *view)
@@ -34,7 +38,10 @@ static int list_one(void *_ctx, const struct account_view *view)
 		return 0;
 	if (ctx->domain != NULL && strcasecmp(ctx->domain, row.domain) != 0)
 		return 0;
+	if (ctx->unit != NULL && strcmp(ctx->unit, row.unit) != 0)
+		return 0;
 	view_values(&row, values);
+	values[VIEW_COL_DOMAIN] = values[VIEW_COL_UNIT];
 	table_row(&ctx->table, values);
 	return 0;
 }
@@ -45,6 +52,7 @@ static int list_run(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ "status", required_argument, NULL, 's' },
 		{ "domain", required_argument, NULL, 'D' },
+		{ "unit", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct table_format *format = &table_text;
@@ -70,6 +78,9 @@ static int list_run(struct cli *cli, int argc, char **argv)
 		case 'D':
 			ctx.domain = optarg;
 			break;
+		case 'u':
+			ctx.unit = optarg;
+			break;
 		default:
 			return cli_usage(&cmd_list, NULL);
 		}
@@ -77,8 +88,9 @@ static int list_run(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
 
-	/* every column but the domain, which the account shows */
-	table_init(&ctx.table, format, view_columns, VIEW_COL_DOMAIN, stdout);
+	memcpy(ctx.columns, view_columns, VIEW_COL_DOMAIN * sizeof(ctx.columns[0]));
+	ctx.columns[VIEW_COL_DOMAIN] = view_columns[VIEW_COL_UNIT];
+	table_init(&ctx.table, format, ctx.columns, VIEW_COL_DOMAIN + 1, stdout);
 	store = cli_open_view(cli, true, &ctx.view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
@@ -99,12 +111,15 @@ static int list_run(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_list = {
 	"list", list_run,
-	"[--format text|csv|json] [--status STATUS] [--domain DOMAIN]",
+	"[--format text|csv|json] [--status STATUS] [--domain DOMAIN] [--unit UNIT]",
 	"list every account with its status, last login and last send",
 	"  --format   text (default), csv or json; CSV columns:\n"
 	"             account,status,idle_days,last_login,login_service,login_ip,\n"
-	"             last_send,send_ip,last_receive,first_seen (times RFC 3339 UTC)\n"
+	"             last_send,send_ip,last_receive,first_seen (times RFC 3339 UTC);\n"
+	"             JSON adds unit\n"
 	"  --status   only accounts with this status (active, idle, dormant,\n"
 	"             never-used, insufficient-history, exempt, suspended)\n"
-	"  --domain   only accounts of this domain\n",
+	"  --domain   only accounts of this domain\n"
+	"  --unit     only accounts of this unit (its unit contact, else its\n"
+	"             domain)\n",
 };

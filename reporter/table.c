@@ -19,7 +19,7 @@ static const char *fmt_uint(char num[24], uint64_t v)
 
 static bool column_shown(const struct table *t, const struct table_column *col)
 {
-	return (col->flags & (t->format->text ? TABLE_NO_TEXT : TABLE_TEXT_ONLY)) == 0;
+	return (col->flags & t->format->hide) == 0;
 }
 
 const struct table_format *
@@ -172,7 +172,7 @@ static void newline(struct table *t)
 }
 
 const struct table_format table_text = {
-	"text", true, text_begin, NULL, text_value, newline, nothing,
+	"text", TABLE_NO_TEXT, text_begin, NULL, text_value, newline, nothing,
 };
 
 /* ---- CSV (RFC 4180): a header line, CRLF ---- */
@@ -227,7 +227,7 @@ static void csv_row_end(struct table *t)
 }
 
 const struct table_format table_csv = {
-	"csv", false, csv_begin, NULL, csv_value, csv_row_end, nothing,
+	"csv", TABLE_TEXT_ONLY | TABLE_NO_CSV, csv_begin, NULL, csv_value, csv_row_end, nothing,
 };
 
 /* ---- JSON ---- */
@@ -319,7 +319,7 @@ static void json_end(struct table *t)
 }
 
 const struct table_format table_json = {
-	"json", false, json_begin, json_row_begin, json_value, json_row_end,
+	"json", TABLE_TEXT_ONLY, json_begin, json_row_begin, json_value, json_row_end,
 	json_end,
 };
 
@@ -332,5 +332,5 @@ static void json_lines_value(struct table *t, const struct table_column *col,
 }
 
 const struct table_format table_json_lines = {
-	"json", false, nothing, NULL, json_lines_value, newline, nothing,
+	"json", TABLE_TEXT_ONLY, nothing, NULL, json_lines_value, newline, nothing,
 };

@@ -30,6 +30,9 @@ enum table_flags {
 	TABLE_NULL_EMPTY = 1 << 0,   /* JSON: "" is null */
 	TABLE_NO_TEXT = 1 << 1,      /* left out of the text format */
 	TABLE_TEXT_ONLY = 1 << 2,    /* only in the text format */
+	/* left out of CSV, whose columns scripts read by position: a member
+	   added to JSON without changing the CSV contract */
+	TABLE_NO_CSV = 1 << 3,
 };
 
 struct table_column {
@@ -57,7 +60,7 @@ struct table;
 
 struct table_format {
 	const char *name;            /* as --format takes it */
-	bool text;                   /* shows the text columns */
+	unsigned int hide;           /* the columns it leaves out (table_flags) */
 	void (*begin)(struct table *t);          /* the header */
 	void (*row_begin)(struct table *t);      /* NULL: nothing */
 	void (*value)(struct table *t, const struct table_column *col,

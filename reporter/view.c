@@ -37,6 +37,11 @@ void view_row(const struct view_ctx *ctx, const struct account_view *view,
 	row->account_len = view->account_len;
 	at = memchr(view->account, '@', view->account_len);
 	row->domain = at != NULL ? at + 1 : "";
+	/* account_unit(), without finding the domain twice (every row of a
+	   report goes through here) */
+	row->unit = view->contacts != NULL &&
+		view->contacts->text[CONTACT_UNIT][0] != '\0' ?
+		view->contacts->text[CONTACT_UNIT] : row->domain;
 	row->status = view_classify(ctx, view, &row->idle_days);
 	row->login_service[0] = row->login_ip[0] = row->send_ip[0] = '\0';
 	row->last_login[0] = row->last_send[0] = row->last_receive[0] = '\0';
@@ -76,6 +81,8 @@ const struct table_column view_columns[VIEW_NCOLUMNS] = {
 	  NULL, 0, NULL, NULL, NULL, NULL },
 	{ "domain", TABLE_TEXT, TABLE_NO_TEXT, NULL, NULL, 0, NULL, NULL, NULL,
 	  NULL },
+	{ "unit", TABLE_TEXT, TABLE_NO_TEXT | TABLE_NO_CSV, NULL, NULL, 0, NULL,
+	  NULL, NULL, NULL },
 };
 
 void view_values(const struct row *row, struct table_value values[VIEW_NCOLUMNS])
@@ -92,4 +99,5 @@ void view_values(const struct row *row, struct table_value values[VIEW_NCOLUMNS]
 	values[VIEW_COL_LAST_RECEIVE].str = row->last_receive;
 	values[VIEW_COL_FIRST_SEEN].str = row->first_seen;
 	values[VIEW_COL_DOMAIN] = table_str(row->domain);
+	values[VIEW_COL_UNIT] = table_str(row->unit);
 }

@@ -15,6 +15,7 @@ struct row {
 	const char *account;
 	size_t account_len;
 	const char *domain;          /* "" for a bare name */
+	const char *unit;            /* its unit contact, else domain */
 	enum account_status status;
 	int64_t idle_days;           /* -1: unknown */
 	char last_login[RFC3339_MAX];
@@ -41,13 +42,14 @@ enum account_status view_classify(const struct view_ctx *ctx,
 				  int64_t *idle_days_r);
 
 /* The columns of an account's row, in the order of the CSV/JSON contract
-   (doc/DESIGN.md §8.3): dormant list writes all but the
-   domain, the report all. */
+   (doc/DESIGN.md §8.3): dormant list writes all but the domain, the
+   report and show all. The unit is JSON's only: CSV's
+   columns stay as scripts read them. */
 enum view_column {
 	VIEW_COL_ACCOUNT, VIEW_COL_STATUS, VIEW_COL_IDLE_DAYS,
 	VIEW_COL_LAST_LOGIN, VIEW_COL_LOGIN_SERVICE, VIEW_COL_LOGIN_IP,
 	VIEW_COL_LAST_SEND, VIEW_COL_SEND_IP, VIEW_COL_LAST_RECEIVE,
-	VIEW_COL_FIRST_SEEN, VIEW_COL_DOMAIN,
+	VIEW_COL_FIRST_SEEN, VIEW_COL_DOMAIN, VIEW_COL_UNIT,
 	VIEW_NCOLUMNS
 };
 extern const struct table_column view_columns[VIEW_NCOLUMNS];

@@ -69,7 +69,8 @@ def test_list_json_matches_golden_and_parses():
     out = db().run("list", "--format", "json", check=0)[1]
     golden("list.json", out)
     data = json.loads(out)
-    assert [set(o) for o in data] == [set(COLUMNS)] * len(data)
+    # JSON adds the unit (issue 15); the CSV columns stay as they were
+    assert [set(o) for o in data] == [set(COLUMNS + ["unit"])] * len(data)
     idle = next(o for o in data if o["account"] == "idle@example.org")
     assert idle["login_service"] == "pop3" and idle["login_ip"] == "2001:db8::7"
     assert idle["last_send"] is None and idle["idle_days"] == 75

@@ -146,6 +146,7 @@ def test_units_in_the_report_only_when_some_account_has_one():
     db = trend_db("units")
     text = db.out("report")
     assert "DOMAIN" in text and "UNIT" not in text, text
+    assert "example.org" == json.loads(db.out("list", "--format", "json"))[0]["unit"]
     data = json.loads(db.out("report", "--format", "json"))
     assert data["units_are_domains"] is True
     assert [u["unit"] for u in data["by_unit"]] == ["example.org"], data["by_unit"]
@@ -163,6 +164,24 @@ def test_units_in_the_report_only_when_some_account_has_one():
         units['Unit "Q" \\ 7']["total"] == 1 and units["example.org"]["total"] == 2, units
     html = db.out("report", "--format", "html")
     assert "<h2>By unit</h2>" in html and "Unit &quot;Q&quot;" in html
+    # list and show: the unit in JSON, the CSV columns as they were
+    rows = {r["account"]: r for r in json.loads(db.out("list", "--format", "json"))}
+    assert rows["user00@example.org"]["unit"] == "Sở Tài chính", rows
+    assert rows["user04@example.org"]["unit"] == "example.org", rows
+    header = db.out("list", "--format", "csv").splitlines()[0]
+    assert header == ("account,status,idle_days,last_login,login_service,login_ip,"
+                      "last_send,send_ip,last_receive,first_seen"), header
+    assert db.out("report", "--format", "csv").splitlines()[0] == header + ",domain"
+    report_rows = json.loads(db.out("report", "--format", "json"))["accounts"]
+    assert {r["account"]: r["unit"] for r in report_rows}["user02@example.org"] == \
+        'Unit "Q" \\ 7'
+    out = db.out("list", "--unit", "Sở Tài chính", "--format", "csv")
+    assert [l.split(",")[0] for l in out.splitlines()[1:]] == [
+        "user00@example.org", "user01@example.org"], out
+    show = json.loads(db.out("show", "user00@example.org", "--format", "json"))
+    assert show["unit"] == "Sở Tài chính" and show["domain"] == "example.org"
+    show = json.loads(db.out("show", "user04@example.org", "--format", "json"))
+    assert show["unit"] == "example.org", show      # no contact: the domain
     # the history keeps the units: the trend of one
     rows = trend_rows(db, "--unit", "Sở Tài chính")
     assert [r["month"] for r in rows] == ["2026-11"] and rows[0]["total"] == "2", rows

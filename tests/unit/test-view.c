@@ -33,7 +33,7 @@ static const struct view_case view_cases[] = {
 	  "\"login_service\":\"imap\",\"login_ip\":\"192.0.2.1\","
 	  "\"last_send\":\"2026-10-15T12:00:00Z\",\"send_ip\":\"2001:db8::7\","
 	  "\"last_receive\":\"2026-11-23T12:00:00Z\","
-	  "\"first_seen\":\"2025-10-20T12:00:00Z\",\"domain\":\"example.org\"}" },
+	  "\"first_seen\":\"2025-10-20T12:00:00Z\",\"domain\":\"example.org\",\"unit\":\"example.org\"}" },
 	/* never used: idle from first seen; nothing else known */
 	{ "never@example.org", 0, 0, 0, NULL, NULL, NULL, NOW - 100 * DAY,
 	  "never@example.org                never-used            100d  "
@@ -44,7 +44,7 @@ static const struct view_case view_cases[] = {
 	  "\"idle_days\":100,\"last_login\":null,\"login_service\":null,"
 	  "\"login_ip\":null,\"last_send\":null,\"send_ip\":null,"
 	  "\"last_receive\":null,\"first_seen\":\"2026-08-16T12:00:00Z\","
-	  "\"domain\":\"example.org\"}" },
+	  "\"domain\":\"example.org\",\"unit\":\"example.org\"}" },
 	/* a spreadsheet formula, quotes and a comma, a bare name */
 	{ "=cmd|'/c'!\"a,b\"", NOW - 70 * DAY, 0, 0, NULL, NULL, "pop3",
 	  NOW - 400 * DAY,
@@ -56,7 +56,7 @@ static const struct view_case view_cases[] = {
 	  "\"idle_days\":70,\"last_login\":\"2026-09-15T12:00:00Z\","
 	  "\"login_service\":\"pop3\",\"login_ip\":null,\"last_send\":null,"
 	  "\"send_ip\":null,\"last_receive\":null,"
-	  "\"first_seen\":\"2025-10-20T12:00:00Z\",\"domain\":\"\"}" },
+	  "\"first_seen\":\"2025-10-20T12:00:00Z\",\"domain\":\"\",\"unit\":\"\"}" },
 	/* control bytes, a bidi override and invalid UTF-8 in the name */
 	{ "a\x1b[2J\xe2\x80\xae\xff@x.org", NOW - 95 * DAY, 0, 0, NULL, NULL,
 	  "imap", 0,
@@ -69,7 +69,7 @@ static const struct view_case view_cases[] = {
 	  "\"status\":\"dormant\",\"idle_days\":95,"
 	  "\"last_login\":\"2026-08-21T12:00:00Z\",\"login_service\":\"imap\","
 	  "\"login_ip\":null,\"last_send\":null,\"send_ip\":null,"
-	  "\"last_receive\":null,\"first_seen\":null,\"domain\":\"x.org\"}" },
+	  "\"last_receive\":null,\"first_seen\":null,\"domain\":\"x.org\",\"unit\":\"x.org\"}" },
 };
 
 /* One row written by table_row in format, as a string (free it). */
@@ -144,6 +144,25 @@ static void test_view_rows_in_every_format(void **state)
 		free(text);
 		free(csv);
 		free(json);
+		/* a unit contact: JSON's unit, the CSV as it was */
+		{
+			struct account_contacts contacts;
+
+			memset(&contacts, 0, sizeof(contacts));
+			snprintf(contacts.text[CONTACT_UNIT], CONTACT_TEXT_MAX + 1,
+				 "S\xe1\xbb\x9f \"Y\" t\xe1\xba\xbf");
+			view.contacts = &contacts;
+			view_row(&ctx, &view, &row);
+			csv = row_in(&table_csv, &row, VIEW_NCOLUMNS);
+			json = row_in(&table_json, &row, VIEW_NCOLUMNS);
+			T_CHECK(csv != NULL && strcmp(csv, c->csv) == 0,
+				"case %zu csv with a unit contact", i);
+			T_CHECK(json != NULL && strstr(json, ",\"unit\":\"S\xe1\xbb\x9f "
+						       "\\\"Y\\\" t\xe1\xba\xbf\"}") != NULL,
+				"case %zu json with a unit contact: %s", i, T_STR(json));
+			free(csv);
+			free(json);
+		}
 	}
 	T_END();
 }
