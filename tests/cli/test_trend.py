@@ -223,6 +223,18 @@ def test_metrics_per_unit_escaped_and_bounded():
             f.write("\n".join(lines) + "\n")
 
 
+def test_history_stays_on_its_host():
+    """export/merge carry activity and the directory, not history: each
+    host's counts are of its own accounts, and adding two hosts' counts
+    would count twice the accounts both know."""
+    db = trend_db("export")
+    db.run("export", "-o", db.path("snap.gz"), check=0)
+    other = Db("merged")
+    other.run("merge", db.path("snap.gz"), check=0)
+    assert dump(other, "history") == {}
+    assert "No month recorded yet" in other.out("trend")
+
+
 def test_a_planted_history_record_is_reported_and_skipped():
     db = trend_db("hostile")
     good = dump(db, "history")[b"2026-10"]
