@@ -1,7 +1,9 @@
 /* fuzz-record.c - every record decoder on arbitrary bytes; whatever
- * decodes must re-encode and decode to the same record. The retained IMAP
+ * decodes must re-encode and decode to the same record (a history record
+ * must keep its bounds). The retained IMAP
  * ID parser (imapid.c) reads the same bytes as text. */
 #include "record.h"
+#include "history.h"
 #include "netset.h"
 #include "imapid.h"
 
@@ -19,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct account_contacts contacts, contacts2;
 	struct account_event ev, ev2;
 	struct netset set, set2;
+	struct history_point pt;
 	uint8_t nbuf[RECORD_NETSET_MAX];
 	char name[NETSET_CLIENT_MAX + 1], *text;
 	uint8_t buf[RECORD_STATE_MAX];
@@ -63,6 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    memcmp(&set, &set2, sizeof(set)) != 0)
 			abort();
 	}
+	/* a unit looked up in a record holds no unit: nonsense */
+	if (record_history_decode(data, size, "example.org", &pt, &error) == 0 &&
+	    (pt.nunits > HISTORY_UNITS_MAX || (pt.unit_found && pt.nunits == 0) ||
+	     pt.recorded < 0))
+		abort();
 	text = malloc(size + 1);
 	if (text != NULL) {
 		memcpy(text, data, size);
