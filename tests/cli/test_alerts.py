@@ -21,13 +21,11 @@ the lines of the process under test count.
 """
 import json
 import os
-import socket
 import subprocess
-import tempfile
-import threading
 
 from clitest import DORMANT, Db
 from test_hostile_db import dump, plant
+from syslogcap import run_capturing_syslog
 from taplib import run_tests
 
 T0 = "2026-11-24T12:00:00Z"
@@ -71,42 +69,7 @@ def deliver(db, now, apply=True):
     argv = [DORMANT, "-c", db.conf, "-d", db.dir, "--now", now, "alerts",
             "--deliver"] + (["--apply"] if apply else [])
     env = dict(os.environ, TZ="UTC", LC_ALL="C")
-    if os.path.exists("/dev/log"):
-        # a syslog daemon's: ours over it, in a mount namespace of its own
-        path = os.path.join(tempfile.mkdtemp(dir=db.dir), "log")
-        argv = ["unshare", "-m", "sh", "-c",
-                'mount --bind "$0" /dev/log && exec "$@"', path] + argv
-    else:
-        path = "/dev/log"
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
-    lines = []
-    done = threading.Event()
-
-    def reader():
-        # read while it runs: a full socket buffer blocks syslog()
-        sock.settimeout(0.2)
-        while True:
-            try:
-                lines.append(sock.recv(65536).decode(errors="replace"))
-            except socket.timeout:
-                if done.is_set():
-                    return
-    t = threading.Thread(target=reader)
-    t.start()
-    try:
-        # unshare and sh exec: the pid is dormant's
-        p = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=env)
-        out, err = p.communicate(timeout=60)
-    finally:
-        done.set()
-        t.join()
-        sock.close()
-        os.unlink(path)
-    # /dev/log is everyone's while it is ours: only this process's lines
-    lines = [m for m in lines if f"dormant[{p.pid}]:" in m]
-    return p.returncode, out.decode(), err.decode(), lines
+    return run_capturing_syslog(argv, env, db.dir)
 
 
 def test_the_listing_shows_every_kind_of_alert():
