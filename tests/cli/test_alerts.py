@@ -21,7 +21,6 @@ the lines of the process under test count.
 """
 import json
 import os
-import subprocess
 
 from clitest import DORMANT, Db
 from test_hostile_db import dump, plant
