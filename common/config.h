@@ -72,6 +72,8 @@ struct dormant_config {
 	char *notify_cc;             /* in copy of every notice */
 	bool notify_external;        /* notices may leave local_domains */
 	uint64_t notify_reminder_days;  /* seconds before suspension; 0 none */
+	char *units_file;            /* CSV unit,reviewer[,name] for reviews */
+	char *review_default;        /* "none" or "revoke-never-used" */
 	bool count_master_user;      /* the plugin's only (not in the file) */
 };
 

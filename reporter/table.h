@@ -27,6 +27,8 @@ enum table_flags {
 	TABLE_NULL_EMPTY = 1 << 0,   /* JSON: "" is null */
 	TABLE_NO_TEXT = 1 << 1,      /* left out of the text format */
 	TABLE_TEXT_ONLY = 1 << 2,    /* only in the text format */
+	TABLE_SIGNED = 1 << 3,       /* NUMBER: a negative one is a number
+					(days left), not unknown */
 };
 
 struct table_column {

@@ -41,6 +41,8 @@ static const struct key_def keys[] = {
 	K(contact_manager_field, K_STR), K(contact_alternate_field, K_STR),
 	K(notify_cc, K_STR), K(notify_external, K_BOOL),
 	K(notify_reminder_days, K_DUR),
+	K(units_file, K_STR),
+	K(review_default, K_STR),
 };
 
 static const struct key_def *key_find(const char *name)
@@ -705,6 +707,8 @@ static const struct { const char *key, *bad; } set_refusals[] = {
 	{ "notify_cc", "admin" }, { "notify_cc", "a@x, b@x" }, { "notify_cc", "-a@x" },
 	{ "notify_cc", "a@x\r\nBcc: b@x" }, { "notify_cc", "<a@x>" },
 	{ "notify_reminder_days", "366d" },
+	{ "units_file", "units.csv" }, { "review_default", "revoke" },
+	{ "review_default", "" },
 };
 
 static void test_set_refusals(void **state)
