@@ -15,12 +15,19 @@ int store_review_get(struct store *store, const void *key, size_t klen,
 		     const char **error_r)
 {
 	MDB_val k = { klen, (void *)key };
+	int ret;
 
 	if (klen == 0 || klen > REVIEW_KEY_MAX) {
 		*error_r = "review key too long";
 		return -1;
 	}
-	return store_get(store, DB_REVIEW, &k, buf, bufsize, size_r, error_r);
+	ret = store_get(store, DB_REVIEW, &k, buf, bufsize, size_r, error_r);
+	if (ret > 0 && *size_r > bufsize) {
+		/* longer than any record this program writes or reads */
+		*error_r = "review record too long";
+		return -1;
+	}
+	return ret;
 }
 
 struct review_change {

@@ -307,8 +307,8 @@ int store_notice_set_audited(struct store *store, const char *account,
 			     int64_t t, const char **error_r);
 
 /* The review database (review.h builds its keys and records): raw values
-   by key. Get: 1 found (at most bufsize bytes copied, *size_r its length),
-   0 none, -1 error. */
+   by key. Get: 1 found (copied into buf, *size_r its length), 0 none,
+   -1 error (a value longer than bufsize is one). */
 int store_review_get(struct store *store, const void *key, size_t klen,
 		     void *buf, size_t bufsize, size_t *size_r,
 		     const char **error_r);

@@ -37,12 +37,15 @@ struct start {
 	bool oom;
 };
 
-/* An exemption a review gave (its reason starts "review "): it lasts
-   until the next campaign starts. */
+/* An exemption a review's keep gave, without an end date (its reason is
+   "review ID: ..."): it lasts until the next campaign starts. An admin's
+   own exemption is never one, whatever its reason says about reviews. */
 static bool review_exemption(const struct account_state *st)
 {
 	return st != NULL && st->kind == STATE_EXEMPT && st->until == 0 &&
-		strncmp(st->reason, "review ", 7) == 0;
+		strncmp(st->reason, "review ", 7) == 0 &&
+		review_id_valid(st->reason + 7, strnlen(st->reason + 7, 15)) &&
+		strncmp(st->reason + 22, ": ", 2) == 0;
 }
 
 static int start_one(void *_ctx, const struct account_view *view)
