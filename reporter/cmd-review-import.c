@@ -22,9 +22,9 @@ int review_open_campaign(struct store *store, char id[REVIEW_ID_MAX + 1],
 	if (ret < 0)
 		cli_error("%s", error);
 	else if (ret == 0)
-		cli_error("no review campaign (dormant review start)");
+		cli_error(_("no review campaign (dormant review start)"));
 	else if (c_r->state != REVIEW_OPEN)
-		cli_error("campaign %s is closed: no campaign is open", id);
+		cli_error(_("campaign %s is closed: no campaign is open"), id);
 	return ret == 1 && c_r->state == REVIEW_OPEN ? 0 : -1;
 }
 
@@ -185,8 +185,8 @@ static long sheet_check(struct import *im, const char *file,
 	long n = -1;
 
 	if (strcmp(sh->id, im->id) != 0) {
-		cli_error("%s: a sheet of campaign %s, not of the open campaign %s "
-			  "(refused)", file, sh->id, im->id);
+		cli_error(_("%s: a sheet of campaign %s, not of the open campaign %s "
+			  "(refused)"), file, sh->id, im->id);
 		return -1;
 	}
 	for (size_t i = 0; i < im->nunits && n < 0; i++) {
@@ -194,14 +194,14 @@ static long sheet_check(struct import *im, const char *file,
 			n = (long)i;
 	}
 	if (n < 0) {
-		cli_error("%s: unit %s is not in campaign %s (refused)", file,
+		cli_error(_("%s: unit %s is not in campaign %s (refused)"), file,
 			  sh->unit, im->id);
 		return -1;
 	}
 	review_key_hex(im->units[n].key, key_hex);
 	if (strcmp(key_hex, sh->key_hex) != 0) {
-		cli_error("%s: the sheet key is not unit %s's (a changed sheet, or "
-			  "another unit's; refused)", file, sh->unit);
+		cli_error(_("%s: the sheet key is not unit %s's (a changed sheet, or "
+			  "another unit's; refused)"), file, sh->unit);
 		return -1;
 	}
 	for (size_t i = 0; i < sh->count; i++) {
@@ -222,12 +222,12 @@ static long sheet_check(struct import *im, const char *file,
 			return -2;
 		}
 		if (ret == 0) {
-			cli_error("%s:%lu: %s is not on unit %s's list (refused)", file,
+			cli_error(_("%s:%lu: %s is not on unit %s's list (refused)"), file,
 				  sh->rows[i].line, sh->rows[i].account, sh->unit);
 			return -1;
 		}
 		if (review_item_decode(val, size, &items[i], &error) < 0) {
-			cli_error("%s:%lu: %s: %s (refused)", file, sh->rows[i].line,
+			cli_error(_("%s:%lu: %s: %s (refused)"), file, sh->rows[i].line,
 				  sh->rows[i].account, error);
 			return -1;
 		}
@@ -278,10 +278,10 @@ static unsigned long sheet_apply(struct import *im, const char *file,
 						    row->account, it, &error);
 		}
 		if (ret < 0) {
-			cli_error("%s:%lu: %s: %s", file, row->line, row->account, error);
+			cli_error(_("%s:%lu: %s: %s"), file, row->line, row->account, error);
 			failed++;
 		} else if (error != NULL) {
-			cli_error("%s:%lu: %s: %s", file, row->line, row->account, error);
+			cli_error(_("%s:%lu: %s: %s"), file, row->line, row->account, error);
 		}
 	}
 	printf(im->apply ? _("%s: unit %s: %lu keep, %lu revoke, %lu unchanged, "
@@ -319,16 +319,16 @@ int review_import(struct cli *cli, int argc, char **argv)
 		case 'a': im.apply = true; break;
 		case 'k':
 			if (review_parse_date(optarg, &im.keep_until) < 0)
-				return cli_usage(&cmd_review, "--keep-until: not a date "
-						 "(YYYY-MM-DD): %s", optarg);
+				return cli_usage(&cmd_review, _("--keep-until: not a date "
+						 "(YYYY-MM-DD): %s"), optarg);
 			break;
 		default: return cli_usage(&cmd_review, NULL);
 		}
 	}
 	if (optind >= argc)
-		return cli_usage(&cmd_review, "review import needs the sheets (FILE...)");
+		return cli_usage(&cmd_review, _("review import needs the sheets (FILE...)"));
 	if (im.keep_until != 0 && im.keep_until <= cli->now)
-		return cli_usage(&cmd_review, "--keep-until: that day is over");
+		return cli_usage(&cmd_review, _("--keep-until: that day is over"));
 	im.cli = cli;
 	im.store = review_open_units(cli, !im.apply, id, &c, &im.units, &im.nunits,
 				     &ret);
@@ -343,20 +343,20 @@ int review_import(struct cli *cli, int argc, char **argv)
 		long n;
 
 		if (f == NULL) {
-			cli_error("%s: %s", argv[i], strerror(errno));
+			cli_error(_("%s: %s"), argv[i], strerror(errno));
 			refused++;
 			continue;
 		}
 		ret = sheet_parse(f, argv[i], &sh, &error);
 		fclose(f);
 		if (ret < 0) {
-			cli_error("%s (nothing from this sheet applied)", error);
+			cli_error(_("%s (nothing from this sheet applied)"), error);
 			refused++;
 			continue;
 		}
 		items = calloc(sh.count, sizeof(*items));
 		if (items == NULL) {
-			cli_error("out of memory");
+			cli_error(_("out of memory"));
 			sheet_free(&sh);
 			failed++;
 			break;
@@ -372,7 +372,7 @@ int review_import(struct cli *cli, int argc, char **argv)
 		sheet_free(&sh);
 	}
 	if (!im.apply)
-		printf(_("dry run: nothing changed (add --apply)\n"));
+		fputs(_("dry run: nothing changed (add --apply)\n"), stdout);
 	free(im.units);
 	store_close(&im.store);
 	return failed > 0 ? EXIT_RUNTIME : refused > 0 ? EXIT_FINDINGS : EXIT_OK;
@@ -403,15 +403,15 @@ int review_close(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_review, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_review, _("unexpected argument '%s'"), argv[optind]);
 	store = review_open_units(cli, !apply, id, &c, &units, &nunits, &opt);
 	if (store == NULL)
 		return opt;
 	time_format_rfc3339(c.due, due);
 	due[10] = '\0';
 	if (cli->now < c.due - 86399 && !force) {
-		cli_error("campaign %s is due %s: it closes on or after that day "
-			  "(--force closes it now)", id, due);
+		cli_error(_("campaign %s is due %s: it closes on or after that day "
+			  "(--force closes it now)"), id, due);
 		free(units);
 		store_close(&store);
 		return EXIT_FINDINGS;
@@ -437,9 +437,9 @@ int review_close(struct cli *cli, int argc, char **argv)
 				continue;
 			}
 			revoked++;
-			printf(apply ? "  revoked " : "  would revoke ");
+			fputs(apply ? _("  revoked ") : _("  would revoke "), stdout);
 			text_safe(stdout, a[i].account, strlen(a[i].account));
-			printf(" (never used; review_default)\n");
+			fputs(_(" (never used; review_default)\n"), stdout);
 			if (!apply)
 				continue;
 			it->decision = REVIEW_REVOKE;
@@ -450,7 +450,7 @@ int review_close(struct cli *cli, int argc, char **argv)
 			snprintf(it->reviewer, sizeof(it->reviewer), "review_default");
 			if (review_revoke(cli, store, id, (uint32_t)u, a[i].account, it,
 					  &error) < 0) {
-				cli_error("%s: %s", a[i].account, error);
+				cli_error(_("%s: %s"), a[i].account, error);
 				failed++;
 			}
 		}
@@ -460,7 +460,7 @@ int review_close(struct cli *cli, int argc, char **argv)
 	printf(_("campaign %s: %lu revoked by review_default (%s), %lu left "
 		 "undecided\n"), id, revoked, cli->cfg.review_default, undecided);
 	if (!apply) {
-		printf(_("dry run: nothing changed (add --apply)\n"));
+		fputs(_("dry run: nothing changed (add --apply)\n"), stdout);
 		store_close(&store);
 		return EXIT_OK;
 	}
@@ -485,7 +485,7 @@ int review_close(struct cli *cli, int argc, char **argv)
 			printf(_("campaign %s closed\n"), id);
 		}
 	} else {
-		cli_error("campaign %s stays open: run review close again", id);
+		cli_error(_("campaign %s stays open: run review close again"), id);
 	}
 	store_close(&store);
 	return failed > 0 ? EXIT_RUNTIME : EXIT_OK;

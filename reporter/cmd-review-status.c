@@ -66,7 +66,7 @@ int review_status(struct cli *cli, int argc, char **argv)
 		format_name = optarg;
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_review, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_review, _("unexpected argument '%s'"), argv[optind]);
 	format = cli_table_format(&cmd_review, status_formats, format_name);
 	if (format == NULL)
 		return EXIT_USAGE;
@@ -78,7 +78,7 @@ int review_status(struct cli *cli, int argc, char **argv)
 		if (ret < 0)
 			cli_error("%s", error);
 		else
-			cli_error("no review campaign (dormant review start)");
+			cli_error(_("no review campaign (dormant review start)"));
 		store_close(&store);
 		return ret < 0 ? EXIT_RUNTIME : EXIT_FINDINGS;
 	}
@@ -123,7 +123,7 @@ int review_status(struct cli *cli, int argc, char **argv)
 	}
 	free(counts);
 	if (ret < 0) {
-		cli_error("some review records did not decode (not counted)");
+		cli_error(_("some review records did not decode (not counted)"));
 		return EXIT_FINDINGS;
 	}
 	return EXIT_OK;
@@ -157,7 +157,7 @@ int review_remind(struct cli *cli, int argc, char **argv)
 		apply = true;
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_review, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_review, _("unexpected argument '%s'"), argv[optind]);
 	store = review_open_units(cli, !apply, id, &c, &units, &nunits, &opt);
 	if (store == NULL)
 		return opt;
@@ -207,7 +207,7 @@ int review_remind(struct cli *cli, int argc, char **argv)
 				       unit->reviewer) == NULL ||
 			    review_unit_save(store, id, (uint32_t)u, unit, json, cli->now,
 					     &error) < 0) {
-				cli_error("unit %s: %s", unit->name, error);
+				cli_error(_("unit %s: %s"), unit->name, error);
 				failed++;
 			} else {
 				sent++;
@@ -218,7 +218,7 @@ int review_remind(struct cli *cli, int argc, char **argv)
 	free(units);
 	store_close(&store);
 	if (!apply)
-		printf(_("dry run: nothing sent (add --apply)\n"));
+		fputs(_("dry run: nothing sent (add --apply)\n"), stdout);
 	else
 		printf(_("%lu reminders sent\n"), sent);
 	return failed > 0 ? EXIT_RUNTIME : EXIT_OK;

@@ -57,7 +57,7 @@ static int start_one(void *_ctx, const struct account_view *view)
 	struct row row;
 
 	if (view->decode_error != NULL) {
-		cli_error("account %s: %s (not in the campaign)", view->account,
+		cli_error(_("account %s: %s (not in the campaign)"), view->account,
 			  view->decode_error);
 		s->errors++;
 		return 0;
@@ -103,7 +103,7 @@ static int start_one(void *_ctx, const struct account_view *view)
 	return 0;
 oom:
 	s->oom = true;
-	cli_error("out of memory");
+	cli_error(_("out of memory"));
 	return 1;
 }
 
@@ -220,13 +220,13 @@ static int plan_units(const struct cli *cli, struct start *s,
 	for (size_t i = 0; i < s->count; i++)
 		n += i == 0 || strcmp(s->f[i - 1].unit, s->f[i].unit) != 0;
 	if (n > REVIEW_UNITS_MAX) {
-		cli_error("%zu units: more than %d in one campaign", n, REVIEW_UNITS_MAX);
+		cli_error(_("%zu units: more than %d in one campaign"), n, REVIEW_UNITS_MAX);
 		return -1;
 	}
 	p->units = calloc(n > 0 ? n : 1, sizeof(*p->units));
 	p->first = calloc(n + 1, sizeof(*p->first));
 	if (p->units == NULL || p->first == NULL) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return -1;
 	}
 	p->count = 0;
@@ -307,7 +307,7 @@ static int start_store(struct cli *cli, struct store *store, struct start *s,
 			       s->f[i].account, reason, NULL, NULL) == NULL ||
 		    audit_state_set(store, s->f[i].account, NULL, json, cli->now,
 				    &error) < 0) {
-			cli_error("%s: the earlier review's exemption stays: %s",
+			cli_error(_("%s: the earlier review's exemption stays: %s"),
 				  s->f[i].account, error);
 			ret = -1;
 		}
@@ -317,7 +317,7 @@ static int start_store(struct cli *cli, struct store *store, struct start *s,
 	if (puts == NULL || arena == NULL) {
 		free(puts);
 		free(arena);
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return -1;
 	}
 	for (size_t u = 0, k = 0; u < p->count; u++) {
@@ -384,12 +384,12 @@ static int start_store(struct cli *cli, struct store *store, struct start *s,
 static int sheet_dir(const struct cli *cli, const char *id, char *dir, size_t size)
 {
 	if (mkdir(cli->cfg.report_dir, 0750) < 0 && errno != EEXIST) {
-		cli_error("%s: %s", cli->cfg.report_dir, strerror(errno));
+		cli_error(_("%s: %s"), cli->cfg.report_dir, strerror(errno));
 		return -1;
 	}
 	snprintf(dir, size, "%s/review-%s", cli->cfg.report_dir, id);
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-		cli_error("%s: %s", dir, strerror(errno));
+		cli_error(_("%s: %s"), dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -443,7 +443,7 @@ static unsigned long start_sheets(struct cli *cli, const struct start *s,
 			struct review_acct *more = realloc(accts, n * sizeof(*accts));
 
 			if (more == NULL) {
-				cli_error("out of memory");
+				cli_error(_("out of memory"));
 				free(accts);
 				return failed + 1;
 			}
@@ -472,7 +472,7 @@ static unsigned long start_sheets(struct cli *cli, const struct start *s,
 			continue;
 		if (review_mail_unit(cli, &info, (uint32_t)u, accts, n, n, false,
 				     &error) < 0) {
-			cli_error("unit %s: mail to %s: %s", p->units[u].name,
+			cli_error(_("unit %s: mail to %s: %s"), p->units[u].name,
 				  p->units[u].reviewer, error);
 			failed++;
 			continue;
@@ -512,7 +512,7 @@ int review_start(struct cli *cli, int argc, char **argv)
 	if (s.only == NULL || s.only_seen == NULL) {
 		free(s.only);
 		free(s.only_seen);
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return EXIT_RUNTIME;
 	}
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -522,8 +522,8 @@ int review_start(struct cli *cli, int argc, char **argv)
 			if (review_parse_date(optarg, &c.due) < 0) {
 				free(s.only);
 				free(s.only_seen);
-				return cli_usage(&cmd_review, "--due: not a date "
-						 "(YYYY-MM-DD): %s", optarg);
+				return cli_usage(&cmd_review, _("--due: not a date "
+						 "(YYYY-MM-DD): %s"), optarg);
 			}
 			break;
 		case 'u': s.only[nonly++] = optarg; break;
@@ -550,13 +550,13 @@ int review_start(struct cli *cli, int argc, char **argv)
 
 		cli_account_rules(cli, &rules);
 		if (f == NULL) {
-			cli_error("units_file %s: %s", cli->cfg.units_file,
+			cli_error(_("units_file %s: %s"), cli->cfg.units_file,
 				  strerror(errno));
 			ret = EXIT_USAGE;
 		} else {
 			if (review_units_file_read(f, cli->cfg.units_file, &rules, &map,
 						   &error) < 0) {
-				cli_error("%s (nothing done)", error);
+				cli_error(_("%s (nothing done)"), error);
 				ret = EXIT_USAGE;
 			}
 			fclose(f);
@@ -579,8 +579,8 @@ int review_start(struct cli *cli, int argc, char **argv)
 		goto out;
 	case 1:
 		if (old.state == REVIEW_OPEN) {
-			cli_error("campaign %s is still open: close it first "
-				  "(dormant review close)", latest);
+			cli_error(_("campaign %s is still open: close it first "
+				  "(dormant review close)"), latest);
 			ret = EXIT_FINDINGS;
 			goto out;
 		}
@@ -594,7 +594,7 @@ int review_start(struct cli *cli, int argc, char **argv)
 	}
 	for (size_t i = 0; i < nonly; i++) {
 		if (!s.only_seen[i]) {
-			cli_error("--unit %s: no account of the directory is in that unit",
+			cli_error(_("--unit %s: no account of the directory is in that unit"),
 				  s.only[i]);
 			ret = EXIT_USAGE;
 		}
@@ -609,19 +609,19 @@ int review_start(struct cli *cli, int argc, char **argv)
 	}
 	plan_print(&s, &p, id, due_text, apply);
 	if (!apply) {
-		printf(_("dry run: nothing written (add --apply)\n"));
+		fputs(_("dry run: nothing written (add --apply)\n"), stdout);
 		ret = s.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 		goto out;
 	}
 	if (s.count == 0) {
-		cli_error("no account to review (run 'dormant sync' first)");
+		cli_error(_("no account to review (run 'dormant sync' first)"));
 		ret = EXIT_FINDINGS;
 		goto out;
 	}
 	for (size_t u = 0; u < p.count; u++) {
 		if (getrandom(p.units[u].key, REVIEW_SHEET_KEY_BYTES, 0) !=
 		    REVIEW_SHEET_KEY_BYTES) {
-			cli_error("getrandom: %s", strerror(errno));
+			cli_error(_("getrandom: %s"), strerror(errno));
 			ret = EXIT_RUNTIME;
 			goto out;
 		}
@@ -660,12 +660,12 @@ static const struct {
 static int review_run(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage(&cmd_review, "give a subcommand");
+		return cli_usage(&cmd_review, _("give a subcommand"));
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].run(cli, argc - 1, argv + 1);
 	}
-	return cli_usage(&cmd_review, "unknown subcommand '%s'", argv[1]);
+	return cli_usage(&cmd_review, _("unknown subcommand '%s'"), argv[1]);
 }
 
 const struct cli_command cmd_review = {
