@@ -162,6 +162,10 @@ def test_start_writes_sheets_mails_reviewers_and_audits():
     m = next(m for m in got if m["To"] == "boss@example.org")
     assert m["From"] == "it@example.org" and m["Auto-Submitted"] == "auto-generated"
     assert m["Subject"] == f"Account review of unit Tài chính (due {DUE})", m["Subject"]
+    raw = next(read(db.path(f"mail.{i}")) for i in range(2)
+               if b"To: boss@example.org" in read(db.path(f"mail.{i}")))
+    head = raw.split(b"\n\n", 1)[0]
+    assert head.isascii() and b"=?UTF-8?B?" in head, head   # RFC 2047, no 8-bit header
     assert m.get_content_type() == "multipart/mixed"
     parts = {p.get_filename(): p.get_payload(decode=True) for p in m.iter_attachments()}
     assert parts == {"unit-0001-T__i_ch__nh.csv": read(sheet_path(db, "T__i", "csv")),
