@@ -41,6 +41,7 @@ static int check_facility(const char *value, const char **error_r);
 static int check_networks(const char *value, const char **error_r);
 static int check_field_name(const char *value, const char **error_r);
 static int check_address(const char *value, const char **error_r);
+static int check_review_default(const char *value, const char **error_r);
 
 #define DAY (24ULL * 3600)
 #define OFF(field) offsetof(struct dormant_config, field)
@@ -105,6 +106,9 @@ static const struct config_def config_defs[] = {
 	{ "notify_reminder_days", CT_DURATION, "0", OFF(notify_reminder_days), 0,
 	  365 * DAY },
 	{ "metrics_max_units", CT_COUNT, "100", OFF(metrics_max_units), 0, 10000 },
+	{ "units_file", CT_STRING, "", OFF(units_file), 0, 0, check_absolute_or_empty },
+	{ "review_default", CT_STRING, "none", OFF(review_default), 0, 0,
+	  check_review_default },
 	/* the plugin's own: not a key of dormant.conf */
 	{ "count_master_user", CT_BOOL, "no", OFF(count_master_user), 0, 0, NULL,
 	  CONFIG_KEY_PLUGIN },
@@ -154,6 +158,16 @@ static int check_address(const char *value, const char **error_r)
 	if (value[0] == '-' || at == NULL || at == value || at[1] == '\0' ||
 	    strpbrk(value, " \t,;:\"'<>()[]\\") != NULL) {
 		*error_r = "one plain mail address (user@domain)";
+		return -1;
+	}
+	return 0;
+}
+
+/* What review close does with undecided accounts (doc/DESIGN.md §7.7). */
+static int check_review_default(const char *value, const char **error_r)
+{
+	if (strcmp(value, "none") != 0 && strcmp(value, "revoke-never-used") != 0) {
+		*error_r = "none or revoke-never-used";
 		return -1;
 	}
 	return 0;

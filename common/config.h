@@ -75,6 +75,8 @@ struct dormant_config {
 	/* dormant metrics: per-unit series for the largest units, the rest
 	   summed (bounds the series a scrape carries); 0: none */
 	uint64_t metrics_max_units;
+	char *units_file;            /* CSV unit,reviewer[,name] for reviews */
+	char *review_default;        /* "none" or "revoke-never-used" */
 	bool count_master_user;      /* the plugin's only (not in the file) */
 };
 

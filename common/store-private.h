@@ -24,6 +24,7 @@ enum store_db {
 	DB_NOTICES,
 	DB_NETWORKS,
 	DB_HISTORY,
+	DB_REVIEW,
 	DB_COUNT
 };
 
@@ -152,6 +153,10 @@ int store_txn_networks_observe(struct store_txn *t, const char *account,
    -1 on an LMDB error. An undecodable state reads as not suspended. */
 int store_txn_suspended_since(struct store_txn *t, const char *account,
 			      int64_t *since_r, const char **error_r);
+/* Append one audit entry (json, filed under time t) in txn: an LMDB
+   code (store-state.c). */
+int store_txn_audit_put(struct store *store, MDB_txn *txn, const char *json,
+			int64_t t);
 /* The key of account (no copy: points into account). */
 MDB_val store_account_key(const char *account);
 

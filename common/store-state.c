@@ -59,8 +59,7 @@ static int audit_next_key(struct store *store, MDB_txn *txn, int64_t t,
 	return 0;
 }
 
-/* Append one audit entry in txn: an LMDB code. */
-static int audit_put(struct store *store, MDB_txn *txn, const char *json,
+int store_txn_audit_put(struct store *store, MDB_txn *txn, const char *json,
 		     int64_t t)
 {
 	uint8_t akey[AUDIT_KEY_SIZE];
@@ -98,7 +97,7 @@ static int state_txn(struct store_txn *t, void *_c, const char **error_r)
 			ret = 0;
 	}
 	if (ret == 0)
-		ret = audit_put(store, txn, c->audit_json, c->t);
+		ret = store_txn_audit_put(store, txn, c->audit_json, c->t);
 	return store_txn_result(t, ret, error_r);
 }
 
@@ -243,7 +242,7 @@ static int notice_txn(struct store_txn *t, void *_c, const char **error_r)
 	notice_encode(c->notice, buf);
 	ret = mdb_put(t->txn, t->store->dbi[DB_NOTICES], &key, &val, 0);
 	if (ret == 0)
-		ret = audit_put(t->store, t->txn, c->audit_json, c->t);
+		ret = store_txn_audit_put(t->store, t->txn, c->audit_json, c->t);
 	return store_txn_result(t, ret, error_r);
 }
 

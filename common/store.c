@@ -15,7 +15,7 @@
 
 static const char *const db_names[DB_COUNT] = {
 	"activity", "accounts", "state", "audit", "meta", "events", "notices",
-	"networks", "history",
+	"networks", "history", "review",
 };
 
 /* Readers only hold a slot for the length of one call, so this is about

@@ -1,8 +1,8 @@
 /* store.h - the LMDB store shared by the plugin, the milter and the CLI.
  *
- * One LMDB environment in a directory (default /var/lib/dormant) with nine
+ * One LMDB environment in a directory (default /var/lib/dormant) with ten
  * named databases: activity, accounts, state, audit, meta, events, notices,
- * networks and history (their keys and record formats: doc/DESIGN.md §3).
+ * networks, history and review (their keys and record formats: doc/DESIGN.md §3).
  *
  * Rules the store keeps for all callers:
  *  - no read transaction outlives a call, so no process pins an LMDB reader
@@ -318,6 +318,36 @@ typedef int store_history_cb(void *ctx, const char *key, size_t key_len,
 			     const void *rec, size_t size);
 int store_history_foreach(struct store *store, store_history_cb *cb, void *ctx,
 			  const char **error_r);
+/* The review database (review.h builds its keys and records): raw values
+   by key. Get: 1 found (copied into buf, *size_r its length), 0 none,
+   -1 error (a value longer than bufsize is one). */
+int store_review_get(struct store *store, const void *key, size_t klen,
+		     void *buf, size_t bufsize, size_t *size_r,
+		     const char **error_r);
+/* One change: val NULL deletes key. */
+struct store_review_put {
+	const void *key;
+	size_t klen;
+	const void *val;
+	size_t vlen;
+};
+/* Apply every change, and append audit_json (unless NULL, filed under t),
+   in one transaction. 0 or -1. */
+int store_review_write(struct store *store, const struct store_review_put *puts,
+		       size_t count, const char *audit_json, int64_t t,
+		       const char **error_r);
+/* Many changes, STORE_BATCH a transaction (a campaign's frozen lists:
+   write what refers to them last). 0 or -1. */
+int store_review_write_batch(struct store *store,
+			     const struct store_review_put *puts, size_t count,
+			     const char **error_r);
+/* Every key starting with prefix, in key order, paged as the other scans
+   (the pointers are valid during the call only). cb returns 0 to go on,
+   1 to stop (returned). -1 on a store error. */
+typedef int store_review_cb(void *ctx, const void *key, size_t klen,
+			    const void *val, size_t vlen);
+int store_review_foreach(struct store *store, const void *prefix, size_t plen,
+			 store_review_cb *cb, void *ctx, const char **error_r);
 
 /* Tracking start (seconds, UTC): when this database began seeing events,
    moved earlier by imports. 0 if unknown. */

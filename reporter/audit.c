@@ -86,3 +86,13 @@ int audit_notice_set(struct store *store, const char *account,
 	audit_syslog(json);
 	return 0;
 }
+
+int audit_review_write(struct store *store, const struct store_review_put *puts,
+		       size_t count, const char *json, int64_t t,
+		       const char **error_r)
+{
+	if (store_review_write(store, puts, count, json, t, error_r) < 0)
+		return -1;
+	audit_syslog(json);
+	return 0;
+}

@@ -38,6 +38,12 @@ int audit_notice_set(struct store *store, const char *account,
 		     const struct notice *notice, const char *json, int64_t t,
 		     const char **error_r);
 
+/* The same for review records (store_review_write): a campaign started
+   or closed, a unit reminded, an account revoked. */
+int audit_review_write(struct store *store, const struct store_review_put *puts,
+		       size_t count, const char *json, int64_t t,
+		       const char **error_r);
+
 /* Room for the worst case, so that no valid input is refused: every byte
    of actor, account and reason escaped as \uXXXX (6 bytes), plus the
    keys, two time stamps, the action and the extra member (hand-counted

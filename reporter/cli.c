@@ -135,15 +135,20 @@ cli_table_format(const struct cli_command *cmd,
 	return format;
 }
 
+void cli_account_rules(const struct cli *cli, struct account_rules *rules_r)
+{
+	memset(rules_r, 0, sizeof(*rules_r));
+	rules_r->default_domain = cli->cfg.default_domain;
+	rules_r->keep_local_case = !cli->cfg.lowercase_local_part;
+}
+
 int cli_account_arg(const struct cli *cli, const char *arg,
 		    char name[ACCOUNT_MAX + 1])
 {
-	struct account_rules rules = {
-		.default_domain = cli->cfg.default_domain,
-		.keep_local_case = !cli->cfg.lowercase_local_part,
-	};
+	struct account_rules rules;
 	const char *error;
 
+	cli_account_rules(cli, &rules);
 	if (account_normalize(arg, strlen(arg), ACCOUNT_LOGIN, &rules, name,
 			      &error) < 0) {
 		cli_error("%s: %s", arg, error);

@@ -56,6 +56,8 @@ struct table_format;
 const struct table_format *
 cli_table_format(const struct cli_command *cmd,
 		 const struct table_format *const *formats, const char *name);
+/* The account-name rules of the configuration (doc/DESIGN.md §4). */
+void cli_account_rules(const struct cli *cli, struct account_rules *rules_r);
 /* Normalise an account named on the command line into name (the
    configured rules); -1 after printing why it is no account name. */
 int cli_account_arg(const struct cli *cli, const char *arg,
@@ -77,5 +79,6 @@ extern const struct cli_command cmd_import;
 extern const struct cli_command cmd_export;
 extern const struct cli_command cmd_merge;
 extern const struct cli_command cmd_trend;
+extern const struct cli_command cmd_review;
 
 #endif

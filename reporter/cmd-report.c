@@ -60,10 +60,10 @@ static int report_mail(struct cli *cli, struct report *rep, const char *html_pat
 		fclose(src);
 		return -1;
 	}
-	fprintf(m.f, "To: %s\nSubject: Dormant mailbox report %s\n"
-		"MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n"
-		"Content-Transfer-Encoding: base64\nAuto-Submitted: auto-generated\n\n",
-		cli->cfg.report_to, rep->month);
+	mail_headers(m.f, cli->cfg.report_to, "", "");
+	fprintf(m.f, "Subject: Dormant mailbox report %s\n"
+		"Content-Type: text/html; charset=utf-8\n"
+		"Content-Transfer-Encoding: base64\n\n", rep->month);
 	ret = mail_base64(src, m.f);
 	fclose(src);
 	if (mail_close(&m, &error) < 0) {

@@ -7,6 +7,7 @@
 #include "array.h"
 #include "audit.h"
 #include "output.h"
+#include "review.h"
 #include "suspend.h"
 #include "view.h"
 
@@ -19,6 +20,14 @@ struct candidate {
 	enum account_status status;
 	int64_t idle_days;
 	char last_login[RFC3339_MAX];
+	bool revoked;                /* a review revoked it (reason below) */
+	char reason[REVIEW_ID_MAX + REVIEW_NAME_MAX + 32];
+};
+
+/* The accounts review campaigns revoked (doc/DESIGN.md §7.7), sorted. */
+struct revoked {
+	char *account;
+	struct review_revoked r;
 };
 
 struct plan {
@@ -28,11 +37,56 @@ struct plan {
 	unsigned long known;         /* listed at the last sync */
 	unsigned long grace;         /* past the threshold but in grace */
 	unsigned long errors;
+	struct revoked *revoked;
+	size_t nrevoked, revoked_alloc;
 };
+
+static int revoked_one(void *_plan, const void *key, size_t klen,
+		       const void *val, size_t vlen)
+{
+	struct plan *plan = _plan;
+	char name[ACCOUNT_MAX + 1];
+	struct review_revoked r;
+	const char *error;
+
+	if (review_key_item_account(key, klen, 1, name, &error) < 0 ||
+	    review_revoked_decode(val, vlen, &r, &error) < 0) {
+		cli_error("a revoked account of the review database: %s (not "
+			  "considered)", error);
+		plan->errors++;
+		return 0;
+	}
+	if (array_grow(&plan->revoked, &plan->revoked_alloc, plan->nrevoked,
+		       sizeof(*plan->revoked)) < 0 ||
+	    (plan->revoked[plan->nrevoked].account = strdup(name)) == NULL) {
+		cli_error("out of memory");
+		return 1;
+	}
+	plan->revoked[plan->nrevoked++].r = r;
+	return 0;
+}
+
+static int revoked_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct revoked *)a)->account,
+		      ((const struct revoked *)b)->account);
+}
+
+static const struct revoked *revoked_find(const struct plan *plan,
+					  const char *account)
+{
+	struct revoked key = { .account = (char *)account };
+
+	if (plan->nrevoked == 0)
+		return NULL;
+	return bsearch(&key, plan->revoked, plan->nrevoked, sizeof(key),
+		       revoked_cmp);
+}
 
 static int plan_one(void *_ctx, const struct account_view *view)
 {
 	struct plan *plan = _ctx;
+	const struct revoked *rv;
 	struct candidate *c;
 	struct row row;
 
@@ -45,10 +99,17 @@ static int plan_one(void *_ctx, const struct account_view *view)
 	if (view->info != NULL && view->info->gone_since == 0)
 		plan->known++;
 	view_row(&plan->view, view, &row);
-	if (row.status != STATUS_DORMANT && row.status != STATUS_NEVER_USED)
+	/* a review's revoke makes a candidate of any account not exempt or
+	   suspended; the grace period and the rails still hold */
+	rv = revoked_find(plan, view->account);
+	if (rv != NULL &&
+	    (row.status == STATUS_EXEMPT || row.status == STATUS_SUSPENDED))
+		rv = NULL;
+	if (rv == NULL &&
+	    row.status != STATUS_DORMANT && row.status != STATUS_NEVER_USED)
 		return 0;
-	if (row.idle_days < 0 ||
-	    row.idle_days * 86400 < plan->view.policy.suspend_after)
+	if (rv == NULL && (row.idle_days < 0 ||
+	    row.idle_days * 86400 < plan->view.policy.suspend_after))
 		return 0;
 	if (view->state != NULL && view->state->kind == STATE_GRACE &&
 	    view->state->until > plan->view.now) {
@@ -69,6 +130,11 @@ static int plan_one(void *_ctx, const struct account_view *view)
 	c->status = row.status;
 	c->idle_days = row.idle_days;
 	memcpy(c->last_login, row.last_login, sizeof(c->last_login));
+	if (rv != NULL) {
+		c->revoked = true;
+		snprintf(c->reason, sizeof(c->reason), "revoked by review %s (%s)",
+			 rv->r.id, rv->r.reviewer);
+	}
 	plan->count++;
 	return 0;
 }
@@ -78,6 +144,40 @@ static void plan_free(struct plan *plan)
 	for (size_t i = 0; i < plan->count; i++)
 		free(plan->c[i].account);
 	free(plan->c);
+	for (size_t i = 0; i < plan->nrevoked; i++)
+		free(plan->revoked[i].account);
+	free(plan->revoked);
+}
+
+/* The revoked set, before the accounts are visited. 0, or -1 printed. */
+static int plan_revoked(struct store *store, struct plan *plan)
+{
+	const uint8_t prefix = REVIEW_KEY_REVOKED;
+	const char *error;
+	int ret = store_review_foreach(store, &prefix, 1, revoked_one, plan, &error);
+
+	if (ret < 0)
+		cli_error("%s", error);
+	if (ret != 0)
+		return -1;
+	if (plan->nrevoked > 0)
+		qsort(plan->revoked, plan->nrevoked, sizeof(*plan->revoked),
+		      revoked_cmp);
+	return 0;
+}
+
+/* A suspended account's revoked record has done its work: once gone, a
+   later reactivation is not undone by the next run. */
+static void revoked_done(struct store *store, const char *account)
+{
+	uint8_t key[REVIEW_KEY_MAX];
+	struct store_review_put put = { key, 0, NULL, 0 };
+	const char *error;
+
+	put.klen = review_key(key, REVIEW_KEY_REVOKED, NULL, 0, account);
+	if (store_review_write(store, &put, 1, NULL, 0, &error) < 0)
+		cli_error("%s: suspended, but its review record stays: %s", account,
+			  error);
 }
 
 /* Print why the run must not go ahead; returns the number of rails hit. */
@@ -122,8 +222,11 @@ static int suspend_apply(struct cli *cli, struct store *store,
 		memset(&st, 0, sizeof(st));
 		st.kind = STATE_SUSPENDED;
 		st.since = cli->now;
-		snprintf(st.reason, sizeof(st.reason), "%s, idle %lld days",
-			 policy_status_name(c->status), (long long)c->idle_days);
+		if (c->revoked)
+			snprintf(st.reason, sizeof(st.reason), "%s", c->reason);
+		else
+			snprintf(st.reason, sizeof(st.reason), "%s, idle %lld days",
+				 policy_status_name(c->status), (long long)c->idle_days);
 		snprintf(st.actor, sizeof(st.actor), "%s", actor);
 		if (audit_json(json, sizeof(json), cli->now, actor, "suspend",
 			       c->account, st.reason, forced ? "forced" : NULL,
@@ -133,6 +236,8 @@ static int suspend_apply(struct cli *cli, struct store *store,
 			failed++;
 			continue;
 		}
+		if (c->revoked)
+			revoked_done(store, c->account);
 		done++;
 	}
 	/* Dovecot's deny passdb first, then the admin's own directory */
@@ -182,6 +287,11 @@ static int suspend_run(struct cli *cli, int argc, char **argv)
 	store = cli_open_view(cli, !apply, &plan.view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
+	if (plan_revoked(store, &plan) < 0) {
+		plan_free(&plan);
+		store_close(&store);
+		return EXIT_RUNTIME;
+	}
 	if ((ret = store_account_foreach(store, plan_one, &plan, &error)) != 0) {
 		if (ret < 0)
 			cli_error("%s", error);
@@ -196,10 +306,15 @@ static int suspend_run(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < plan.count; i++) {
 		printf("  ");
 		text_safe(stdout, plan.c[i].account, strlen(plan.c[i].account));
-		printf("  %s, idle %lld days, last login %s\n",
+		printf("  %s, idle %lld days, last login %s",
 		       policy_status_name(plan.c[i].status),
 		       (long long)plan.c[i].idle_days,
 		       plan.c[i].last_login[0] ? plan.c[i].last_login : "never");
+		if (plan.c[i].revoked) {
+			fputs(", ", stdout);
+			text_safe(stdout, plan.c[i].reason, strlen(plan.c[i].reason));
+		}
+		putchar('\n');
 	}
 	if (plan.grace > 0)
 		printf("not suspended: %lu account%s in the grace period after "
@@ -230,7 +345,7 @@ const struct cli_command cmd_suspend = {
 	"suspend", suspend_run, "[--apply] [--force]",
 	"suspend accounts idle past suspend_after (a dry run without --apply)",
 	"Candidates are dormant and never-used accounts idle suspend_after or\n"
-	"longer; exempt accounts and those in their grace period after\n"
+	"longer, and accounts a review revoked (dormant review); exempt accounts and those in their grace period after\n"
 	"reactivation never are. Applying records the state and an audit entry\n"
 	"in one transaction, rewrites deny_file atomically, runs\n"
 	"suspend_command ACCOUNT (never for a name starting with '-', which\n"

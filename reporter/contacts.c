@@ -2,6 +2,7 @@
 #include "contacts.h"
 #include "array.h"
 #include "errmsg.h"
+#include "csv.h"
 #include "lines.h"
 
 #include <errno.h>
@@ -45,76 +46,8 @@ int contact_address_normalize(const char *in, size_t len,
 	return 0;
 }
 
-/* The fields of one CSV line (RFC 4180, no line breaks in a field). */
+/* The fields of one line: account,unit,manager,alternate. */
 #define CSV_FIELDS 4
-
-/* Split line in place into fields[]: 0 with *n_r set, or -1 with
-   *error_r. Unquoted fields are trimmed of blanks. */
-static int csv_split(char *line, char *fields[CSV_FIELDS], size_t *n_r,
-		     const char **error_r)
-{
-	char *p = line;
-	size_t n = 0;
-
-	for (;;) {
-		char *start, *out;
-
-		if (n == CSV_FIELDS) {
-			*error_r = "more than 4 fields (account,unit,manager,alternate)";
-			return -1;
-		}
-		p += strspn(p, " \t");
-		if (*p == '"') {
-			start = out = ++p;
-			for (;;) {
-				if (*p == '\0') {
-					*error_r = "unterminated quoted field";
-					return -1;
-				}
-				if (*p == '"' && p[1] == '"') {
-					*out++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*out++ = *p++;
-				}
-			}
-			p += strspn(p, " \t");
-			if (*p != ',' && *p != '\0') {
-				*error_r = "text after a closing quote";
-				return -1;
-			}
-			*out = '\0';
-		} else {
-			char *end;
-
-			start = p;
-			p += strcspn(p, ",");
-			if (memchr(start, '"', (size_t)(p - start)) != NULL) {
-				*error_r = "a quote inside an unquoted field";
-				return -1;
-			}
-			end = p;
-			while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-				end--;
-			if (*p == ',') {
-				*end = '\0';
-				fields[n++] = start;
-				p++;
-				continue;
-			}
-			*end = '\0';
-		}
-		fields[n++] = start;
-		if (*p == '\0')
-			break;
-		p++;                 /* the ',' after a quoted field */
-	}
-	*n_r = n;
-	return 0;
-}
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -177,9 +110,18 @@ oom:
 	return -1;
 }
 
-static const char *line_error(enum line_result r)
+struct contacts_read {
+	struct contacts_map *map;
+	const struct account_rules *rules;
+};
+
+static int contacts_line(void *_ctx, char **fields, size_t n,
+			 unsigned long line, const char **error_r)
 {
-	return r == LINE_NUL ? "NUL byte" : "line longer than 4096 bytes";
+	struct contacts_read *ctx = _ctx;
+
+	(void)n;
+	return entry_add(ctx->map, fields, line, ctx->rules, error_r);
 }
 
 int contacts_file_read(FILE *f, const char *name,
@@ -187,52 +129,11 @@ int contacts_file_read(FILE *f, const char *name,
 		       struct contacts_map *map_r, const char **error_r)
 {
 	struct contacts_map map = { NULL, 0, 0 };
-	char line[LINE_MAX_BYTES + 1], *fields[CSV_FIELDS];
-	unsigned long lineno = 0;
-	bool seen_data = false;
-	enum line_result r;
-	const char *err;
-	size_t len, n;
+	struct contacts_read ctx = { &map, rules };
 
-	while ((r = lines_read(f, line, &len)) != LINE_EOF) {
-		char *p = line;
-
-		lineno++;
-		if (r != LINE_OK) {
-			err = line_error(r);
-			goto fail;
-		}
-		if (lineno == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
-			p += 3;      /* a BOM, as spreadsheets write */
-		if (strpbrk(p, "\r\n") != NULL) {
-			err = "a CR or LF inside a line";
-			goto fail;
-		}
-		p += strspn(p, " \t");
-		if (*p == '\0' || *p == '#')
-			continue;
-		if (csv_split(p, fields, &n, &err) < 0)
-			goto fail;
-		if (n != CSV_FIELDS) {
-			err = "expected 4 fields: account,unit,manager,alternate";
-			goto fail;
-		}
-		if (strcasecmp(fields[0], "account") == 0) {
-			/* the header line, first or not at all (with a
-			   default_domain it would pass for an account) */
-			if (seen_data) {
-				err = "a header line after the first line";
-				goto fail;
-			}
-			seen_data = true;
-			continue;
-		}
-		seen_data = true;
-		if (entry_add(&map, fields, lineno, rules, &err) < 0)
-			goto fail;
-	}
-	if (ferror(f)) {
-		*error_r = errmsg_printf("%s: read error: %s", name, strerror(errno));
+	if (csv_file_read(f, name, ',', CSV_FIELDS, CSV_FIELDS,
+			  "account,unit,manager,alternate", contacts_line, &ctx,
+			  error_r) < 0) {
 		contacts_map_free(&map);
 		return -1;
 	}
@@ -252,10 +153,6 @@ int contacts_file_read(FILE *f, const char *name,
 	}
 	*map_r = map;
 	return 0;
-fail:
-	*error_r = errmsg_printf("%s:%lu: %s", name, lineno, err);
-	contacts_map_free(&map);
-	return -1;
 }
 
 const struct contacts_entry *contacts_lookup(const struct contacts_map *map,

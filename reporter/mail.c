@@ -3,6 +3,7 @@
 #include "errstr.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <string.h>
 
@@ -55,7 +56,8 @@ int mail_close(struct mail *m, const char **error_r)
 	return 0;
 }
 
-int mail_base64(FILE *src, FILE *out)
+/* base64 of src to out, a newline after every 76 columns when lines. */
+static int base64_write(FILE *src, FILE *out, bool lines)
 {
 	static const char alphabet[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -72,19 +74,109 @@ int mail_base64(FILE *src, FILE *out)
 			fputc(i + 1 < n ? alphabet[(v >> 6) & 63] : '=', out);
 			fputc(i + 2 < n ? alphabet[v & 63] : '=', out);
 		}
-		fputc('\n', out);
+		if (lines)
+			fputc('\n', out);
 	}
 	return ferror(src) || ferror(out) ? -1 : 0;
 }
 
-void mail_text_headers(FILE *f, const char *to, const char *cc,
-		       const char *from)
+int mail_base64(FILE *src, FILE *out)
+{
+	return base64_write(src, out, true);
+}
+
+int mail_base64_inline(FILE *src, FILE *out)
+{
+	return base64_write(src, out, false);
+}
+
+void mail_headers(FILE *f, const char *to, const char *cc, const char *from)
 {
 	fprintf(f, "To: %s\n", to);
 	if (cc[0] != '\0')
 		fprintf(f, "Cc: %s\n", cc);
 	if (from[0] != '\0')
 		fprintf(f, "From: %s\n", from);
-	fputs("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
-	      "Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n", f);
+	fputs("MIME-Version: 1.0\nAuto-Submitted: auto-generated\n", f);
+}
+
+void mail_text_headers(FILE *f, const char *to, const char *cc,
+		       const char *from)
+{
+	mail_headers(f, to, cc, from);
+	fputs("Content-Type: text/plain; charset=utf-8\n"
+	      "Content-Transfer-Encoding: 8bit\n", f);
+}
+
+void mail_subject(FILE *f, const char *subject)
+{
+	size_t len = strlen(subject), i;
+	FILE *src;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)subject[i];
+		if (c < 0x20 || c >= 0x7f)
+			break;
+	}
+	if (i == len) {
+		fprintf(f, "Subject: %s\n", subject);
+		return;
+	}
+	/* RFC 2047 encoded words of at most 45 bytes (60 in base64), cut
+	   between UTF-8 sequences, each on its own folded line */
+	fputs("Subject:", f);
+	for (i = 0; i < len;) {
+		size_t n = len - i > 45 ? 45 : len - i;
+
+		while (n > 1 && i + n < len &&
+		       ((unsigned char)subject[i + n] & 0xc0) == 0x80)
+			n--;
+		src = fmemopen((void *)(subject + i), n, "r");
+		fputs(" =?UTF-8?B?", f);
+		if (src != NULL) {
+			mail_base64_inline(src, f);
+			fclose(src);
+		}
+		fputs("?=\n", f);
+		i += n;
+		if (i < len)
+			fputc(' ', f);   /* folding: the next word's line */
+	}
+}
+
+void mail_multipart_begin(FILE *f, const char *boundary)
+{
+	fprintf(f, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n"
+		"This is a MIME message.\n", boundary);
+}
+
+void mail_part_text(FILE *f, const char *boundary)
+{
+	fprintf(f, "\n--%s\nContent-Type: text/plain; charset=utf-8\n"
+		"Content-Transfer-Encoding: 8bit\n\n", boundary);
+}
+
+int mail_part_attach(FILE *f, const char *boundary, const char *type,
+		     const char *filename, const char *data, size_t len)
+{
+	FILE *src;
+	int ret;
+
+	fprintf(f, "\n--%s\nContent-Type: %s; charset=utf-8; name=\"%s\"\n"
+		"Content-Disposition: attachment; filename=\"%s\"\n"
+		"Content-Transfer-Encoding: base64\n\n", boundary, type, filename,
+		filename);
+	if (len == 0)
+		return 0;
+	src = fmemopen((void *)data, len, "r");
+	if (src == NULL)
+		return -1;
+	ret = mail_base64(src, f);
+	fclose(src);
+	return ret;
+}
+
+void mail_multipart_end(FILE *f, const char *boundary)
+{
+	fprintf(f, "\n--%s--\n", boundary);
 }

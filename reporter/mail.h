@@ -18,15 +18,35 @@ int mail_open(struct mail *m, const char *sendmail, const char **error_r);
    *error_r. */
 int mail_close(struct mail *m, const char **error_r);
 
-/* The headers of every plain-text message dormant sends: To, Cc and
-   From (each left out when ""), MIME UTF-8 text, 8bit and Auto-Submitted
-   (RFC 3834: no auto-replies). The caller adds Subject and any other
-   header, then the blank line. Addresses must be checked already (no CR
-   or LF). */
+/* The one writer of the headers every message dormant sends (notices,
+   summaries, alerts, reports, review sheets): To, Cc and From (each left
+   out when ""), MIME-Version and Auto-Submitted (RFC 3834: no
+   auto-replies). The caller adds Subject (mail_subject), its
+   Content-Type and the blank line. Addresses must be checked already (no
+   CR or LF). */
+void mail_headers(FILE *f, const char *to, const char *cc, const char *from);
+/* mail_headers, then UTF-8 plain text in 8bit. */
 void mail_text_headers(FILE *f, const char *to, const char *cc,
 		       const char *from);
+/* "Subject: " and subject, as RFC 2047 encoded words when it is not
+   printable ASCII (a translated subject). */
+void mail_subject(FILE *f, const char *subject);
+
+/* A multipart/mixed body: after the headers, begin (its Content-Type and
+   the blank line), then parts, then end. boundary is the caller's own
+   text, not found in any part (parts are base64 or the caller's). */
+void mail_multipart_begin(FILE *f, const char *boundary);
+/* A UTF-8 plain-text part: the caller writes the text next. */
+void mail_part_text(FILE *f, const char *boundary);
+/* An attachment of type (e.g. "text/csv") named filename (the caller's
+   safe name: no quote, CR or LF), len bytes of data in base64. 0 or -1. */
+int mail_part_attach(FILE *f, const char *boundary, const char *type,
+		     const char *filename, const char *data, size_t len);
+void mail_multipart_end(FILE *f, const char *boundary);
 
 /* Write the bytes of src (to EOF) base64-encoded, 76 columns. */
 int mail_base64(FILE *src, FILE *out);
+/* The same on one line (an encoded word). */
+int mail_base64_inline(FILE *src, FILE *out);
 
 #endif

@@ -27,6 +27,7 @@ static const struct cli_command *const commands[] = {
 	&cmd_export,
 	&cmd_merge,
 	&cmd_metrics,
+	&cmd_review,
 	&cmd_check,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

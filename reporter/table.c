@@ -17,6 +17,18 @@ static const char *fmt_uint(char num[24], uint64_t v)
 	return p;
 }
 
+/* v in decimal, with a '-' when negative (TABLE_SIGNED). */
+static const char *number_text(char num[24], int64_t v)
+{
+	char *p;
+
+	if (v >= 0)
+		return fmt_uint(num, (uint64_t)v);
+	p = (char *)fmt_uint(num, (uint64_t)0 - (uint64_t)v);
+	*--p = '-';
+	return p;
+}
+
 static bool column_shown(const struct table *t, const struct table_column *col)
 {
 	return (col->flags & t->format->hide) == 0;
@@ -144,11 +156,11 @@ static void text_value(struct table *t, const struct table_column *col,
 		text_padded(t->out, p, strlen(p), width);
 		break;
 	case TABLE_NUMBER:
-		if (v->num < 0) {
+		if (v->num < 0 && !(col->flags & TABLE_SIGNED)) {
 			text_padded(t->out, none, strlen(none), width);
 			break;
 		}
-		p = fmt_uint(num, (uint64_t)v->num);
+		p = number_text(num, v->num);
 		text_padded(t->out, p, strlen(p), width > 0 ?
 			    width - (int)strlen(unit) : width);
 		fputs_unlocked(unit, t->out);
@@ -208,8 +220,8 @@ static void csv_value(struct table *t, const struct table_column *col,
 		fputs_unlocked(v->str, t->out);
 		break;
 	case TABLE_NUMBER:
-		if (v->num >= 0)
-			fputs_unlocked(fmt_uint(num, (uint64_t)v->num), t->out);
+		if (v->num >= 0 || (col->flags & TABLE_SIGNED))
+			fputs_unlocked(number_text(num, v->num), t->out);
 		break;
 	case TABLE_BOOL:
 		fputs_unlocked(v->yes ? "yes" : "no", t->out);
@@ -250,7 +262,7 @@ static void json_value_only(FILE *out, const struct table_column *col,
 			fprintf(out, "\"%s\"", v->str);
 		break;
 	case TABLE_NUMBER:
-		if (v->num < 0)
+		if (v->num < 0 && !(col->flags & TABLE_SIGNED))
 			fputs("null", out);
 		else
 			fprintf(out, "%lld", (long long)v->num);

@@ -33,6 +33,8 @@ enum table_flags {
 	/* left out of CSV, whose columns scripts read by position: a member
 	   added to JSON without changing the CSV contract */
 	TABLE_NO_CSV = 1 << 3,
+	TABLE_SIGNED = 1 << 4,       /* NUMBER: a negative one is a number
+					(days left), not unknown */
 };
 
 struct table_column {

@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=${FUZZ_OUT:-$top/fuzz-out}
 mkdir -p "$out" || exit 1
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-        -D_GNU_SOURCE -I$top/common -I$top/reporter"
+        -D_GNU_SOURCE -I$top -I$top/common -I$top/reporter"
 # The whole library, as the programs link it (libdormant.la): a list of
 # chosen files broke the link each time one of them began to use another.
 lib=$(ls "$top"/common/*.c)
@@ -23,6 +23,8 @@ for src in "$top"/tests/fuzz/fuzz-*.c; do
 	extra=
 	case $t in
 	snapshot) extra="$top/reporter/snapshot.c" ;;
+	sheet) extra=$(for f in sheet review csv contacts lines array output; do
+		printf '%s ' "$top/reporter/$f.c"; done) ;;
 	esac
 	echo "== fuzz-$t"
 	# shellcheck disable=SC2086

@@ -42,6 +42,8 @@ static const struct key_def keys[] = {
 	K(notify_cc, K_STR), K(notify_external, K_BOOL),
 	K(notify_reminder_days, K_DUR),
 	K(metrics_max_units, K_DUR),        /* a count: a uint64_t as well */
+	K(units_file, K_STR),
+	K(review_default, K_STR),
 };
 
 static const struct key_def *key_find(const char *name)
@@ -711,6 +713,8 @@ static const struct { const char *key, *bad; } set_refusals[] = {
 	{ "metrics_max_units", "10001" }, { "metrics_max_units", "-1" },
 	{ "metrics_max_units", "1e3" }, { "metrics_max_units", "10d" },
 	{ "metrics_max_units", "" },
+	{ "units_file", "units.csv" }, { "review_default", "revoke" },
+	{ "review_default", "" },
 };
 
 static void test_set_refusals(void **state)
