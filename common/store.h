@@ -108,17 +108,25 @@ struct store_news {
 	/* > 0: the account is suspended (since then) and this is its first
 	   login or send since its suspension */
 	int64_t suspended_since;
+	/* the event the write raised (alert.h) and added to the events in
+	   its own transaction: kind, flags, idle, and the login's address
+	   and service (a send's: "smtp") */
+	bool raised;
+	struct account_event event;
 };
 
 /* store_activity_update for a login or a send, which also folds the
    address's network into the account's networks record and looks at its
    state, in the same write transaction (no write, no look: a coalesced
    event costs what it did). ev->client and ev->webmail go to the
-   network's entry. Returns as store_activity_update; *news_r is filled
-   in either case (network and suspended_since only on 1). */
+   network's entry. With dormant_after > 0 (seconds: the wake-up
+   threshold), the event the write raises (alert_event) is added to the
+   events in that transaction too: an alerting login takes the writer
+   lock once. Returns as store_activity_update; *news_r is filled in
+   either case (network, suspended_since and raised only on 1). */
 int store_activity_record(struct store *store, const char *account,
 			  const struct activity_event *ev,
-			  unsigned int update_interval,
+			  unsigned int update_interval, int64_t dormant_after,
 			  struct store_news *news_r, const char **error_r);
 
 /* The networks an account was used from: 1 found, 0 none, -1 error (a

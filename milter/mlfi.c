@@ -466,7 +466,7 @@ static sfsistat mlfi_sender(SMFICTX *ctx, struct mlfi_settings *set,
 	ev.ip = ip;
 	ev.webmail = set->webmail != NULL && ip != NULL && ip_parse(ip, &ipb) == 0 &&
 		netlist_match(set->webmail, &ipb);
-	ret = store_activity_record(gate.store, account, &ev, set->update_interval,
+	ret = store_activity_record(gate.store, account, &ev, set->update_interval, 0,
 				    &news, &error);
 	if (ret < 0)
 		mlog_limited(LOG_ERR, "%s (send not recorded; mail goes on)", error);

@@ -78,5 +78,6 @@ void test_scan_callback_holds_no_slot(void **state);
 void test_networks_learnt(void **state);
 void test_networks_suspended(void **state);
 void test_networks_hostile(void **state);
+void test_networks_event_in_txn(void **state);
 
 #endif

@@ -1284,6 +1284,7 @@ int main(void)
 		T(test_networks_learnt),
 		T(test_networks_suspended),
 		T(test_networks_hostile),
+		T(test_networks_event_in_txn),
 	};
 
 	test_init();
