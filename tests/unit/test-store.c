@@ -1285,6 +1285,7 @@ int main(void)
 		T(test_networks_suspended),
 		T(test_networks_hostile),
 		T(test_networks_event_in_txn),
+		T(test_meta_cache),
 	};
 
 	test_init();
