@@ -252,13 +252,18 @@ int store_audit_foreach(struct store *store, int64_t since, store_audit_cb *cb,
    gone_since, and get contacts[i] (contacts NULL: none) in place of what
    they had; accounts no longer listed get gone_since = now (kept, never
    deleted, contacts kept). Commits in batches so logins never wait long on the writer
-   lock. Counts of new, returning and gone accounts go to *stats_r. */
+   lock. Counts of new, returning and gone accounts go to *stats_r. A
+   listed account whose record a newer dormant wrote is left alone (§3.4)
+   and the sync goes on: it is counted as skipped and, after the writes,
+   passed to skipped(skip_ctx, account, why) (skipped may be NULL). */
 struct store_sync_stats {
-	unsigned long listed, added, returned, gone;
+	unsigned long listed, added, returned, gone, skipped;
 };
+typedef void store_sync_skip_fn(void *ctx, const char *account, const char *why);
 int store_accounts_sync(struct store *store, const char *const *names,
 			const struct account_contacts *contacts, size_t count,
 			enum account_source source, int64_t now,
+			store_sync_skip_fn *skipped, void *skip_ctx,
 			struct store_sync_stats *stats_r, const char **error_r);
 
 /* Small named integers in the meta database (schema, tracking_start, the
