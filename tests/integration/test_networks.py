@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """New-network and wake-up events as the plugin and the milter record them
 (doc/DESIGN.md §5.4), and webmail seen as webmail (§5.1), with a real
-Dovecot 2.3 and Postfix started by sandbox.py.
+Dovecot (2.3 or 2.4) and Postfix started by sandbox.py.
 
 Dovecot trusts 127.0.0.0/8 (login_trusted_networks), so an IMAP ID sent
 before LOGIN with "x-originating-ip" makes the mail process see that
@@ -104,6 +104,13 @@ def test_first_login_teaches_and_is_shown_as_webmail(sb):
     _, out, _ = sb.dormant("show", ANN, check=True)
     assert "(webmail (Roundcube) from 203.0.113.7)" in out, out
     assert "203.0.113.0/24" in out, out
+    # list's text says so too; CSV and JSON keep the stored service
+    _, out, _ = sb.dormant("list", check=True)
+    row = [line for line in out.splitlines() if line.startswith(ANN)]
+    assert row and "webmail (Roundcube)" in row[0], out
+    _, out, _ = sb.dormant("list", "--format", "csv", check=True)
+    row = [line for line in out.splitlines() if line.startswith(ANN)]
+    assert row and ",imap,203.0.113.7," in row[0] and "webmail" not in out, out
 
 
 def test_new_network_login_is_one_event(sb):
@@ -135,6 +142,9 @@ def test_login_without_id_name_from_a_webmail_host_is_webmail(sb):
     wait_login(sb, BEN, "192.0.2.9")
     s = show(sb, BEN)
     assert s["login_via"] == "webmail" and s["login_client"] is None, s
+    _, out, _ = sb.dormant("list", check=True)
+    row = [line for line in out.splitlines() if line.startswith(BEN)]
+    assert row and " webmail " in row[0] and "(" not in row[0], out
 
 
 def test_new_network_send_through_postfix(sb):
