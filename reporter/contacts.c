@@ -194,8 +194,6 @@ int contacts_file_read(FILE *f, const char *name,
 	const char *err;
 	size_t len, n;
 
-	/* empty on failure, as promised: a caller may free it either way */
-	memset(map_r, 0, sizeof(*map_r));
 	while ((r = lines_read(f, line, &len)) != LINE_EOF) {
 		char *p = line;
 
