@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 	}
 	/* the directory saw everyone a year ago */
 	if (store_accounts_sync(store, (const char *const *)names, NULL, (size_t)n,
-				SOURCE_FILE, now - 400 * 86400, &stats, &error) < 0 ||
+				SOURCE_FILE, now - 400 * 86400, NULL, NULL, &stats, &error) < 0 ||
 	    store_tracking_extend(store, now - 400 * 86400, &error) < 0) {
 		fprintf(stderr, "gen-db: %s\n", error);
 		return 3;

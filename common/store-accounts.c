@@ -36,10 +36,11 @@ typedef bool account_fold_fn(struct account_info *info,
 			     struct account_contacts *contacts, const void *arg);
 
 /* Read, fold with fold(), and write back one account record in t:
-   1 written, 0 unchanged, or -1 (a record of a newer version: never
-   overwritten, doc/DESIGN.md §3.4). */
+   1 written, 0 unchanged, or -1. A record of a newer version is never
+   overwritten (doc/DESIGN.md §3.4): with newer_r it is left alone, 0 and
+   *newer_r set; without, it is an error. */
 static int account_fold(struct store_txn *t, const char *account,
-			account_fold_fn *fold, const void *arg,
+			account_fold_fn *fold, const void *arg, bool *newer_r,
 			const char **error_r)
 {
 	MDB_dbi dbi = t->store->dbi[DB_ACCOUNTS];
@@ -62,6 +63,10 @@ static int account_fold(struct store_txn *t, const char *account,
 		   what this one cannot carry); a malformed one is replaced */
 		if (val.mv_size > 0 &&
 		    ((const uint8_t *)val.mv_data)[0] > RECORD_ACCOUNT_VERSION) {
+			if (newer_r != NULL) {
+				*newer_r = true;
+				return 0;
+			}
 			*error_r = errmsg_printf("%s: %s", account, derr);
 			return -1;
 		}
@@ -83,7 +88,38 @@ struct sync {
 	enum account_source source;
 	int64_t now;
 	struct store_sync_stats stats;
+	/* listed accounts whose record a newer dormant wrote: left alone */
+	char **skipped;
+	size_t skipped_alloc;
+	bool oom;
 };
+
+/* Remember a skipped account once (a batch redone after MDB_MAP_FULL
+   meets it again; skips are rare, a scan is cheap). */
+static void sync_skip(struct sync *s, const char *account)
+{
+	char **p;
+
+	for (size_t i = 0; i < s->stats.skipped; i++) {
+		if (strcmp(s->skipped[i], account) == 0)
+			return;
+	}
+	if (s->stats.skipped == s->skipped_alloc) {
+		size_t n = s->skipped_alloc == 0 ? 8 : s->skipped_alloc * 2;
+		p = realloc(s->skipped, n * sizeof(*p));
+		if (p == NULL) {
+			s->oom = true;
+			return;
+		}
+		s->skipped = p;
+		s->skipped_alloc = n;
+	}
+	s->skipped[s->stats.skipped] = strdup(account);
+	if (s->skipped[s->stats.skipped] == NULL)
+		s->oom = true;
+	else
+		s->stats.skipped++;
+}
 
 /* One listed account: the sync and its index. */
 struct listed {
@@ -133,10 +169,15 @@ static int listed_item(struct store_txn *t, size_t i, const void *_s,
 		       const char **error_r)
 {
 	struct listed l = { (struct sync *)_s, i };
+	bool newer = false;
+	int ret;
 
 	if (store_key_check(l.s->names[i], error_r) < 0)
 		return -1;
-	return account_fold(t, l.s->names[i], fold_listed, &l, error_r);
+	ret = account_fold(t, l.s->names[i], fold_listed, &l, &newer, error_r);
+	if (newer)
+		sync_skip(l.s, l.s->names[i]);
+	return ret;
 }
 
 static bool sorted_contains(const char *const *names, size_t count,
@@ -208,22 +249,44 @@ static int gone_item(struct store_txn *t, size_t i, const void *_g,
 {
 	const struct gone_items *g = _g;
 
-	return account_fold(t, g->names[i], fold_gone, g->s, error_r);
+	return account_fold(t, g->names[i], fold_gone, g->s, NULL, error_r);
+}
+
+static void sync_free_skipped(struct sync *s)
+{
+	for (size_t i = 0; i < s->stats.skipped; i++)
+		free(s->skipped[i]);
+	free(s->skipped);
 }
 
 int store_accounts_sync(struct store *store, const char *const *names,
 			const struct account_contacts *contacts, size_t count,
 			enum account_source source, int64_t now,
+			store_sync_skip_fn *skipped, void *skip_ctx,
 			struct store_sync_stats *stats_r, const char **error_r)
 {
-	struct sync s = { names, contacts, count, source, now, { count, 0, 0, 0 } };
+	struct sync s = {
+		names, contacts, count, source, now, { count, 0, 0, 0, 0 },
+		NULL, 0, false,
+	};
 	struct gone_list g = { &s, NULL, 0, 0, false };
 	struct gone_items gi;
 	long gone;
 
 	/* Phase 1: every listed account, in batches. */
-	if (store_batch(store, count, listed_item, &s, "sync accounts", error_r) < 0)
+	if (store_batch(store, count, listed_item, &s, "sync accounts",
+			error_r) < 0 || s.oom) {
+		if (s.oom)
+			*error_r = "out of memory";
+		sync_free_skipped(&s);
 		return -1;
+	}
+	/* told after the writes: no caller's code runs under the writer lock */
+	for (size_t i = 0; skipped != NULL && i < s.stats.skipped; i++)
+		skipped(skip_ctx, s.skipped[i],
+			"account record written by a newer dormant (upgrade this "
+			"program); left alone, not synced");
+	sync_free_skipped(&s);
 	/* Phase 2: the accounts no longer listed, collected in one read pass,
 	   then marked (never deleted) in batches. */
 	if (store_scan(store, DB_ACCOUNTS, NULL, collect_gone, &g,
@@ -269,7 +332,7 @@ static int merge_item(struct store_txn *t, size_t i, const void *_m,
 
 	if (store_key_check(m->names[i], error_r) < 0)
 		return -1;
-	return account_fold(t, m->names[i], fold_info, &m->infos[i], error_r);
+	return account_fold(t, m->names[i], fold_info, &m->infos[i], NULL, error_r);
 }
 
 long store_accounts_merge_batch(struct store *store, const char *const *names,

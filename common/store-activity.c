@@ -1,7 +1,9 @@
 /* store-activity.c - the activity database: last login, send and receive
  * per account, updated by the max rule with write coalescing. */
 #include "store-private.h"
+#include "alert.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Read and decode one activity record inside txn: 1, 0, or -1. A
@@ -68,6 +70,8 @@ struct activity_op {
 	/* a login or send whose news the caller wants (the event is arg),
 	   or NULL */
 	struct store_news *news;
+	/* > 0: the news' event is raised with this threshold and written */
+	int64_t dormant_after;
 };
 
 static int read_txn(struct store_txn *t, void *_op, const char **error_r)
@@ -90,6 +94,7 @@ static int news_txn(struct store_txn *t, struct activity_op *op,
 	int64_t since;
 
 	news->suspended_since = 0;
+	news->raised = false;
 	memset(&use, 0, sizeof(use));
 	use.kind = ev->kind == ACTIVITY_LOGIN ? NETSET_LOGIN : NETSET_SEND;
 	use.time = ev->time;
@@ -105,6 +110,26 @@ static int news_txn(struct store_txn *t, struct activity_op *op,
 	if (since > 0 && activity_last(&news->old) < since)
 		news->suspended_since = since;
 	return 0;
+}
+
+/* The event a login or send raises, in its write transaction: set in
+   news->event and added to the events. 1 added, 0 none, -1. */
+static int event_txn(struct store_txn *t, struct activity_op *op,
+		     const char **error_r)
+{
+	const struct activity_event *ev = op->arg;
+	struct store_news *news = op->news;
+	const char *service = ev->service != NULL ? ev->service : "";
+
+	news->raised = alert_event(news, ev->kind == ACTIVITY_SEND, ev->time,
+				   op->dormant_after, &news->event);
+	if (!news->raised)
+		return 0;
+	if (ev->ip != NULL)
+		(void)ip_parse(ev->ip, &news->event.ip);
+	snprintf(news->event.service, sizeof(news->event.service), "%s", service);
+	return store_txn_event_put(t, ev->time, op->account, &news->event, false,
+				   error_r);
 }
 
 static int write_txn(struct store_txn *t, void *_op, const char **error_r)
@@ -123,6 +148,10 @@ static int write_txn(struct store_txn *t, void *_op, const char **error_r)
 	/* a login in the same second as the stored one changes no time, but
 	   may come from another network */
 	if (op->news != NULL && news_txn(t, op, &net_changed, error_r) < 0)
+		return -1;
+	if (op->news != NULL && op->dormant_after > 0 &&
+	    (changed || net_changed) &&
+	    event_txn(t, op, error_r) < 0)
 		return -1;
 	if (!changed)
 		return net_changed ? 1 : 0;
@@ -158,10 +187,13 @@ static bool fold_record(struct activity *rec, const void *arg)
 
 int store_activity_record(struct store *store, const char *account,
 			  const struct activity_event *ev,
-			  unsigned int update_interval,
+			  unsigned int update_interval, int64_t dormant_after,
 			  struct store_news *news_r, const char **error_r)
 {
-	struct activity_op op = { .account = account, .fold = fold_event, .arg = ev };
+	struct activity_op op = {
+		.account = account, .fold = fold_event, .arg = ev,
+		.dormant_after = dormant_after,
+	};
 
 	memset(news_r, 0, sizeof(*news_r));
 	if (store_key_check(account, error_r) < 0 ||
@@ -186,7 +218,7 @@ int store_activity_update(struct store *store, const char *account,
 	struct store_news news;
 	int ret;
 
-	ret = store_activity_record(store, account, ev, update_interval, &news,
+	ret = store_activity_record(store, account, ev, update_interval, 0, &news,
 				    error_r);
 	if (old_r != NULL)
 		*old_r = news.old;

@@ -92,42 +92,60 @@ int store_policy_publish(struct store *store, uint64_t warn_after,
 	return 0;
 }
 
-int store_event_add(struct store *store, int64_t t, const char *account,
-		    const struct account_event *ev, const char **error_r)
+int store_txn_event_put(struct store_txn *t, int64_t time, const char *account,
+			const struct account_event *ev, bool keep,
+			const char **error_r)
 {
 	uint8_t kbuf[8 + ACCOUNT_MAX], vbuf[RECORD_EVENT_SIZE];
 	size_t alen = strlen(account);
 	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf };
+	int ret;
 
 	if (store_key_check(account, error_r) < 0)
 		return -1;
-	byteorder_put_be(kbuf, t > 0 ? (uint64_t)t : 0, 8);
+	byteorder_put_be(kbuf, time > 0 ? (uint64_t)time : 0, 8);
 	memcpy(kbuf + 8, account, alen);
 	record_event_encode(ev, vbuf);
-	return store_put(store, DB_EVENTS, &key, &val, "record event", error_r);
+	ret = mdb_put(t->txn, t->store->dbi[DB_EVENTS], &key, &val,
+		      keep ? MDB_NOOVERWRITE : 0);
+	return keep && ret == MDB_KEYEXIST ? 0 : store_txn_result(t, ret, error_r);
+}
+
+struct event_add {
+	int64_t time;
+	const char *account;
+	const struct account_event *ev;
+};
+
+static int event_add_txn(struct store_txn *t, void *_a, const char **error_r)
+{
+	const struct event_add *a = _a;
+
+	return store_txn_event_put(t, a->time, a->account, a->ev, false, error_r);
+}
+
+int store_event_add(struct store *store, int64_t t, const char *account,
+		    const struct account_event *ev, const char **error_r)
+{
+	struct event_add a = { t, account, ev };
+
+	if (store_key_check(account, error_r) < 0)
+		return -1;
+	return store_write(store, event_add_txn, &a, "record event", error_r) < 0 ?
+		-1 : 0;
 }
 
 static int event_item(struct store_txn *t, size_t i, const void *ctx,
 		      const char **error_r)
 {
 	const struct store_event_item *it = (const struct store_event_item *)ctx + i;
-	uint8_t kbuf[8 + ACCOUNT_MAX], vbuf[RECORD_EVENT_SIZE];
-	size_t alen = strlen(it->account);
-	MDB_val key = { 8 + alen, kbuf }, val = { sizeof(vbuf), vbuf };
-	int ret;
 
-	if (store_key_check(it->account, error_r) < 0)
-		return -1;
-	byteorder_put_be(kbuf, it->time > 0 ? (uint64_t)it->time : 0, 8);
-	memcpy(kbuf + 8, it->account, alen);
-	record_event_encode(&it->ev, vbuf);
 	/* an event already stored for this account and second stays: the
 	   same one imported again (whose idle time may read differently now
 	   that the database knows more), or one the milter or the plugin
 	   recorded as it happened */
-	ret = mdb_put(t->txn, t->store->dbi[DB_EVENTS], &key, &val,
-		      MDB_NOOVERWRITE);
-	return ret == MDB_KEYEXIST ? 0 : store_txn_result(t, ret, error_r);
+	return store_txn_event_put(t, it->time, it->account, &it->ev, true,
+				   error_r);
 }
 
 long store_event_add_batch(struct store *store,

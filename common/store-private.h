@@ -157,6 +157,12 @@ int store_txn_suspended_since(struct store_txn *t, const char *account,
    code (store-state.c). */
 int store_txn_audit_put(struct store *store, MDB_txn *txn, const char *json,
 			int64_t t);
+/* Put account's event ev at time inside t's write transaction; keep:
+   an event already stored for that account and second stays (0), else it
+   is replaced. 1 written, 0 kept, -1. */
+int store_txn_event_put(struct store_txn *t, int64_t time, const char *account,
+			const struct account_event *ev, bool keep,
+			const char **error_r);
 /* The key of account (no copy: points into account). */
 MDB_val store_account_key(const char *account);
 

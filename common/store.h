@@ -108,17 +108,25 @@ struct store_news {
 	/* > 0: the account is suspended (since then) and this is its first
 	   login or send since its suspension */
 	int64_t suspended_since;
+	/* the event the write raised (alert.h) and added to the events in
+	   its own transaction: kind, flags, idle, and the login's address
+	   and service (a send's: "smtp") */
+	bool raised;
+	struct account_event event;
 };
 
 /* store_activity_update for a login or a send, which also folds the
    address's network into the account's networks record and looks at its
    state, in the same write transaction (no write, no look: a coalesced
    event costs what it did). ev->client and ev->webmail go to the
-   network's entry. Returns as store_activity_update; *news_r is filled
-   in either case (network and suspended_since only on 1). */
+   network's entry. With dormant_after > 0 (seconds: the wake-up
+   threshold), the event the write raises (alert_event) is added to the
+   events in that transaction too: an alerting login takes the writer
+   lock once. Returns as store_activity_update; *news_r is filled in
+   either case (network, suspended_since and raised only on 1). */
 int store_activity_record(struct store *store, const char *account,
 			  const struct activity_event *ev,
-			  unsigned int update_interval,
+			  unsigned int update_interval, int64_t dormant_after,
 			  struct store_news *news_r, const char **error_r);
 
 /* The networks an account was used from: 1 found, 0 none, -1 error (a
@@ -244,13 +252,18 @@ int store_audit_foreach(struct store *store, int64_t since, store_audit_cb *cb,
    gone_since, and get contacts[i] (contacts NULL: none) in place of what
    they had; accounts no longer listed get gone_since = now (kept, never
    deleted, contacts kept). Commits in batches so logins never wait long on the writer
-   lock. Counts of new, returning and gone accounts go to *stats_r. */
+   lock. Counts of new, returning and gone accounts go to *stats_r. A
+   listed account whose record a newer dormant wrote is left alone (§3.4)
+   and the sync goes on: it is counted as skipped and, after the writes,
+   passed to skipped(skip_ctx, account, why) (skipped may be NULL). */
 struct store_sync_stats {
-	unsigned long listed, added, returned, gone;
+	unsigned long listed, added, returned, gone, skipped;
 };
+typedef void store_sync_skip_fn(void *ctx, const char *account, const char *why);
 int store_accounts_sync(struct store *store, const char *const *names,
 			const struct account_contacts *contacts, size_t count,
 			enum account_source source, int64_t now,
+			store_sync_skip_fn *skipped, void *skip_ctx,
 			struct store_sync_stats *stats_r, const char **error_r);
 
 /* Small named integers in the meta database (schema, tracking_start, the

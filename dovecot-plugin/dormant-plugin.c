@@ -18,7 +18,6 @@
 #include "dormant-plugin.h"
 #include "dormant-settings.h"
 #include "account.h"
-#include "alert.h"
 #include "imapid.h"
 #include "netlist.h"
 #include "store.h"
@@ -173,33 +172,26 @@ static struct store *dormant_store_get(struct mail_user *user, const char *dir)
 	return dormant_proc.store;
 }
 
-/* What a committed login found: a wake-up (after dormant_after of
+/* What a committed login raised: a wake-up (after dormant_after of
    silence, or the first login of a suspended account that got through)
-   or a login from a network the account has not used. Log it and keep it
-   for the CLI, which alerts; nothing more on the login path. */
+   or a login from a network the account has not used. The store kept the
+   event for the CLI, which alerts, in the login's own transaction; here
+   it is logged, nothing more on the login path. */
 static void dormant_alert(struct mail_user *user, struct dormant_user *duser,
-			  struct store *store, const struct store_news *news)
+			  const struct account_event *ev)
 {
-	struct account_event ev;
-	const char *error, *service = dormant_service_name(user->service);
+	const char *service = dormant_service_name(user->service);
 	const char *from = duser->ip[0] != '\0' ? duser->ip : "unknown address";
 
-	if (!alert_event(news, FALSE, ioloop_time, dormant_proc.dormant_after, &ev))
-		return;
-	if (ev.kind == EVENT_NEW_NETWORK_LOGIN)
+	if (ev->kind == EVENT_NEW_NETWORK_LOGIN)
 		e_warning(user->event, "dormant: new network: %s logged in by %s "
 			  "from %s", duser->account, service, from);
 	else
 		e_warning(user->event, "dormant: wake-up: %s logged in by %s from %s "
 			  "after %lld days idle%s%s", duser->account, service, from,
-			  (long long)(ev.idle >= 0 ? ev.idle / 86400 : 0),
-			  (ev.flags & EVENT_FLAG_SUSPENDED) != 0 ? " (suspended)" : "",
-			  (ev.flags & EVENT_FLAG_NEW_NETWORK) != 0 ? " (new network)" : "");
-	if (duser->ip[0] != '\0')
-		(void)ip_parse(duser->ip, &ev.ip);
-	i_strocpy(ev.service, service, sizeof(ev.service));
-	if (store_event_add(store, ioloop_time, duser->account, &ev, &error) < 0)
-		dormant_store_failed(user, error);
+			  (long long)(ev->idle >= 0 ? ev->idle / 86400 : 0),
+			  (ev->flags & EVENT_FLAG_SUSPENDED) != 0 ? " (suspended)" : "",
+			  (ev->flags & EVENT_FLAG_NEW_NETWORK) != 0 ? " (new network)" : "");
 }
 
 /* A delivery (LMTP, LDA) to a local account: kept as last_receive, which
@@ -246,11 +238,12 @@ static void dormant_record(struct mail_user *user, struct dormant_user *duser)
 	ev.client = duser->client;
 	ev.webmail = duser->webmail;
 	ret = store_activity_record(store, duser->account, &ev,
-				    duser->set.update_interval, &news, &error);
+				    duser->set.update_interval,
+				    dormant_proc.dormant_after, &news, &error);
 	if (ret < 0)
 		dormant_store_failed(user, error);
-	else if (ret > 0)
-		dormant_alert(user, duser, store, &news);
+	else if (ret > 0 && news.raised)
+		dormant_alert(user, duser, &news.event);
 }
 
 /* A userdb field's value, or NULL. */

@@ -18,7 +18,7 @@
 #include "netlist.h"
 #include "account.h"
 #include "record.h"
-#include "alert.h"
+#include "metacache.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,6 +70,13 @@ static struct {
 	.idle = PTHREAD_COND_INITIALIZER,
 	.resumed = PTHREAD_COND_INITIALIZER,
 };
+
+/* The wake-up threshold the CLI publishes (meta "dormant_after"), read
+   at most once a MLFI_THRESHOLD_TTL instead of in every committed send,
+   and again after a reload (SIGHUP) or a replaced database. */
+#define MLFI_THRESHOLD_TTL 60
+static struct meta_cache dormant_after_cache =
+	META_CACHE_INIT("dormant_after", MLFI_THRESHOLD_TTL);
 
 /* Refused-send events written in the current second, by account: the
    store keeps one event per account and second anyway (its key), so a
@@ -209,6 +216,7 @@ void mlfi_settings_swap(struct mlfi_settings *set)
 		settings_unref_locked(gate.set);
 	gate.set = set;
 	pthread_mutex_unlock(&gate.lock);
+	meta_cache_forget(&dormant_after_cache);
 }
 
 /* Wait up to timeout_ms for the callbacks in flight; the caller holds
@@ -266,6 +274,7 @@ void mlfi_resume(struct store *store)
 	gate.paused = false;
 	pthread_cond_broadcast(&gate.resumed);
 	pthread_mutex_unlock(&gate.lock);
+	meta_cache_forget(&dormant_after_cache);
 }
 
 void mlfi_deinit(void)
@@ -304,28 +313,22 @@ static int64_t mlfi_idle(const struct activity *rec, int64_t now)
 	return last > 0 && now >= last ? now - last : -1;
 }
 
-/* Record ev (kind, flags and idle set) with the client address. */
-static void mlfi_event_add(const char *account, struct account_event *ev,
-			   const char *ip, int64_t now)
-{
-	const char *error;
-
-	if (ip != NULL)
-		(void)ip_parse(ip, &ev->ip);
-	strcpy(ev->service, "smtp");
-	if (store_event_add(gate.store, now, account, ev, &error) < 0)
-		mlog_limited(LOG_ERR, "%s (event not kept; mail goes on)", error);
-}
-
+/* Record an event of kind with the client address (a refused send: a
+   committed send's event is written with it, store_activity_record). */
 static void mlfi_event(const char *account, enum event_kind kind, int64_t idle,
 		       const char *ip, int64_t now)
 {
 	struct account_event ev;
+	const char *error;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = kind;
 	ev.idle = idle;
-	mlfi_event_add(account, &ev, ip, now);
+	if (ip != NULL)
+		(void)ip_parse(ip, &ev.ip);
+	strcpy(ev.service, "smtp");
+	if (store_event_add(gate.store, now, account, &ev, &error) < 0)
+		mlog_limited(LOG_ERR, "%s (event not kept; mail goes on)", error);
 }
 
 /* True unless account's refused-send event of this second is written.
@@ -379,38 +382,24 @@ static sfsistat mlfi_refuse(SMFICTX *ctx, struct mlfi_settings *set,
 	return SMFIS_REJECT;
 }
 
-/* What a committed send found: a wake-up (after dormant_after of
+/* What a committed send raised: a wake-up (after dormant_after of
    silence, or the first send of a suspended account let through) or a
-   send from a network the account has not used. Log it and keep it for
-   the CLI, as the plugin does for logins. */
-static void mlfi_alert(struct mlfi_settings *set, const char *account,
-		       const char *esc, const struct store_news *news,
-		       const char *ip, int64_t now)
+   send from a network the account has not used. The store kept it for
+   the CLI in the send's own transaction; log it, as the plugin does for
+   logins. */
+static void mlfi_alert(const char *esc, const struct account_event *ev,
+		       const char *ip)
 {
-	struct account_event ev;
-	int64_t dormant_after;
-	const char *error, *from = ip != NULL ? ip : "unknown address";
+	const char *from = ip != NULL ? ip : "unknown address";
 
-	/* nothing to tell without history, a new network or a suspension:
-	   no meta read either */
-	if (activity_last(&news->old) <= 0 && news->network != NETSET_NEW &&
-	    news->suspended_since <= 0)
-		return;
-	/* the CLI publishes its threshold; the file's is the fallback */
-	if (store_meta_get(gate.store, "dormant_after", &dormant_after, &error) <= 0 ||
-	    dormant_after <= 0)
-		dormant_after = (int64_t)set->cfg->dormant_after;
-	if (!alert_event(news, true, now, dormant_after, &ev))
-		return;
-	if (ev.kind == EVENT_NEW_NETWORK_SEND)
+	if (ev->kind == EVENT_NEW_NETWORK_SEND)
 		mlog(LOG_WARNING, "new network: %s sent mail from %s", esc, from);
 	else
 		mlog(LOG_WARNING, "wake-up: %s sent mail from %s after %lld days "
 		     "idle%s%s", esc, from,
-		     (long long)(ev.idle >= 0 ? ev.idle / 86400 : 0),
-		     (ev.flags & EVENT_FLAG_SUSPENDED) != 0 ? " (suspended)" : "",
-		     (ev.flags & EVENT_FLAG_NEW_NETWORK) != 0 ? " (new network)" : "");
-	mlfi_event_add(account, &ev, ip, now);
+		     (long long)(ev->idle >= 0 ? ev->idle / 86400 : 0),
+		     (ev->flags & EVENT_FLAG_SUSPENDED) != 0 ? " (suspended)" : "",
+		     (ev->flags & EVENT_FLAG_NEW_NETWORK) != 0 ? " (new network)" : "");
 }
 
 /* One sender: an {auth_authen} name, or an envelope sender from a trusted
@@ -426,7 +415,7 @@ static sfsistat mlfi_sender(SMFICTX *ctx, struct mlfi_settings *set,
 	struct ip_bin ipb;
 	size_t len = strlen(name);
 	const char *error, *domain;
-	int64_t now = time(NULL);
+	int64_t now = time(NULL), dormant_after;
 	int ret;
 
 	if (account_normalize(name, len, kind, &set->rules, account, &error) < 0) {
@@ -463,15 +452,19 @@ static sfsistat mlfi_sender(SMFICTX *ctx, struct mlfi_settings *set,
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = ACTIVITY_SEND;
 	ev.time = now;
+	ev.service = "smtp";         /* the event's; a send keeps none */
 	ev.ip = ip;
 	ev.webmail = set->webmail != NULL && ip != NULL && ip_parse(ip, &ipb) == 0 &&
 		netlist_match(set->webmail, &ipb);
+	/* the CLI publishes its threshold; the file's is the fallback */
+	dormant_after = meta_cache_get(&dormant_after_cache, gate.store, now,
+				       (int64_t)set->cfg->dormant_after);
 	ret = store_activity_record(gate.store, account, &ev, set->update_interval,
-				    &news, &error);
+				    dormant_after, &news, &error);
 	if (ret < 0)
 		mlog_limited(LOG_ERR, "%s (send not recorded; mail goes on)", error);
-	else if (ret > 0)
-		mlfi_alert(set, account, esc, &news, ip, now);
+	else if (ret > 0 && news.raised)
+		mlfi_alert(esc, &news.event, ip);
 	return SMFIS_ACCEPT;
 }
 

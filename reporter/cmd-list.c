@@ -20,7 +20,31 @@ struct list_ctx {
 	/* every column but the domain (the account shows it); the unit in
 	   its place, JSON's only (view.h) */
 	struct table_column columns[VIEW_COL_DOMAIN + 1];
+	/* text: the service column says how the last login came, as show
+	   does ("webmail (Roundcube)"), from the account's networks; CSV and
+	   JSON keep the stored service (the contract, §8.3) */
+	struct store *how_store;
+	char how[VIEW_HOW_MAX];
 };
+
+/* The last login's network entry as show finds it; quietly the stored
+   service when the networks record is missing or unreadable (show names
+   that). */
+static void list_login_how(struct list_ctx *ctx, const struct account_view *view,
+			   struct row *row)
+{
+	const struct netset_entry *e = NULL;
+	struct netset set;
+	const char *error;
+
+	if (view->activity == NULL || view->activity->last_login <= 0)
+		return;
+	if (store_networks_get(ctx->how_store, view->account, &set, &error) > 0)
+		e = netset_find(&set, &view->activity->login_ip);
+	if (e == NULL)
+		return;
+	view_login_how(row->login_service, e, ctx->how);
+}
 
 static int list_one(void *_ctx, const struct account_view *view)
 {
@@ -42,6 +66,11 @@ static int list_one(void *_ctx, const struct account_view *view)
 		return 0;
 	view_values(&row, values);
 	values[VIEW_COL_DOMAIN] = values[VIEW_COL_UNIT];
+	ctx->how[0] = '\0';
+	if (ctx->how_store != NULL)
+		list_login_how(ctx, view, &row);
+	if (ctx->how[0] != '\0')
+		values[VIEW_COL_LOGIN_SERVICE] = table_str(ctx->how);
 	table_row(&ctx->table, values);
 	return 0;
 }
@@ -94,6 +123,8 @@ static int list_run(struct cli *cli, int argc, char **argv)
 	store = cli_open_view(cli, true, &ctx.view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
+	if (format == &table_text)
+		ctx.how_store = store;
 	table_begin(&ctx.table);
 	ret = store_account_foreach(store, list_one, &ctx, &error);
 	table_end(&ctx.table);

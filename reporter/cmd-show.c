@@ -84,16 +84,10 @@ struct show_extra {
    came, as the network's entry tells (doc/DESIGN.md §5.1). */
 static void show_login_how(const struct row *row, const struct show_extra *x)
 {
-	const struct netset_entry *e = x->login_net;
-	bool webmail = e != NULL && (e->flags & NETSET_WEBMAIL) != 0;
+	char how[VIEW_HOW_MAX];
 
-	fputs(webmail ? "webmail" : row->login_service[0] ? row->login_service : "?",
-	      stdout);
-	if (e != NULL && e->client[0] != '\0') {
-		fputs(" (", stdout);
-		text_safe(stdout, e->client, strlen(e->client));
-		fputc(')', stdout);
-	}
+	view_login_how(row->login_service, x->login_net, how);
+	text_safe(stdout, how, strlen(how));
 }
 
 static void show_networks_text(const struct show_extra *x)

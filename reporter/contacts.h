@@ -49,7 +49,7 @@ struct contacts_map {
    blank and '#' lines ignored, CRLF or LF. Accounts are normalised with
    rules; manager and alternate must be plain addresses (or empty); no
    account twice. 0 with *map_r filled, or -1 with "name:line: message"
-   in *error_r and *map_r empty. */
+   in *error_r and *map_r untouched (nothing of the file is kept). */
 int contacts_file_read(FILE *f, const char *name,
 		       const struct account_rules *rules,
 		       struct contacts_map *map_r, const char **error_r);

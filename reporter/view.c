@@ -1,6 +1,7 @@
 /* view.c - from stored records to the report row, and its writers. */
 #include "view.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char view_csv_header[] =
@@ -100,4 +101,16 @@ void view_values(const struct row *row, struct table_value values[VIEW_NCOLUMNS]
 	values[VIEW_COL_FIRST_SEEN].str = row->first_seen;
 	values[VIEW_COL_DOMAIN] = table_str(row->domain);
 	values[VIEW_COL_UNIT] = table_str(row->unit);
+}
+
+void view_login_how(const char *service, const struct netset_entry *e,
+		    char buf[VIEW_HOW_MAX])
+{
+	const char *how = e != NULL && (e->flags & NETSET_WEBMAIL) != 0 ?
+		"webmail" : service[0] != '\0' ? service : "?";
+
+	if (e != NULL && e->client[0] != '\0')
+		snprintf(buf, VIEW_HOW_MAX, "%s (%s)", how, e->client);
+	else
+		snprintf(buf, VIEW_HOW_MAX, "%s", how);
 }

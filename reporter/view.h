@@ -9,6 +9,7 @@
 #include "policy.h"
 #include "record.h"
 #include "store.h"
+#include "netset.h"
 #include "timeutil.h"
 
 struct row {
@@ -53,6 +54,14 @@ enum view_column {
 	VIEW_NCOLUMNS
 };
 extern const struct table_column view_columns[VIEW_NCOLUMNS];
+
+/* How the last login came, as the entry of its network tells
+   (doc/DESIGN.md §5.1): "webmail (Roundcube)", "imap (Thunderbird)",
+   "imap" ("?" for no stored service), into buf. e may be NULL (no entry:
+   the service alone). The client is anyone's bytes: escape buf. */
+#define VIEW_HOW_MAX (ACTIVITY_SERVICE_MAX + NETSET_CLIENT_MAX + 4)
+void view_login_how(const char *service, const struct netset_entry *e,
+		    char buf[VIEW_HOW_MAX]);
 
 /* The row's values for view_columns (pointing into row). */
 void view_values(const struct row *row, struct table_value values[VIEW_NCOLUMNS]);

@@ -11,8 +11,14 @@ secs=${1:-60}
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${FUZZ_OUT:-$top/fuzz-out}
 mkdir -p "$out" || exit 1
+# configure's header, as every program is built with it (the compiled-in
+# directories config.c needs); a list of -D here fell behind it once.
+if [ ! -f "$top/dormant-config.h" ]; then
+	echo "fuzz.sh: run ./configure first (dormant-config.h)" >&2
+	exit 1
+fi
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-        -D_GNU_SOURCE -I$top -I$top/common -I$top/reporter"
+        -include $top/dormant-config.h -I$top -I$top/common -I$top/reporter"
 # The whole library, as the programs link it (libdormant.la): a list of
 # chosen files broke the link each time one of them began to use another.
 lib=$(ls "$top"/common/*.c)
@@ -25,10 +31,14 @@ for src in "$top"/tests/fuzz/fuzz-*.c; do
 	snapshot) extra="$top/reporter/snapshot.c" ;;
 	sheet) extra=$(for f in sheet review csv contacts lines array output; do
 		printf '%s ' "$top/reporter/$f.c"; done) ;;
+	contacts) extra="$top/reporter/contacts.c $top/reporter/csv.c $top/reporter/lines.c
+		$top/reporter/array.c" ;;
+	userdb) extra="$top/reporter/contacts.c $top/reporter/csv.c $top/reporter/lines.c
+		$top/reporter/array.c $top/reporter/userdb.c $top/reporter/spawn.c" ;;
 	esac
 	echo "== fuzz-$t"
 	# shellcheck disable=SC2086
-	if ! clang $cflags -DDORMANT_DEFAULT_DBDIR='"/var/lib/dormant"' \
+	if ! clang $cflags \
 	    -o "$out/fuzz-$t" "$src" $lib $extra -llmdb -lz -lpthread; then
 		echo "fuzz-$t: build failed" >&2
 		failed="$failed $t(build)"

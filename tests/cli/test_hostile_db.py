@@ -11,7 +11,9 @@ from real ones.
 - a record from the future pins nothing and blocks no later write;
 - a truncated data.mdb (a page beyond the end: SIGBUS in LMDB) is an
   error message and exit 3, not a crash;
-- a notices record that does not decode skips that owner's warning only.
+- a notices record that does not decode skips that owner's warning only;
+- a directory record of a newer version skips that account in `sync`
+  (named, escaped, exit 1), not the whole sync.
 """
 import os
 import subprocess
@@ -111,6 +113,28 @@ def test_a_bad_notice_record_stops_no_other_warning():
     assert rc == 0, (rc, out, err)
     mail = read(db.path("mail.out")).decode()
     assert "To: user01@example.org" in mail, mail
+
+
+def test_a_newer_directory_record_skips_that_account_only():
+    db = cycle_db("newer", n=4)
+    bidi = "ann\u202eslat@example.org"    # a right-to-left override
+    newer = b"\xff" + b"\x00" * 40        # a record version from the future
+    plant(db, "accounts", b"user02@example.org", newer)
+    plant(db, "accounts", bidi.encode(), newer)
+    users = [f"user{i:02d}@example.org" for i in range(5)] + [bidi]
+    db.write("users", "\n".join(users) + "\n")
+    rc, out, err = db.run("sync", "--file", db.path("users"))
+    # the old code: "dormant: user02@example.org: ... newer", exit 3, and
+    # no account after it in the batch synced
+    assert rc == 1, (rc, out, err)
+    assert "user02@example.org" in err and "newer" in err, err
+    assert "ann\\u202eslat@example.org" in err and "\u202e" not in err, err
+    assert b"synced 6 accounts: 1 new" in out, out
+    assert b"user04@example.org" in db.run("list", "--format", "csv")[1]
+    # left as the newer program wrote them
+    after = dump(db, "accounts")
+    assert after[b"user02@example.org"] == newer, after
+    assert after[bidi.encode()] == newer, after
 
 
 def test_a_truncated_database_is_an_error_not_a_crash():

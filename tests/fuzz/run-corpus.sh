@@ -3,7 +3,7 @@
 # --enable-sanitizers this is where ASan and UBSan look at the parsers.
 srcdir=${srcdir:-.}
 n=0
-set -- account record config logline snapshot sheet
+set -- account record config logline snapshot sheet contacts userdb
 echo "1..$#"
 for t in "$@"; do
 	n=$((n + 1))

@@ -356,8 +356,10 @@ class Sandbox:
         as the README tells admins to (Dovecot honours a deny only there).
     postfix_extra: extra main.cf lines.
     userdb_fields: extra userdb fields with auth variables, as an admin
-        passes request data to the mail process (Dovecot 2.3: the userdb's
-        override_fields, e.g. "dormant_client_id=%{client_id}").
+        passes request data to the mail process: a dict {name: value}, the
+        values in the installed Dovecot's variable syntax (see
+        .userdb_variable). Dovecot 2.3 gets the userdb's override_fields,
+        2.4 its fields {} block.
     update_interval: the plugin's dormant_update_interval.
     submission, managesieve: enable those Dovecot services (default: when
         installed); their ports are in .ports["submission"], ["sieve"].
@@ -374,7 +376,7 @@ class Sandbox:
                  managesieve=None, deny_file=False, userdb_fields=None,
                  user_fields=None):
         self.plugin = plugin
-        self.userdb_fields = userdb_fields
+        self.userdb_fields = dict(userdb_fields or {})
         # {user: "userdb_manager=... userdb_ou=..."}: passwd-file extra fields
         self.user_fields = dict(user_fields or {})
         self.deny_file = deny_file
@@ -678,6 +680,32 @@ class Sandbox:
         return (f"passdb {{\n  driver = passwd-file\n  args = {path}\n"
                 f"  deny = yes\n}}\n")
 
+    def _userdb_fields_23(self):
+        """The userdb's override_fields line (2.3), or ''."""
+        if not self.userdb_fields:
+            return ""
+        return "  override_fields = " + " ".join(
+            f"{k}={v}" for k, v in self.userdb_fields.items()) + "\n"
+
+    def _userdb_fields_24(self):
+        """The userdb's fields {} block (2.4: override_fields is gone, the
+        block sets fields after the lookup), or ''."""
+        if not self.userdb_fields:
+            return ""
+        return ("  fields {\n"
+                + "".join(f"    {k} = {v}\n"
+                          for k, v in self.userdb_fields.items())
+                + "  }\n")
+
+    @staticmethod
+    def userdb_variable(name):
+        """The installed Dovecot's auth variable for NAME ("client_id",
+        "real_remote_ip"): 2.3 calls the real peer %{real_rip}, 2.4
+        %{real_remote_ip}; the IMAP ID is %{client_id} in both."""
+        if name == "real_remote_ip" and not dovecot_is_24():
+            return "%{real_rip}"
+        return "%{" + name + "}"
+
     def _write_dovecot_conf(self):
         if self.dovecot24:
             self._write("etc/dovecot.conf", self._dovecot_conf_24())
@@ -719,8 +747,7 @@ mail_plugins = $mail_plugins{' dormant' if self.plugin else ''}
 userdb {{
   driver = passwd-file
   args = username_format=%u {self.path('etc', 'passwd')}
-{f"  override_fields = {self.userdb_fields}" if self.userdb_fields else ""}
-}}
+{self._userdb_fields_23()}}}
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
@@ -787,8 +814,6 @@ service managesieve-login {{
     def _dovecot_conf_24(self):
         """dovecot.conf in Dovecot 2.4 syntax; the same sandbox as the 2.3
         file above, setting for setting."""
-        if self.userdb_fields:
-            raise SandboxError("userdb_fields: written for Dovecot 2.3 only")
         p = self.ports
         protocols = ["imap", "pop3", "lmtp"]
         if self.submission:
@@ -839,7 +864,7 @@ passdb passwd-file {{
 }}
 userdb passwd-file {{
   passwd_file_path = {passwd}
-}}
+{self._userdb_fields_24()}}}
 service imap-login {{
   inet_listener imap {{
     port = {p['imap']}

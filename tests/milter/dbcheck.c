@@ -5,6 +5,8 @@
  *        dbcheck DBDIR suspend ACCOUNT      set state suspended (audited)
  *        dbcheck DBDIR clear ACCOUNT        clear the state (audited)
  *        dbcheck DBDIR set-send ACCOUNT TIME  fold a send at TIME (epoch)
+ *        dbcheck DBDIR set-meta NAME VALUE  set a meta integer (as the CLI
+ *                                           publishes dormant_after)
  *        dbcheck DBDIR events               print the events, oldest first
  *                                           (flags: EVENT_FLAG_* bits)
  * get prints "last_send=T send_ip=IP last_login=T last_receive=T" and exits
@@ -45,7 +47,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: dbcheck DBDIR get|suspend|clear|set-send|"
-			"events [ACCOUNT [TIME]]\n");
+			"set-meta|events [ACCOUNT|NAME [TIME|VALUE]]\n");
 		return 2;
 	}
 	cmd = argv[2];
@@ -86,6 +88,9 @@ int main(int argc, char **argv)
 		memset(&rec, 0, sizeof(rec));
 		rec.last_send = (int64_t)t;
 		ret = store_activity_merge(store, argv[3], &rec, &error);
+	} else if (strcmp(cmd, "set-meta") == 0 && argc >= 5 &&
+		   uint_parse(argv[4], INT64_MAX, &t) == 0) {
+		ret = store_meta_set(store, argv[3], (int64_t)t, &error);
 	} else if (strcmp(cmd, "events") == 0) {
 		ret = store_event_foreach(store, 0, INT64_MAX, print_event, NULL,
 					  &error);

@@ -439,6 +439,35 @@ reloaded() {
 	expect_out "reply 550 5.7.1 Second text" "$MCLIENT" "$sock_reload" -a sam@example.org
 }
 check "SIGHUP reload changes reject_text" reloaded
+# The wake-up threshold the CLI publishes is cached for a minute
+# (milter/mlfi.c); a reload reads it at once. tom's send loads the cache
+# (none published: the file's 90 days, so 50 idle days are no wake-up);
+# after 30 days is published and SIGHUP, uma's 50 idle days are one.
+threshold_reload() {
+	now=$(date +%s)
+	# (set-send exits 1 when it wrote, as its callers above ignore)
+	"$DBCHECK" "$db3" set-send tom@example.org $((now - 50 * 86400))
+	"$DBCHECK" "$db3" set-send uma@example.org $((now - 50 * 86400))
+	expect_out accept "$MCLIENT" "$sock_reload" -a tom@example.org -i 192.0.2.31 ||
+		return 1
+	"$DBCHECK" "$db3" set-meta dormant_after $((30 * 86400)) || return 1
+	th_seen=$(grep -c "configuration reloaded" "$log_reload")
+	kill -HUP "$pid_reload"
+	th_i=0
+	while [ "$(grep -c "configuration reloaded" "$log_reload")" -le "$th_seen" ]; do
+		[ $th_i -lt 400 ] || { echo "no reload logged"; return 1; }
+		sleep 0.05
+		th_i=$((th_i + 1))
+	done
+	expect_out accept "$MCLIENT" "$sock_reload" -a uma@example.org -i 192.0.2.31 ||
+		return 1
+	"$DBCHECK" "$db3" events >"$tmp/events3" || return 1
+	grep -q ' tom@example.org ' "$tmp/events3" &&
+		{ echo "tom (50 < 90 days) raised:"; cat "$tmp/events3"; return 1; }
+	grep -q ' uma@example.org wakeup-send ' "$tmp/events3" ||
+		{ echo "no wake-up for uma:"; cat "$tmp/events3"; return 1; }
+}
+check "SIGHUP: a newly published dormant_after is used at once" threshold_reload
 broken_reload() {
 	printf 'reject_text = Third text\nenforce = perhaps\n' >"$rconf"
 	kill -HUP "$pid_reload"

@@ -78,5 +78,7 @@ void test_scan_callback_holds_no_slot(void **state);
 void test_networks_learnt(void **state);
 void test_networks_suspended(void **state);
 void test_networks_hostile(void **state);
+void test_networks_event_in_txn(void **state);
+void test_meta_cache(void **state);
 
 #endif

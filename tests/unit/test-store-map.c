@@ -249,7 +249,7 @@ static int full_write(struct store *store, enum full_op op, const char **error_r
 	}
 	if (op == FO_SYNC)
 		return store_accounts_sync(store, ptrs, NULL, FULL_WRITES, SOURCE_FILE, 1000,
-					   &stats, error_r);
+					   NULL, NULL, &stats, error_r);
 	for (int i = 0; i < FULL_WRITES; i++) {
 		struct activity_event ev = { ACTIVITY_LOGIN, 1000, "imap", "10.0.0.1" };
 		struct account_state st;

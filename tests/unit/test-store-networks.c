@@ -21,7 +21,7 @@ static struct store_news record_ok(struct store *store, const char *account,
 
 	ev.kind = kind;
 	ev.client = "Roundcube";
-	ret = store_activity_record(store, account, &ev, 60, &news, &error);
+	ret = store_activity_record(store, account, &ev, 60, 0, &news, &error);
 	if (ret != want)
 		T_FATAL("record %s at %lld from %s: %d (%s), expected %d", account,
 			(long long)t, ip, ret, T_STR(error), want);
@@ -163,4 +163,100 @@ void test_networks_hostile(void **state)
 	assert_int_equal(store_networks_get(f->store, "fut@x", &set, &error), 1);
 	assert_int_equal(set.count, 2);
 	assert_int_equal(set.entry[1].last_seen, 2100);
+}
+
+/* store_event_foreach callback: collects up to 8 events. */
+struct got_events {
+	size_t n;
+	int64_t time[8];
+	struct account_event ev[8];
+};
+
+static int got_event(void *ctx, int64_t t, const char *account,
+		     const struct account_event *ev)
+{
+	struct got_events *g = ctx;
+
+	(void)account;
+	if (ev != NULL && g->n < 8) {
+		g->time[g->n] = t;
+		g->ev[g->n++] = *ev;
+	}
+	return 0;
+}
+
+/* One alerting login or send and what it costs: with a threshold, the
+   event is raised and added in the activity's own write transaction
+   (one commit, not two; issue 16), and news says which event it was. */
+static int record_alerting(struct store *store, const char *account,
+			   enum activity_kind kind, int64_t t, const char *ip,
+			   struct store_news *news_r, uint64_t *commits_r)
+{
+	struct activity_event ev = login_event(t, kind == ACTIVITY_SEND ?
+					       "smtp" : "imap", ip);
+	uint64_t before = store_commit_count(store);
+	const char *error = NULL;
+	int ret;
+
+	ev.kind = kind;
+	ret = store_activity_record(store, account, &ev, 60, 90 * DAY, news_r,
+				    &error);
+	if (ret < 0)
+		T_FATAL("record %s: %s", account, T_STR(error));
+	*commits_r = store_commit_count(store) - before;
+	return ret;
+}
+
+void test_networks_event_in_txn(void **state)
+{
+	struct fixture *f = *state;
+	struct got_events g = { 0 };
+	struct store_news news;
+	uint64_t commits;
+	const char *error = NULL;
+
+	open_store(f, 0);
+	/* the first login teaches: one commit, no event */
+	assert_int_equal(record_alerting(f->store, "a@x", ACTIVITY_LOGIN, 10 * DAY,
+					 "203.0.113.7", &news, &commits), 1);
+	assert_int_equal(commits, 1);
+	assert_false(news.raised);
+	/* a new network: one commit, and the event is in it */
+	assert_int_equal(record_alerting(f->store, "a@x", ACTIVITY_LOGIN,
+					 11 * DAY, "198.51.100.7", &news,
+					 &commits), 1);
+	assert_int_equal(commits, 1);
+	assert_true(news.raised);
+	assert_int_equal(news.event.kind, EVENT_NEW_NETWORK_LOGIN);
+	/* a wake-up send 100 days later from a known network */
+	assert_int_equal(record_alerting(f->store, "a@x", ACTIVITY_SEND, 111 * DAY,
+					 "198.51.100.8", &news, &commits), 1);
+	assert_int_equal(commits, 1);
+	assert_true(news.raised);
+	assert_int_equal(news.event.kind, EVENT_WAKEUP_SEND);
+	assert_int_equal(news.event.idle, 100 * DAY);
+	/* a known network, not idle: one commit, nothing raised */
+	assert_int_equal(record_alerting(f->store, "a@x", ACTIVITY_LOGIN,
+					 112 * DAY, "198.51.100.9", &news,
+					 &commits), 1);
+	assert_int_equal(commits, 1);
+	assert_false(news.raised);
+	/* coalesced: no commit at all */
+	assert_int_equal(record_alerting(f->store, "a@x", ACTIVITY_LOGIN,
+					 112 * DAY + 5, "198.51.100.9", &news,
+					 &commits), 0);
+	assert_int_equal(commits, 0);
+	assert_false(news.raised);
+
+	assert_int_equal(store_event_foreach(f->store, 0, INT64_MAX, got_event, &g,
+					     &error), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.time[0], 11 * DAY);
+	assert_int_equal(g.ev[0].kind, EVENT_NEW_NETWORK_LOGIN);
+	assert_true(ip_is(&g.ev[0].ip, "198.51.100.7"));
+	assert_string_equal(g.ev[0].service, "imap");
+	assert_int_equal(g.time[1], 111 * DAY);
+	assert_int_equal(g.ev[1].kind, EVENT_WAKEUP_SEND);
+	assert_true(ip_is(&g.ev[1].ip, "198.51.100.8"));
+	assert_string_equal(g.ev[1].service, "smtp");
 }

@@ -725,7 +725,7 @@ static void test_account_foreach(void **state)
 	open_store(f, 0);
 	update_ok(f->store, "a@x", &ev, 60, 1);
 	update_ok(f->store, "b@x", &ev, 60, 1);
-	assert_int_equal(store_accounts_sync(f->store, listed, NULL, 2, SOURCE_FILE, 1000, &stats,
+	assert_int_equal(store_accounts_sync(f->store, listed, NULL, 2, SOURCE_FILE, 1000, NULL, NULL, &stats,
 					     &error), 0);
 	memset(&st, 0, sizeof(st));
 	st.kind = STATE_EXEMPT;
@@ -801,7 +801,7 @@ static void test_account_foreach_pages(void **state)
 			want++;
 	}
 	assert_int_equal(store_accounts_sync(f->store, (const char *const *)listed,
-					     NULL, nlisted, SOURCE_FILE, 1000, &stats,
+					     NULL, nlisted, SOURCE_FILE, 1000, NULL, NULL, &stats,
 					     &error), 0);
 	assert_int_equal(store_account_foreach(f->store, paged_cb, &p, &error), 0);
 	for (size_t i = 0; i < nlisted; i++)
@@ -1015,13 +1015,13 @@ static void test_accounts_sync(void **state)
 	}
 	open_store(f, 0);
 	assert_int_equal(store_accounts_sync(f->store, ptrs, NULL, MANY, SOURCE_DOVEADM, 1000,
-					     &stats, &error), 0);
+					     NULL, NULL, &stats, &error), 0);
 	assert_int_equal(stats.listed, MANY);
 	assert_int_equal(stats.added, MANY);
 	assert_int_equal(stats.gone, 0);
 	/* only the last 100 listed: 1100 gone, more than one batch */
 	assert_int_equal(store_accounts_sync(f->store, ptrs + MANY - 100, NULL, 100, SOURCE_FILE,
-					     2000, &stats, &error), 0);
+					     2000, NULL, NULL, &stats, &error), 0);
 	assert_int_equal(stats.added, 0);
 	assert_int_equal(stats.gone, MANY - 100);
 	assert_int_equal(store_account_info_get(f->store, "u00000@x", &info, NULL, &error), 1);
@@ -1034,7 +1034,7 @@ static void test_accounts_sync(void **state)
 	assert_int_equal(info.source, SOURCE_FILE);
 	/* back again: returned, first_seen kept */
 	assert_int_equal(store_accounts_sync(f->store, ptrs, NULL, MANY, SOURCE_DOVEADM, 3000,
-					     &stats, &error), 0);
+					     NULL, NULL, &stats, &error), 0);
 	assert_int_equal(stats.returned, MANY - 100);
 	assert_int_equal(stats.gone, 0);
 	assert_int_equal(store_account_info_get(f->store, "u00000@x", &info, NULL, &error), 1);
@@ -1045,9 +1045,26 @@ static void test_accounts_sync(void **state)
 	free(ptrs);
 }
 
+/* store_sync_skip_fn: what sync left alone. */
+struct skipped {
+	unsigned int calls;
+	char account[ACCOUNT_MAX + 1];
+	char why[128];
+};
+
+static void skipped_cb(void *ctx, const char *account, const char *why)
+{
+	struct skipped *s = ctx;
+
+	s->calls++;
+	snprintf(s->account, sizeof(s->account), "%s", account);
+	snprintf(s->why, sizeof(s->why), "%s", why);
+}
+
 /* doc/DESIGN-NOTES.md: a record of a newer version is never overwritten.
-   A directory record this program cannot read stops sync and merge with
-   an error naming it, and stays byte for byte; a malformed one (known
+   A directory record this program cannot read stops a merge with an
+   error naming it; sync leaves that account alone, names it and syncs the
+   rest. It stays byte for byte; a malformed one (known
    version, bad contents) is replaced like a malformed activity record. */
 static void test_accounts_newer_kept(void **state)
 {
@@ -1056,6 +1073,7 @@ static void test_accounts_newer_kept(void **state)
 	uint8_t newer[RECORD_ACCOUNT_SIZE + 40], bad[RECORD_ACCOUNT_SIZE], back[128];
 	const char *names[] = { "bad@x", "new@x" }, *error;
 	struct store_sync_stats stats;
+	struct skipped skip = { 0, "", "" };
 	ssize_t len;
 
 	memset(newer, 0xcc, sizeof(newer));
@@ -1071,17 +1089,21 @@ static void test_accounts_newer_kept(void **state)
 
 	T_BEGIN();
 	error = NULL;
-	T_CHECK(store_accounts_sync(f->store, names, NULL, 2, SOURCE_DOVEADM, 1000, &stats,
-				    &error) == -1 && error != NULL &&
-		strstr(error, "newer") != NULL, "sync over a newer record: %s",
-		T_STR(error));
+	/* sync leaves it alone, names it, and syncs the rest (the malformed
+	   one is replaced) */
+	T_CHECK(store_accounts_sync(f->store, names, NULL, 2, SOURCE_DOVEADM, 1000,
+				    skipped_cb, &skip, &stats, &error) == 0,
+		"sync over a newer record: %s", T_STR(error));
+	T_CHECK(stats.skipped == 1 && skip.calls == 1 &&
+		strcmp(skip.account, "new@x") == 0 &&
+		strstr(skip.why, "newer") != NULL,
+		"skipped %lu, told %u times: %s (%s)", stats.skipped, skip.calls,
+		skip.account, skip.why);
 	error = NULL;
 	T_CHECK(store_accounts_merge_batch(f->store, &names[1], &info, 1, &error) == -1 &&
 		error != NULL && strstr(error, "newer") != NULL,
 		"merge over a newer record: %s", T_STR(error));
-	/* the malformed one alone: replaced */
-	T_CHECK(store_accounts_sync(f->store, names, NULL, 1, SOURCE_DOVEADM, 1000, &stats,
-				    &error) == 0, "sync over a malformed record failed");
+	/* the malformed one: replaced */
 	T_CHECK(store_account_info_get(f->store, "bad@x", &info, NULL, &error) == 1 &&
 		info.first_seen == 1000 && info.source == SOURCE_DOVEADM,
 		"malformed record not replaced");
@@ -1119,7 +1141,7 @@ static void test_accounts_contacts(void **state)
 	T_CHECK(store_account_info_get(f->store, "a@x", &info, &got, &error) == 1 &&
 		info.first_seen == 500 && account_contacts_empty(&got),
 		"version 1 record not read");
-	T_CHECK(store_accounts_sync(f->store, names, c, 2, SOURCE_DOVEADM, 1000, &stats,
+	T_CHECK(store_accounts_sync(f->store, names, c, 2, SOURCE_DOVEADM, 1000, NULL, NULL, &stats,
 				    &error) == 0, "sync: %s", T_STR(error));
 	T_CHECK(store_account_info_get(f->store, "a@x", &info, &got, &error) == 1 &&
 		info.first_seen == 500 && strcmp(got.text[CONTACT_MANAGER], "boss@x") == 0 &&
@@ -1129,7 +1151,7 @@ static void test_accounts_contacts(void **state)
 		strcmp(got.text[CONTACT_UNIT], "Finance") == 0 &&
 		got.text[CONTACT_MANAGER][0] == '\0', "b@x contacts wrong");
 	/* b@x gone: keeps its unit; a merge keeps it too */
-	T_CHECK(store_accounts_sync(f->store, names, c, 1, SOURCE_DOVEADM, 2000, &stats,
+	T_CHECK(store_accounts_sync(f->store, names, c, 1, SOURCE_DOVEADM, 2000, NULL, NULL, &stats,
 				    &error) == 0 && stats.gone == 1, "second sync");
 	T_CHECK(store_accounts_merge_batch(f->store, &names[1], &info, 1, &error) >= 0,
 		"merge: %s", T_STR(error));
@@ -1137,7 +1159,7 @@ static void test_accounts_contacts(void **state)
 		info.gone_since == 2000 && strcmp(got.text[CONTACT_UNIT], "Finance") == 0,
 		"gone or merged account lost its contacts");
 	/* a sync without contacts clears them */
-	T_CHECK(store_accounts_sync(f->store, names, NULL, 2, SOURCE_DOVEADM, 3000, &stats,
+	T_CHECK(store_accounts_sync(f->store, names, NULL, 2, SOURCE_DOVEADM, 3000, NULL, NULL, &stats,
 				    &error) == 0, "third sync");
 	T_CHECK(store_account_info_get(f->store, "a@x", &info, &got, &error) == 1 &&
 		account_contacts_empty(&got), "contacts not cleared");
@@ -1284,6 +1306,8 @@ int main(void)
 		T(test_networks_learnt),
 		T(test_networks_suspended),
 		T(test_networks_hostile),
+		T(test_networks_event_in_txn),
+		T(test_meta_cache),
 	};
 
 	test_init();
