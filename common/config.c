@@ -40,6 +40,7 @@ static int check_facility(const char *value, const char **error_r);
 static int check_networks(const char *value, const char **error_r);
 static int check_field_name(const char *value, const char **error_r);
 static int check_address(const char *value, const char **error_r);
+static int check_language(const char *value, const char **error_r);
 
 #define DAY (24ULL * 3600)
 #define OFF(field) offsetof(struct dormant_config, field)
@@ -103,6 +104,7 @@ static const struct config_def config_defs[] = {
 	{ "notify_external", CT_BOOL, "no", OFF(notify_external), 0, 0 },
 	{ "notify_reminder_days", CT_DURATION, "0", OFF(notify_reminder_days), 0,
 	  365 * DAY },
+	{ "language", CT_STRING, "", OFF(language), 0, 0, check_language },
 	/* the plugin's own: not a key of dormant.conf */
 	{ "count_master_user", CT_BOOL, "no", OFF(count_master_user), 0, 0, NULL,
 	  CONFIG_KEY_PLUGIN },
@@ -152,6 +154,17 @@ static int check_address(const char *value, const char **error_r)
 	if (value[0] == '-' || at == NULL || at == value || at[1] == '\0' ||
 	    strpbrk(value, " \t,;:\"'<>()[]\\") != NULL) {
 		*error_r = "one plain mail address (user@domain)";
+		return -1;
+	}
+	return 0;
+}
+
+/* The languages dormant has a catalogue for (po/LINGUAS) and English;
+   empty: the locale's (doc/DESIGN.md §8.11). */
+static int check_language(const char *value, const char **error_r)
+{
+	if (value[0] != '\0' && strcmp(value, "en") != 0 && strcmp(value, "vi") != 0) {
+		*error_r = "en, vi, or empty (the locale's language)";
 		return -1;
 	}
 	return 0;

@@ -2,6 +2,9 @@
  * configuration, dispatch. Each command family lives in its own cmd-*.c
  * file; what they share is in cli.c. Nothing calls into this file. */
 #include "cli.h"
+#include "errmsg.h"
+#include "i18n.h"
+#include "lang.h"
 #include "timeutil.h"
 
 #include <getopt.h>
@@ -97,7 +100,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cli_command *cmd;
-	const char *dbdir = NULL, *error, *now_text = NULL;
+	const char *dbdir = NULL, *error, *now_text = NULL, *config_error = NULL;
 	struct cli cli;
 	int c, ret;
 
@@ -140,25 +143,46 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (strcmp(argv[0], "help") == 0)
-		return help(argc, argv);
-	cmd = command_find(argv[0]);
-	if (cmd == NULL) {
-		cli_error("no such command: %s (try 'dormant help')", argv[0]);
-		return EXIT_USAGE;
-	}
 
-	cli.now = time(NULL);
-	if (now_text != NULL && time_parse_rfc3339(now_text, &cli.now) < 0) {
-		cli_error("--now: not an RFC 3339 time: %s", now_text);
-		return EXIT_USAGE;
-	}
+	/* The configuration first: its language is that of everything
+	   printed from here on, help included; its error is shown once the
+	   command is known (help works with a broken file). */
 	config_init(&cli.cfg);
 	if (config_load(&cli.cfg, cli.config_path != NULL ? cli.config_path :
 			DORMANT_DEFAULT_CONFIG, cli.config_path != NULL, &error) < 0 ||
 	    (dbdir != NULL && config_set(&cli.cfg, "db", dbdir, &error) < 0) ||
 	    config_check(&cli.cfg, &error) < 0) {
-		cli_error("%s", error);
+		/* kept past later calls into libdormant (errmsg.h) */
+		static char copy[ERRMSG_MAX];
+		snprintf(copy, sizeof(copy), "%s", error);
+		config_error = copy;
+	}
+	{
+		/* the build tree's tests point at their own catalogues */
+		const char *localedir = getenv("DORMANT_LOCALEDIR");
+		lang_init(config_error == NULL ? cli.cfg.language : "",
+			  localedir != NULL && localedir[0] == '/' ? localedir : LOCALEDIR);
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		ret = help(argc, argv);
+		config_free(&cli.cfg);
+		return ret;
+	}
+	cmd = command_find(argv[0]);
+	if (cmd == NULL) {
+		cli_error(_("no such command: %s (try 'dormant help')"), argv[0]);
+		config_free(&cli.cfg);
+		return EXIT_USAGE;
+	}
+
+	cli.now = time(NULL);
+	if (now_text != NULL && time_parse_rfc3339(now_text, &cli.now) < 0) {
+		cli_error(_("--now: not an RFC 3339 time: %s"), now_text);
+		config_free(&cli.cfg);
+		return EXIT_USAGE;
+	}
+	if (config_error != NULL) {
+		cli_error("%s", config_error);
 		config_free(&cli.cfg);
 		return EXIT_USAGE;
 	}

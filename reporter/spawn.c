@@ -14,6 +14,14 @@
 
 extern char **environ;
 
+/* what children get when sp->envp is NULL; NULL: environ */
+static char **default_env;
+
+void spawn_set_environ(char **envp)
+{
+	default_env = envp;
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -43,6 +51,7 @@ static void close_fd(int *fd)
 /* In the child: set up its descriptors, run the hook, exec. Never returns. */
 static void spawn_child(struct spawn *sp, const int in[2], const int out[2])
 {
+	char *const *env;
 	int null = -1, ret;
 
 	if (sp->flags & SPAWN_PGROUP)
@@ -62,10 +71,11 @@ static void spawn_child(struct spawn *sp, const int in[2], const int out[2])
 		_exit(ret);
 	if (sp->argv == NULL)
 		_exit(0);
+	env = sp->envp != NULL ? sp->envp : default_env != NULL ? default_env : environ;
 	if (sp->flags & SPAWN_PATH)
-		execvp(sp->argv[0], sp->argv);
+		execvpe(sp->argv[0], sp->argv, env);
 	else
-		execve(sp->argv[0], sp->argv, sp->envp != NULL ? sp->envp : environ);
+		execve(sp->argv[0], sp->argv, env);
 	fprintf(stderr, "dormant: cannot run %s: %s\n", sp->argv[0], strerror(errno));
 	_exit(127);
 }

@@ -40,7 +40,7 @@ static const struct key_def keys[] = {
 	K(contacts_file, K_STR), K(unit_field, K_STR),
 	K(contact_manager_field, K_STR), K(contact_alternate_field, K_STR),
 	K(notify_cc, K_STR), K(notify_external, K_BOOL),
-	K(notify_reminder_days, K_DUR),
+	K(notify_reminder_days, K_DUR), K(language, K_STR),
 };
 
 static const struct key_def *key_find(const char *name)
@@ -197,6 +197,7 @@ static const struct kv default_values[] = {
 	{ "enforce", NULL, 1, 0 },
 	{ "trusted_networks", "", 0, 0 },
 	{ "webmail_networks", "", 0, 0 },
+	{ "language", "", 0, 0 },
 	/* configure --with-reportdir, as db is --with-dbdir */
 	{ "report_dir", DORMANT_DEFAULT_REPORTDIR, 0, 0 },
 };
@@ -245,6 +246,9 @@ struct load_case {
 
 static const struct load_case load_cases[] = {
 	{ "empty file", "", 0, 0, 0, NULL, { { "warn_after", NULL, 60 * DAY, 0 } } },
+	{ "language vi", "language = vi\nlanguage = en\nlanguage = vi\n", 0, 0, 0, NULL,
+	  { { "language", "vi", 0, 0 } } },
+	{ "language fr", "language = fr\n", 0, -1, 1, "language: en, vi, or empty", { { 0 } } },
 	{ "comments and blank lines",
 	  "# a comment\n\n   # indented comment\n\t\n   \n#warn_after = 1d\nwarn_after = 30d\n",
 	  0, 0, 0, NULL, { { "warn_after", NULL, 30 * DAY, 0 } } },
@@ -705,6 +709,7 @@ static const struct { const char *key, *bad; } set_refusals[] = {
 	{ "notify_cc", "admin" }, { "notify_cc", "a@x, b@x" }, { "notify_cc", "-a@x" },
 	{ "notify_cc", "a@x\r\nBcc: b@x" }, { "notify_cc", "<a@x>" },
 	{ "notify_reminder_days", "366d" },
+	{ "language", "fr" }, { "language", "vi_VN" }, { "language", "VI" },
 };
 
 static void test_set_refusals(void **state)
