@@ -2,6 +2,7 @@
  * to a file (gzip when it ends in .gz) or stdout; --monthly writes the
  * HTML and CSV files into report_dir for cron and can mail the HTML. */
 #include "cli.h"
+#include "i18n.h"
 #include "mail.h"
 #include "outfile.h"
 #include "report.h"
@@ -45,7 +46,7 @@ static int report_mail(struct cli *cli, struct report *rep, const char *html_pat
 	int ret;
 
 	if (cli->cfg.report_to[0] == '\0') {
-		cli_error("--mail: report_to is not set in the configuration");
+		cli_error(_("--mail: report_to is not set in the configuration"));
 		return -1;
 	}
 	src = fopen(html_path, "r");
@@ -117,16 +118,16 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		case 'F':
 			format = optarg;
 			if (report_format_find(format) == NULL)
-				return cli_usage(&cmd_report, "unknown format '%s'", optarg);
+				return cli_usage(&cmd_report, _("unknown format '%s'"), optarg);
 			break;
 		default:
 			return cli_usage(&cmd_report, NULL);
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_report, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_report, _("unexpected argument '%s'"), argv[optind]);
 	if (mail && !monthly)
-		return cli_usage(&cmd_report, "--mail goes with --monthly");
+		return cli_usage(&cmd_report, _("--mail goes with --monthly"));
 	if (monthly && month == NULL) {
 		previous_month(cli->now, prev);
 		month = prev;
@@ -159,8 +160,9 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		if (ret == 0 && mail)
 			ret = report_mail(cli, &rep, path);
 		if (ret == 0)
-			printf("wrote %s/dormant-%s.{html,csv.gz}%s\n", cli->cfg.report_dir,
-			       rep.month, mail ? " and mailed the HTML" : "");
+			printf(mail ? _("wrote %s/dormant-%s.{html,csv.gz} and mailed the HTML\n") :
+			       _("wrote %s/dormant-%s.{html,csv.gz}\n"), cli->cfg.report_dir,
+			       rep.month);
 	}
 	c = rep.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 	report_free(&rep);
@@ -171,13 +173,13 @@ static int report_run(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_report = {
 	"report", report_run,
 	"[--month YYYY-MM] [--format text|csv|json|html] [-o FILE] | --monthly [--mail]",
-	"the dormancy report for a month (default: this month)",
-	"  --month    the month to report; a past month is evaluated at its end\n"
+	N_("the dormancy report for a month (default: this month)"),
+	N_("  --month    the month to report; a past month is evaluated at its end\n"
 	"  --format   text (default), csv (every account, the list columns plus\n"
 	"             domain), json (generated, month, summary, accounts, events)\n"
 	"             or html (one self-contained file)\n"
 	"  -o FILE    write to FILE atomically; gzip-compressed if it ends in .gz\n"
 	"  --monthly  write dormant-YYYY-MM.html and dormant-YYYY-MM.csv.gz for\n"
 	"             the previous month into report_dir (for cron)\n"
-	"  --mail     with --monthly: mail the HTML to report_to via sendmail\n",
+	"  --mail     with --monthly: mail the HTML to report_to via sendmail\n"),
 };

@@ -1,6 +1,7 @@
 /* cmd-sync.c - "dormant sync": learn the account universe from the
  * directory, so accounts that never logged in appear in every report. */
 #include "cli.h"
+#include "i18n.h"
 #include "suspend.h"
 #include "account.h"
 #include "contacts.h"
@@ -81,7 +82,7 @@ static int read_names(struct cli *cli, FILE *f, const char *what,
 
 		lineno++;
 		if (r != LINE_OK) {
-			cli_error("%s:%lu: %s (skipped)", what, lineno,
+			cli_error(_("%s:%lu: %s (skipped)"), what, lineno,
 				  r == LINE_NUL ? "NUL byte" : "line too long");
 			list->bad++;
 			continue;
@@ -91,17 +92,17 @@ static int read_names(struct cli *cli, FILE *f, const char *what,
 			continue;
 		n = strcspn(p, ":");
 		if (account_normalize(p, n, ACCOUNT_LOGIN, &rules, name, &error) < 0) {
-			cli_error("%s:%lu: %s (skipped)", what, lineno, error);
+			cli_error(_("%s:%lu: %s (skipped)"), what, lineno, error);
 			list->bad++;
 			continue;
 		}
 		if (name_add(list, name) < 0) {
-			cli_error("out of memory");
+			cli_error(_("out of memory"));
 			return -1;
 		}
 	}
 	if (ferror(f)) {
-		cli_error("%s: read error: %s", what, strerror(errno));
+		cli_error(_("%s: read error: %s"), what, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -132,7 +133,7 @@ static int read_doveadm(struct cli *cli, const char *doveadm_config,
 	const char *error;
 
 	if (userdb_doveadm(doveadm_config, args, NULL, listing_read, &l, &error) < 0) {
-		cli_error("%s: accounts not synced", error);
+		cli_error(_("%s: accounts not synced"), error);
 		return -1;
 	}
 	return 0;
@@ -174,7 +175,7 @@ static int sync_contacts(struct cli *cli, struct name_list *list,
 		int ret;
 
 		if (f == NULL) {
-			cli_error("contacts_file %s: %s: nothing synced", file,
+			cli_error(_("contacts_file %s: %s: nothing synced"), file,
 				  strerror(errno));
 			*usage_r = true;
 			return -1;
@@ -182,14 +183,14 @@ static int sync_contacts(struct cli *cli, struct name_list *list,
 		ret = contacts_file_read(f, file, &rules, &map, &error);
 		fclose(f);
 		if (ret < 0) {
-			cli_error("%s: nothing synced", error);
+			cli_error(_("%s: nothing synced"), error);
 			*usage_r = true;
 			return -1;
 		}
 	}
 	c = calloc(list->count > 0 ? list->count : 1, sizeof(*c));
 	if (c == NULL) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		contacts_map_free(&map);
 		return -1;
 	}
@@ -197,7 +198,7 @@ static int sync_contacts(struct cli *cli, struct name_list *list,
 	    userdb_contacts(doveadm_config, (const char *const *)list->names,
 			    list->count, &fields, &rules, c, cli_warn, &bad,
 			    &error) < 0) {
-		cli_error("%s: accounts not synced", error);
+		cli_error(_("%s: accounts not synced"), error);
 		contacts_map_free(&map);
 		free(c);
 		return -1;
@@ -212,8 +213,8 @@ static int sync_contacts(struct cli *cli, struct name_list *list,
 			unlisted++;
 	}
 	if (unlisted > 0)
-		cli_error("contacts_file %s: %zu accounts the directory does not "
-			  "list (ignored)", file, unlisted);
+		cli_error(_("contacts_file %s: %zu accounts the directory does not "
+			  "list (ignored)"), file, unlisted);
 	contacts_map_free(&map);
 	list->bad += bad;
 	*contacts_r = c;
@@ -249,9 +250,9 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_sync, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_sync, _("unexpected argument '%s'"), argv[optind]);
 	if ((file != NULL) == from_doveadm)
-		return cli_usage(&cmd_sync, "give one of --file FILE or --from-doveadm");
+		return cli_usage(&cmd_sync, _("give one of --file FILE or --from-doveadm"));
 
 	memset(&list, 0, sizeof(list));
 	if (file != NULL) {
@@ -274,8 +275,8 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 	/* An empty directory listing is far more likely a broken lookup than
 	   an organisation without accounts: do not mark everyone gone. */
 	if (list.count == 0 && !allow_empty) {
-		cli_error("the directory listed no accounts: nothing changed "
-			  "(--allow-empty to accept that)");
+		cli_error(_("the directory listed no accounts: nothing changed "
+			  "(--allow-empty to accept that)"));
 		names_free(&list);
 		return EXIT_FINDINGS;
 	}
@@ -316,12 +317,12 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 	names_free(&list);
 	if (ret < 0)
 		return EXIT_RUNTIME;
-	printf("synced %lu accounts: %lu new, %lu back, %lu no longer listed",
+	printf(_("synced %lu accounts: %lu new, %lu back, %lu no longer listed"),
 	       stats.listed, stats.added, stats.returned, stats.gone);
 	if (with_contacts >= 0)
-		printf(", %ld with contacts", with_contacts);
+		printf(_(", %ld with contacts"), with_contacts);
 	if (list.bad > 0)
-		printf(", %lu lines skipped", list.bad);
+		printf(_(", %lu lines skipped"), list.bad);
 	putchar('\n');
 	return list.bad > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -329,8 +330,8 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_sync = {
 	"sync", sync_run,
 	"--from-doveadm [--doveadm-config FILE] | --file FILE [--allow-empty]",
-	"learn every account from the directory (doveadm user '*' or a file)",
-	"  --from-doveadm    run doveadm user '*' (works with any userdb)\n"
+	N_("learn every account from the directory (doveadm user '*' or a file)"),
+	N_("  --from-doveadm    run doveadm user '*' (works with any userdb)\n"
 	"  --doveadm-config  pass -c FILE to doveadm\n"
 	"  --file FILE       one account per line, or a passwd-file; - for stdin\n"
 	"  --allow-empty     accept a directory that lists no account\n"
@@ -339,5 +340,5 @@ const struct cli_command cmd_sync = {
 	"(--from-doveadm: doveadm user -u), then from contacts_file, which wins;\n"
 	"a bad contacts_file changes nothing (exit 2).\n"
 	"Accounts no longer listed are marked, never deleted. Exit 1 if lines\n"
-	"were skipped.\n",
+	"were skipped.\n"),
 };

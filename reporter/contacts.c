@@ -1,5 +1,6 @@
 /* contacts.c - the recipient address rule and the contacts file. */
 #include "contacts.h"
+#include "i18n.h"
 #include "array.h"
 #include "errmsg.h"
 #include "lines.h"
@@ -315,10 +316,10 @@ void contacts_recipients(const char *owner, const char *manager,
 			continue;
 		/* the database is input too (doc/DESIGN.md §9.1): check again */
 		if (!contact_address_plain(a))
-			why = "not a plain mail address";
+			why = N_("not a plain mail address");
 		else if (!cfg->notify_external &&
 			 !config_is_local_domain(cfg, strchr(a, '@') + 1))
-			why = "outside local_domains";
+			why = N_("outside local_domains");
 		if (why != NULL) {
 			r->skipped[r->nskipped] = a;
 			r->why[r->nskipped++] = why;

@@ -136,3 +136,21 @@ void lang_date(int64_t t, enum lang_date_style style, char buf[LANG_DATE_MAX])
 				 iso + ylen + 4, iso + ylen + 1, ylen, iso, iso + ylen + 7);
 	}
 }
+
+const char *lang_month(const char *month, char buf[LANG_DATE_MAX])
+{
+	if (strcmp(current, "vi") != 0 || strlen(month) != 7 || month[4] != '-')
+		return month;
+	snprintf(buf, LANG_DATE_MAX, "%.2s/%.4s", month + 5, month);
+	return buf;
+}
+
+const char *lang_date_text(const char *text, char buf[LANG_DATE_MAX])
+{
+	int64_t t;
+
+	if (text[0] == '\0' || time_parse_rfc3339(text, &t) < 0)
+		return text;
+	lang_date(t, LANG_DATE_TIME, buf);
+	return buf;
+}

@@ -42,4 +42,12 @@ const char *lang_current(void);
    write it; t == 0 gives "" (never), as time_format_rfc3339 does. */
 void lang_date(int64_t t, enum lang_date_style style, char buf[LANG_DATE_MAX]);
 
+/* lang_date(LANG_DATE_TIME) of an RFC 3339 text (a row's column): buf,
+   or text itself when it is "" (never) or no time. */
+const char *lang_date_text(const char *text, char buf[LANG_DATE_MAX]);
+
+/* A month "YYYY-MM" as people write it: en as it is, vi "MM/YYYY". Returns
+   buf, or month itself when it is not of that form. */
+const char *lang_month(const char *month, char buf[LANG_DATE_MAX]);
+
 #endif

@@ -3,6 +3,7 @@
 #include "errstr.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <string.h>
 
@@ -55,23 +56,66 @@ int mail_close(struct mail *m, const char **error_r)
 	return 0;
 }
 
+static const char alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* n (1..3) bytes as 4 base64 characters */
+static void base64_group(const unsigned char *in, size_t n, FILE *out)
+{
+	unsigned int v = (unsigned)in[0] << 16;
+
+	if (n > 1) v |= (unsigned)in[1] << 8;
+	if (n > 2) v |= in[2];
+	fputc(alphabet[(v >> 18) & 63], out);
+	fputc(alphabet[(v >> 12) & 63], out);
+	fputc(n > 1 ? alphabet[(v >> 6) & 63] : '=', out);
+	fputc(n > 2 ? alphabet[v & 63] : '=', out);
+}
+
+void mail_subject(FILE *f, const char *subject, size_t len)
+{
+	/* 45 bytes are 60 base64 characters: "=?UTF-8?B?" + 60 + "?=" is
+	   72, under RFC 2047's 75 for an encoded word */
+	const size_t chunk_max = 45;
+	size_t off = 0;
+	bool ascii = true;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)subject[i];
+		if (c >= 0x80 || c < 0x20 || c == 0x7f)
+			ascii = false;
+	}
+	fputs("Subject: ", f);
+	if (ascii) {
+		fwrite(subject, 1, len, f);
+		fputc('\n', f);
+		return;
+	}
+	/* encoded words of whole UTF-8 characters, one a folded line */
+	while (off < len) {
+		size_t n = len - off < chunk_max ? len - off : chunk_max;
+
+		while (off + n < len && n > 1 &&
+		       ((unsigned char)subject[off + n] & 0xc0) == 0x80)
+			n--;
+		fputs(off == 0 ? "=?UTF-8?B?" : "\n =?UTF-8?B?", f);
+		for (size_t i = 0; i < n; i += 3)
+			base64_group((const unsigned char *)subject + off + i,
+				     n - i < 3 ? n - i : 3, f);
+		fputs("?=", f);
+		off += n;
+	}
+	fputc('\n', f);
+}
+
 int mail_base64(FILE *src, FILE *out)
 {
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned char in[57];   /* 57 bytes -> one 76-column line */
 	size_t n;
 
 	while ((n = fread(in, 1, sizeof(in), src)) > 0) {
-		for (size_t i = 0; i < n; i += 3) {
-			unsigned int v = (unsigned)in[i] << 16;
-			if (i + 1 < n) v |= (unsigned)in[i + 1] << 8;
-			if (i + 2 < n) v |= in[i + 2];
-			fputc(alphabet[(v >> 18) & 63], out);
-			fputc(alphabet[(v >> 12) & 63], out);
-			fputc(i + 1 < n ? alphabet[(v >> 6) & 63] : '=', out);
-			fputc(i + 2 < n ? alphabet[v & 63] : '=', out);
-		}
+		for (size_t i = 0; i < n; i += 3)
+			base64_group(in + i, n - i < 3 ? n - i : 3, out);
 		fputc('\n', out);
 	}
 	return ferror(src) || ferror(out) ? -1 : 0;

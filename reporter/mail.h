@@ -26,6 +26,11 @@ int mail_close(struct mail *m, const char **error_r);
 void mail_text_headers(FILE *f, const char *to, const char *cc,
 		       const char *from);
 
+/* The Subject: header line for subject (len bytes, UTF-8, no CR or LF):
+   as it is when it is printable ASCII, else RFC 2047 "B" encoded words
+   of whole characters, folded, so that Vietnamese survives every MTA. */
+void mail_subject(FILE *f, const char *subject, size_t len);
+
 /* Write the bytes of src (to EOF) base64-encoded, 76 columns. */
 int mail_base64(FILE *src, FILE *out);
 

@@ -59,16 +59,16 @@ static const struct cli_command *command_find(const char *name)
 
 static void usage(FILE *out)
 {
-	fputs("usage: dormant [-c FILE] [-d DBDIR] [--now TIME] COMMAND [OPTIONS]\n"
-	      "       dormant help [COMMAND]\n\ncommands:\n", out);
+	fputs(_("usage: dormant [-c FILE] [-d DBDIR] [--now TIME] COMMAND [OPTIONS]\n"
+		"       dormant help [COMMAND]\n\ncommands:\n"), out);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
-	fputs("\noptions:\n"
-	      "  -c FILE     configuration file (default " DORMANT_DEFAULT_CONFIG ")\n"
-	      "  -d DBDIR    database directory (overrides db in the file)\n"
-	      "  --now TIME  act as if it were TIME (RFC 3339), for tests and what-ifs\n"
-	      "\nexit: 0 ok, 1 problems found, 2 usage or configuration error,\n"
-	      "      3 database or I/O failure\n", out);
+		fprintf(out, "  %-12s %s\n", commands[i]->name, _(commands[i]->summary));
+	fprintf(out, _("\noptions:\n"
+		       "  -c FILE     configuration file (default %s)\n"
+		       "  -d DBDIR    database directory (overrides db in the file)\n"
+		       "  --now TIME  act as if it were TIME (RFC 3339), for tests and what-ifs\n"
+		       "\nexit: 0 ok, 1 problems found, 2 usage or configuration error,\n"
+		       "      3 database or I/O failure\n"), DORMANT_DEFAULT_CONFIG);
 }
 
 static int help(int argc, char **argv)
@@ -81,13 +81,13 @@ static int help(int argc, char **argv)
 	}
 	cmd = command_find(argv[1]);
 	if (cmd == NULL) {
-		cli_error("no such command: %s", argv[1]);
+		cli_error(_("no such command: %s"), argv[1]);
 		return EXIT_USAGE;
 	}
-	printf("usage: dormant [-c FILE] [-d DBDIR] %s %s\n\n%s\n", cmd->name,
-	       cmd->usage, cmd->summary);
+	printf(_("usage: dormant [-c FILE] [-d DBDIR] %s %s\n"), cmd->name, cmd->usage);
+	printf("\n%s\n", _(cmd->summary));
 	if (cmd->help != NULL)
-		printf("\n%s", cmd->help);
+		printf("\n%s", _(cmd->help));
 	return EXIT_OK;
 }
 

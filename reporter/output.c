@@ -174,3 +174,12 @@ void html_escape(FILE *out, const char *str, size_t len)
 		}
 	}
 }
+
+size_t text_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}

@@ -1,6 +1,7 @@
 /* table.c - the formats of table.h: text, CSV, JSON, JSON lines. Every
  * value anyone else could have chosen goes through output.c's escaping. */
 #include "table.h"
+#include "i18n.h"
 #include "output.h"
 
 /* Decimal digits of v, written backwards into num[24]; no printf (the
@@ -82,8 +83,12 @@ static void text_pad(FILE *out, long n)
 		fputc_unlocked(' ', out);
 }
 
+static void text_padded(FILE *out, const char *s, size_t len, int width);
+
 static void text_begin(struct table *t)
 {
+	const char *title;
+
 	if (t->ncolumns == 0 || t->columns[0].title == NULL)
 		return;
 	for (size_t i = 0; i < t->ncolumns; i++) {
@@ -93,7 +98,11 @@ static void text_begin(struct table *t)
 			continue;
 		if (col->sep != NULL)
 			fputs(col->sep, t->out);
-		fprintf(t->out, "%*s", col->width, col->title);
+		/* translated (the catalogue's words), padded by characters */
+		title = _(col->title);
+		text_padded(t->out, title, strlen(title), col->width +
+			    (col->width < 0 ? -1 : 1) *
+			    (int)(strlen(title) - text_width(title)));
 	}
 	fputc('\n', t->out);
 }

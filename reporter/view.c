@@ -1,5 +1,6 @@
 /* view.c - from stored records to the report row, and its writers. */
 #include "view.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -57,18 +58,18 @@ void view_row(const struct view_ctx *ctx, const struct account_view *view,
 /* The text layout (dormant list, the report's lists) keeps the columns
    that fit a terminal; CSV and JSON have them all. */
 const struct table_column view_columns[VIEW_NCOLUMNS] = {
-	{ "account", TABLE_TEXT, 0, "ACCOUNT", NULL, -32, NULL, NULL, NULL, NULL },
-	{ "status", TABLE_PLAIN, 0, "STATUS", " ", -20, NULL, NULL, NULL, NULL },
-	{ "idle_days", TABLE_NUMBER, 0, "IDLE", " ", 5, "d", "-", NULL, NULL },
-	{ "last_login", TABLE_PLAIN, TABLE_NULL_EMPTY, "LAST LOGIN", "  ", -20,
+	{ "account", TABLE_TEXT, 0, N_("ACCOUNT"), NULL, -32, NULL, NULL, NULL, NULL },
+	{ "status", TABLE_PLAIN, 0, N_("STATUS"), " ", -20, NULL, NULL, NULL, NULL },
+	{ "idle_days", TABLE_NUMBER, 0, N_("IDLE"), " ", 5, "d", "-", NULL, NULL },
+	{ "last_login", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("LAST LOGIN"), "  ", -20,
 	  NULL, "-", NULL, NULL },
-	{ "login_service", TABLE_TEXT, TABLE_NULL_EMPTY, "SERVICE", " ", -11,
+	{ "login_service", TABLE_TEXT, TABLE_NULL_EMPTY, N_("SERVICE"), " ", -11,
 	  NULL, "-", NULL, NULL },
-	{ "login_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, "FROM", " ", -15, NULL, "-",
+	{ "login_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("FROM"), " ", -15, NULL, "-",
 	  NULL, NULL },
-	{ "last_send", TABLE_PLAIN, TABLE_NULL_EMPTY, "LAST SEND", "  ", -20,
+	{ "last_send", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("LAST SEND"), "  ", -20,
 	  NULL, "-", NULL, NULL },
-	{ "send_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, "FROM", " ", 0, NULL, "-",
+	{ "send_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("FROM"), " ", 0, NULL, "-",
 	  NULL, NULL },
 	{ "last_receive", TABLE_PLAIN, TABLE_NULL_EMPTY | TABLE_NO_TEXT, NULL,
 	  NULL, 0, NULL, NULL, NULL, NULL },
