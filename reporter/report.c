@@ -438,6 +438,13 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 	static const enum account_status listed[] = {
 		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
 	};
+	/* TRANSLATORS: column titles of the text report, at most 9
+	   characters (no-history: 10) */
+	const char *const columns[STATUS_COUNT] = {
+		C_("column", "active"), C_("column", "idle"), C_("column", "dormant"),
+		C_("column", "never-used"), C_("column", "no-history"),
+		C_("column", "exempt"), C_("column", "suspended"),
+	};
 	char stamp[LANG_DATE_MAX], mon[LANG_DATE_MAX];
 	struct table_rows tr;
 
@@ -446,11 +453,13 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 	lang_date(rep->generated, LANG_DATE_TIME, stamp);
 	fprintf(out, _("Dormant mailbox report for %s (generated %s)\n\n"),
 		lang_month(rep->month, mon), stamp);
-	fprintf(out, "%-30s %7s", _("DOMAIN"), _("TOTAL"));
-	for (int s = 0; s < STATUS_COUNT; s++)
-		fprintf(out, " %*s", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,
-			s == STATUS_INSUFFICIENT_HISTORY ? _("no-history") :
-			report_status_label((enum account_status)s));
+	text_column(out, _("DOMAIN"), -30);
+	fputc(' ', out);
+	text_column(out, _("TOTAL"), 7);
+	for (int s = 0; s < STATUS_COUNT; s++) {
+		fputc(' ', out);
+		text_column(out, columns[s], s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9);
+	}
 	fputc('\n', out);
 	for (size_t i = 0; i <= rep->ndomains; i++) {
 		const char *name = i < rep->ndomains ? rep->domains[i].domain : _("all");
@@ -460,9 +469,10 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 		size_t len = strlen(name);
 
 		const char *none = _("(no domain)");
-		size_t shown = name[0] != '\0' ? len : strlen(none);
+		size_t shown = name[0] != '\0' ? len : text_width(none);
 
-		text_safe(out, name[0] != '\0' ? name : none, shown);
+		text_safe(out, name[0] != '\0' ? name : none,
+			  name[0] != '\0' ? len : strlen(none));
 		fprintf(out, "%*s %7lu", shown < 30 ? (int)(30 - shown) : 0, "", total);
 		for (int s = 0; s < STATUS_COUNT; s++)
 			fprintf(out, " %*lu", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,

@@ -83,12 +83,8 @@ static void text_pad(FILE *out, long n)
 		fputc_unlocked(' ', out);
 }
 
-static void text_padded(FILE *out, const char *s, size_t len, int width);
-
 static void text_begin(struct table *t)
 {
-	const char *title;
-
 	if (t->ncolumns == 0 || t->columns[0].title == NULL)
 		return;
 	for (size_t i = 0; i < t->ncolumns; i++) {
@@ -99,10 +95,7 @@ static void text_begin(struct table *t)
 		if (col->sep != NULL)
 			fputs(col->sep, t->out);
 		/* translated (the catalogue's words), padded by characters */
-		title = _(col->title);
-		text_padded(t->out, title, strlen(title), col->width +
-			    (col->width < 0 ? -1 : 1) *
-			    (int)(strlen(title) - text_width(title)));
+		text_column(t->out, _(col->title), col->width);
 	}
 	fputc('\n', t->out);
 }
