@@ -13,8 +13,13 @@
 #ifdef ENABLE_NLS
 #  include <libintl.h>
 #  define _(s) dgettext("dormant", s)
+/* ngettext() would look in the process's text domain: ours, by the name
+   xgettext knows (Vietnamese has one form, English two) */
+#  undef ngettext
+#  define ngettext(s, p, n) dngettext("dormant", s, p, n)
 #else
 #  define _(s) (s)
+#  define ngettext(s, p, n) ((n) == 1 ? (s) : (p))
 #endif
 #define N_(s) (s)
 
