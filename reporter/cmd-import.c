@@ -338,7 +338,7 @@ static long import_refused(struct store *store, const struct acctmap *refused,
 
 	items = calloc(refused->count, sizeof(*items));
 	if (items == NULL) {
-		*error_r = "out of memory";
+		*error_r = _("out of memory");
 		return -1;
 	}
 	for (size_t j = 0; j < refused->size; j++) {

@@ -118,7 +118,7 @@ static int listing_read(FILE *f, void *_l, const char **error_r)
 	struct listing *l = _l;
 
 	if (read_names(l->cli, f, "doveadm user '*'", l->list) < 0) {
-		*error_r = "doveadm user '*': reading the listing failed";
+		*error_r = _("doveadm user '*': reading the listing failed");
 		return -1;
 	}
 	return 0;

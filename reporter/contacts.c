@@ -40,7 +40,7 @@ int contact_address_normalize(const char *in, size_t len,
 	if (account_normalize(in, len, ACCOUNT_LOGIN, rules, out, error_r) < 0)
 		return -1;
 	if (!contact_address_plain(out)) {
-		*error_r = "not a plain mail address";
+		*error_r = _("not a plain mail address");
 		return -1;
 	}
 	return 0;
@@ -61,7 +61,7 @@ static int csv_split(char *line, char *fields[CSV_FIELDS], size_t *n_r,
 		char *start, *out;
 
 		if (n == CSV_FIELDS) {
-			*error_r = "more than 4 fields (account,unit,manager,alternate)";
+			*error_r = _("more than 4 fields (account,unit,manager,alternate)");
 			return -1;
 		}
 		p += strspn(p, " \t");
@@ -69,7 +69,7 @@ static int csv_split(char *line, char *fields[CSV_FIELDS], size_t *n_r,
 			start = out = ++p;
 			for (;;) {
 				if (*p == '\0') {
-					*error_r = "unterminated quoted field";
+					*error_r = _("unterminated quoted field");
 					return -1;
 				}
 				if (*p == '"' && p[1] == '"') {
@@ -84,7 +84,7 @@ static int csv_split(char *line, char *fields[CSV_FIELDS], size_t *n_r,
 			}
 			p += strspn(p, " \t");
 			if (*p != ',' && *p != '\0') {
-				*error_r = "text after a closing quote";
+				*error_r = _("text after a closing quote");
 				return -1;
 			}
 			*out = '\0';
@@ -94,7 +94,7 @@ static int csv_split(char *line, char *fields[CSV_FIELDS], size_t *n_r,
 			start = p;
 			p += strcspn(p, ",");
 			if (memchr(start, '"', (size_t)(p - start)) != NULL) {
-				*error_r = "a quote inside an unquoted field";
+				*error_r = _("a quote inside an unquoted field");
 				return -1;
 			}
 			end = p;
@@ -135,15 +135,15 @@ static int entry_add(struct contacts_map *map, char *fields[CSV_FIELDS],
 	e.line = line;
 	if (account_normalize(fields[0], strlen(fields[0]), ACCOUNT_LOGIN, rules,
 			      account, error_r) < 0) {
-		*error_r = errmsg_printf("account: %s", *error_r);
+		*error_r = errmsg_printf(_("account: %s"), *error_r);
 		return -1;
 	}
 	if (!contact_text_valid(fields[1], strlen(fields[1]))) {
-		*error_r = "unit: longer than 320 bytes or a control byte";
+		*error_r = _("unit: longer than 320 bytes or a control byte");
 		return -1;
 	}
 	if (map->count == CONTACTS_MAX_ENTRIES) {
-		*error_r = "too many accounts";
+		*error_r = _("too many accounts");
 		return -1;
 	}
 	if (array_grow(&map->entries, &map->alloc, map->count, sizeof(e)) < 0)
@@ -167,14 +167,14 @@ static int entry_add(struct contacts_map *map, char *fields[CSV_FIELDS],
 	map->entries[map->count++] = e;
 	return 0;
 oom_free:
-	*error_r = "out of memory";
+	*error_r = _("out of memory");
 fail:
 	free(e.account);
 	for (int i = 0; i < CONTACT_FIELDS; i++)
 		free(e.text[i]);
 	return -1;
 oom:
-	*error_r = "out of memory";
+	*error_r = _("out of memory");
 	return -1;
 }
 
@@ -233,7 +233,7 @@ int contacts_file_read(FILE *f, const char *name,
 			goto fail;
 	}
 	if (ferror(f)) {
-		*error_r = errmsg_printf("%s: read error: %s", name, strerror(errno));
+		*error_r = errmsg_printf(_("%s: read error: %s"), name, strerror(errno));
 		contacts_map_free(&map);
 		return -1;
 	}
@@ -243,7 +243,7 @@ int contacts_file_read(FILE *f, const char *name,
 		const struct contacts_entry *a = &map.entries[i - 1], *b = &map.entries[i];
 
 		if (strcmp(a->account, b->account) == 0) {
-			*error_r = errmsg_printf("%s:%lu: %s listed again (first on line %lu)",
+			*error_r = errmsg_printf(_("%s:%lu: %s listed again (first on line %lu)"),
 						 name, a->line > b->line ? a->line : b->line,
 						 a->account,
 						 a->line < b->line ? a->line : b->line);

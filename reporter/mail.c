@@ -1,5 +1,6 @@
 /* mail.c - sending mail through the local sendmail. */
 #include "mail.h"
+#include "i18n.h"
 #include "errstr.h"
 
 #include <errno.h>
@@ -14,7 +15,7 @@ int mail_open(struct mail *m, const char *sendmail, const char **error_r)
 	int status;
 
 	if (sendmail == NULL || sendmail[0] != '/') {
-		*error_r = "sendmail: must be an absolute path";
+		*error_r = _("sendmail: must be an absolute path");
 		return -1;
 	}
 	/* no deadline, so no process group of its own: sendmail gets the
@@ -45,12 +46,12 @@ int mail_close(struct mail *m, const char **error_r)
 	if (spawn_wait(&m->sp, &status, error_r) < 0)
 		return -1;
 	if (spawn_exit_code(status) != 0) {
-		*error_r = errmsg_printf("sendmail failed (exit %d)",
+		*error_r = errmsg_printf(_("sendmail failed (exit %d)"),
 					 spawn_exit_code(status));
 		return -1;
 	}
 	if (!ok) {
-		*error_r = "writing to sendmail failed";
+		*error_r = _("writing to sendmail failed");
 		return -1;
 	}
 	return 0;

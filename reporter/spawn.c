@@ -1,5 +1,6 @@
 /* spawn.c - fork and exec with pipes, a pre-exec hook and a deadline. */
 #include "spawn.h"
+#include "i18n.h"
 #include "errstr.h"
 
 #include <errno.h>
@@ -167,7 +168,7 @@ int spawn_wait(struct spawn *sp, int *status_r, const char **error_r)
 			while (waitpid(sp->pid, status_r, 0) < 0 && errno == EINTR)
 				;
 			sp->timed_out = true;
-			*error_r = errmsg_printf("no exit after %d s, killed",
+			*error_r = errmsg_printf(_("no exit after %d s, killed"),
 						 sp->timeout_ms / 1000);
 			return -1;
 		}

@@ -90,7 +90,8 @@ static void text_begin(struct table *t)
 	for (size_t i = 0; i < t->ncolumns; i++) {
 		const struct table_column *col = &t->columns[i];
 
-		if (!column_shown(t, col))
+		/* a column without a title (alerts' flags) ends the line */
+		if (!column_shown(t, col) || col->title == NULL)
 			continue;
 		if (col->sep != NULL)
 			fputs(col->sep, t->out);
