@@ -3,6 +3,7 @@
  * HTML and CSV files into report_dir for cron and can mail the HTML. */
 #include "cli.h"
 #include "i18n.h"
+#include "lang.h"
 #include "mail.h"
 #include "outfile.h"
 #include "report.h"
@@ -41,7 +42,8 @@ static int report_to_file(struct report *rep, const char *format,
 static int report_mail(struct cli *cli, struct report *rep, const char *html_path)
 {
 	struct mail m;
-	const char *error;
+	const char *error, *month;
+	char mon[LANG_DATE_MAX], subject[256];
 	FILE *src;
 	int ret;
 
@@ -59,10 +61,13 @@ static int report_mail(struct cli *cli, struct report *rep, const char *html_pat
 		fclose(src);
 		return -1;
 	}
-	fprintf(m.f, "To: %s\nSubject: Dormant mailbox report %s\n"
-		"MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n"
-		"Content-Transfer-Encoding: base64\nAuto-Submitted: auto-generated\n\n",
-		cli->cfg.report_to, rep->month);
+	month = lang_month(rep->month, mon);
+	snprintf(subject, sizeof(subject), _("Dormant mailbox report %s"), month);
+	fprintf(m.f, "To: %s\n", cli->cfg.report_to);
+	mail_subject(m.f, subject, strlen(subject));
+	fputs("MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n"
+	      "Content-Transfer-Encoding: base64\nAuto-Submitted: auto-generated\n\n",
+	      m.f);
 	ret = mail_base64(src, m.f);
 	fclose(src);
 	if (mail_close(&m, &error) < 0) {

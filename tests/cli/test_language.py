@@ -9,6 +9,7 @@ dormant runs get the environment it started with. The catalogue is
 compiled from po/vi.po into a temporary directory (DORMANT_LOCALEDIR):
 the tests run before `make install`."""
 import base64
+import email
 import os
 import re
 import subprocess
@@ -150,6 +151,21 @@ def test_notice_in_vietnamese_golden():
     assert decode_subject(summary[0]["Subject"]) == \
         "dormant: đã gửi 3 thông báo tạm khóa", summary[0]
     assert "không sử dụng 111 ngày, tạm khóa từ 29/09/2025" in summary[1], summary[1]
+
+
+def test_monthly_report_mail_in_vietnamese():
+    db = fixture_db("monthly-vi")
+    db.write("sendmail.sh", f"#!/bin/sh\ncat > {db.path('mail')}\n")
+    os.chmod(db.path("sendmail.sh"), 0o755)
+    with open(db.conf, "a") as f:
+        f.write(f"report_dir = {db.path('reports')}\nreport_to = admin@example.org\n"
+                f"sendmail = {db.path('sendmail.sh')}\nlanguage = vi\n")
+    out = db.out("report", "--monthly", "--mail", env=env())
+    assert "và đã gửi thư bản HTML" in out, out
+    msg = email.message_from_bytes(open(db.path("mail"), "rb").read())
+    assert decode_subject(msg["Subject"]) == "Báo cáo hộp thư không hoạt động 10/2026"
+    html = msg.get_payload(decode=True).decode("utf-8")
+    assert '<html lang="vi">' in html and "Báo cáo hộp thư không hoạt động: 10/2026" in html
 
 
 def test_programs_dormant_runs_get_its_own_environment():
