@@ -13,6 +13,7 @@
  * Events imported from old logs carry old times and are never alerts. */
 #include "cli.h"
 #include "i18n.h"
+#include "lang.h"
 #include "mail.h"
 #include "output.h"
 #include "report.h"
@@ -177,6 +178,7 @@ static int mail_line(void *ctx, int64_t time, const char *account,
 {
 	struct deliver *d = ctx;
 	struct alert_text t;
+	char stamp[LANG_DATE_MAX];
 
 	if (ev == NULL)
 		return 0;
@@ -184,16 +186,24 @@ static int mail_line(void *ctx, int64_t time, const char *account,
 	if (d->listed >= ALERT_MAIL_LINES)
 		return 0;
 	alert_text(time, ev, &t);
-	fprintf(d->body, "%s  %-18s ", t.stamp, event_kind_name(ev->kind));
+	/* the mail is read by people: their dates and words (the syslog
+	   line and the listing's columns keep the machine's) */
+	lang_date(time, LANG_DATE_TIME, stamp);
+	fputs(stamp, d->body);
+	fputs("  ", d->body);
+	text_column(d->body, report_kind_label(ev->kind), -18);
+	fputc(' ', d->body);
 	text_safe(d->body, account, strlen(account));
 	fputs("  ", d->body);
 	if (ev->service[0] != '\0')
 		text_safe(d->body, ev->service, strlen(ev->service));
 	else
 		fputc('-', d->body);
-	fprintf(d->body, " from %s", t.ip[0] != '\0' ? t.ip : "-");
+	fprintf(d->body, _(" from %s"), t.ip[0] != '\0' ? t.ip : "-");
 	if (t.idle_days >= 0)
-		fprintf(d->body, ", idle %lld days", (long long)t.idle_days);
+		fprintf(d->body, ngettext(", idle %lld day", ", idle %lld days",
+					  (unsigned long)t.idle_days),
+			(long long)t.idle_days);
 	if (t.flags[0] != '\0')
 		fprintf(d->body, " (%s)", t.flags);
 	fputc('\n', d->body);

@@ -85,7 +85,7 @@ static int export_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (strcmp(output, "-") != 0)
-		fprintf(stderr, "exported %llu records to %s\n",
+		fprintf(stderr, _("exported %llu records to %s\n"),
 			(unsigned long long)w.count, output);
 	return EXIT_OK;
 }

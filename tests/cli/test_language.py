@@ -168,6 +168,25 @@ def test_monthly_report_mail_in_vietnamese():
     assert '<html lang="vi">' in html and "Báo cáo hộp thư không hoạt động: 10/2026" in html
 
 
+def test_alert_mail_in_vietnamese_syslog_line_unchanged():
+    import test_alerts as ta
+    os.environ["DORMANT_LOCALEDIR"] = localedir()   # deliver()'s environment
+    db = ta.alerts_db("alerts-vi", "language = vi\n")
+    ta.deliver(db, ta.T0)
+    ta.imported(db, "log", [ta.refused("2026-11-24T12:01:00Z", "gone@example.org")])
+    rc, out, err, logged = ta.deliver(db, "2026-11-24T12:05:00Z")
+    assert rc == 0 and "đã chuyển 1 cảnh báo vào syslog và gửi thư" in out, (out, err)
+    assert len(logged) == 1 and "dormant-alert refused-login account=gone@example.org" \
+        in logged[0], logged
+    [mail] = ta.mails(db)
+    msg = email.message_from_bytes(mail.encode("utf-8"))
+    assert decode_subject(msg["Subject"]) == ("dormant: 1 cảnh báo (hoạt động trở lại, "
+                                              "đăng nhập bị từ chối hoặc bất thường)")
+    body = msg.get_payload(decode=True).decode("utf-8")
+    assert "24/11/2026 12:01:00 UTC  đăng nhập bị từ chối gone@example.org" in body, body
+    assert "từ 192.0.2.7" in body and "tài khoản bị bỏ quên" in body, body
+
+
 def test_programs_dormant_runs_get_its_own_environment():
     db = notify_db("child-env", "language = vi\n")
     db.write("sendmail.sh", "#!/bin/sh\n"
