@@ -3,6 +3,7 @@
  * records, the deny file, and says what it found. Exit 1 on any problem. */
 #include "cli.h"
 #include "i18n.h"
+#include "lang.h"
 #include "privs.h"
 #include "spawn.h"
 #include "timeutil.h"
@@ -35,7 +36,7 @@ static void note(struct check *c, const char *fmt, ...)
 static void ok(const char *fmt, ...)
 {
 	va_list args;
-	fputs("ok       ", stdout);
+	fputs(_("ok       "), stdout);
 	va_start(args, fmt);
 	vprintf(fmt, args);
 	va_end(args);
@@ -354,16 +355,16 @@ static int check_run(struct cli *cli, int argc, char **argv)
 		else if (c.corrupt == 0)
 			ok(_("every record reads back"));
 		else
-			problem(&c, "%lu unreadable records", c.corrupt);
+			problem(&c, _("%lu unreadable records"), c.corrupt);
 		if (start > 0) {
-			char t[RFC3339_MAX];
-			time_format_rfc3339(start, t);
+			char t[LANG_DATE_MAX];
+			lang_date(start, LANG_DATE_TIME, t);
 			ok(_("tracking since %s (%lld days)"), t,
 			   (long long)((cli->now - start) / 86400));
 			if (cli->now - start < (int64_t)cli->cfg.dormant_after)
-				note(&c, "history is shorter than dormant_after: accounts "
+				note(&c, _("history is shorter than dormant_after: accounts "
 				     "never seen are insufficient-history, not never-used "
-				     "(dormant import-log can backfill)");
+				     "(dormant import-log can backfill)"));
 		}
 		store_close(&store);
 	}

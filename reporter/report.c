@@ -467,9 +467,11 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 			rep->domains[i].counts : rep->totals;
 		unsigned long total = i < rep->ndomains ? rep->domains[i].total : rep->total;
 		size_t len = strlen(name);
-
 		const char *none = _("(no domain)");
-		size_t shown = name[0] != '\0' ? len : text_width(none);
+		/* a domain pads by its bytes, as the lists do; the program's
+		   (translated) words by their characters */
+		size_t shown = i == rep->ndomains ? text_width(name) :
+			name[0] != '\0' ? len : text_width(none);
 
 		text_safe(out, name[0] != '\0' ? name : none,
 			  name[0] != '\0' ? len : strlen(none));
