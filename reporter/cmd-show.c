@@ -168,7 +168,7 @@ static void show_text(const struct row *row, const struct account_view *view,
 
 	fputs(_("account:        "), stdout);
 	text_safe(stdout, row->account, row->account_len);
-	printf(_("\nstatus:         %s\n"), report_status_label(row->status));
+	printf(_("\nstatus:         %s\n"), view_status_label(row->status));
 	if (row->idle_days >= 0)
 		printf(_("idle days:      %lld\n"), (long long)row->idle_days);
 	printf(_("last login:     %s"), row->last_login[0] ?

@@ -205,7 +205,7 @@ static int suspend_run(struct cli *cli, int argc, char **argv)
 		char t[LANG_DATE_MAX];
 
 		printf(_("  %s, idle %lld days, last login %s\n"),
-		       report_status_label(plan.c[i].status),
+		       view_status_label(plan.c[i].status),
 		       (long long)plan.c[i].idle_days,
 		       plan.c[i].last_login[0] ? lang_date_text(plan.c[i].last_login, t) :
 		       _("never"));

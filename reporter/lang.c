@@ -131,6 +131,9 @@ void lang_date(int64_t t, enum lang_date_style style, char buf[LANG_DATE_MAX])
 		if (style == LANG_DATE_DAY)
 			snprintf(buf, LANG_DATE_MAX, "%.2s/%.2s/%.*s", iso + ylen + 4,
 				 iso + ylen + 1, ylen, iso);
+		else if (style == LANG_DATE_COLUMN)
+			snprintf(buf, LANG_DATE_MAX, "%.2s/%.2s/%.*s %.5s",
+				 iso + ylen + 4, iso + ylen + 1, ylen, iso, iso + ylen + 7);
 		else
 			snprintf(buf, LANG_DATE_MAX, "%.2s/%.2s/%.*s %.8s UTC",
 				 iso + ylen + 4, iso + ylen + 1, ylen, iso, iso + ylen + 7);

@@ -13,6 +13,8 @@ enum lang_date_style {
 	LANG_DATE_DAY,    /* en "2026-11-24", vi "24/11/2026" */
 	LANG_DATE_TIME,   /* en "2026-11-24T12:00:00Z" (RFC 3339, as before),
 			     vi "24/11/2026 12:00:00 UTC" (24 h) */
+	LANG_DATE_COLUMN, /* a text table's 20 columns: en as LANG_DATE_TIME,
+			     vi "24/11/2026 12:00" (UTC, as every time) */
 };
 
 /* The language a configured `language` (en, vi, or "" for the locale's)

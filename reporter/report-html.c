@@ -55,12 +55,12 @@ static void html_summary(struct report *rep, FILE *out)
 	for (size_t i = 0; i < sizeof(cards) / sizeof(cards[0]); i++)
 		fprintf(out, "<div class=\"card %s\"><b>%lu</b>%s</div>\n",
 			policy_status_name(cards[i]), rep->totals[cards[i]],
-			report_status_label(cards[i]));
+			view_status_label(cards[i]));
 	fprintf(out, "</div>\n<h2>%s</h2>\n<table>\n<thead><tr><th>%s</th>"
 		"<th class=\"n\">%s</th>", _("By domain"), _("Domain"), _("Total"));
 	for (int s = 0; s < STATUS_COUNT; s++)
 		fprintf(out, "<th class=\"n\">%s</th>",
-			report_status_label((enum account_status)s));
+			view_status_label((enum account_status)s));
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (size_t i = 0; i <= rep->ndomains; i++) {
 		bool all = i == rep->ndomains;

@@ -11,23 +11,12 @@
 
 const int report_bucket_days[REPORT_BUCKETS] = { 0, 30, 60, 90, 120, 180, 365 };
 
-/* The words people read for a status and an event kind, in the order of
-   enum account_status and enum event_kind; the machine formats keep
-   policy_status_name() and event_kind_name(). */
-static const char *const status_labels[STATUS_COUNT] = {
-	N_("active"), N_("idle"), N_("dormant"), N_("never-used"),
-	N_("insufficient-history"), N_("exempt"), N_("suspended"),
-};
+/* The words people read for an event kind, in the order of enum
+   event_kind; the machine formats keep event_kind_name(). */
 static const char *const kind_labels[] = {
 	NULL, N_("wakeup-login"), N_("wakeup-send"), N_("refused-login"),
 	N_("refused-send"), N_("new-network-login"), N_("new-network-send"),
 };
-
-const char *report_status_label(enum account_status status)
-{
-	return (unsigned)status < STATUS_COUNT ? _(status_labels[status]) :
-		policy_status_name(status);
-}
 
 const char *report_kind_label(enum event_kind kind)
 {
@@ -483,7 +472,7 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 	}
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
 		enum account_status want = listed[i];
-		fprintf(out, _("\n%s accounts (%lu)\n"), report_status_label(want),
+		fprintf(out, _("\n%s accounts (%lu)\n"), view_status_label(want),
 			rep->totals[want]);
 		if (rep->totals[want] == 0)
 			continue;

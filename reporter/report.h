@@ -8,10 +8,9 @@
 #include "errstr.h"
 #include "view.h"
 
-/* A status and an event kind as people read them (text and HTML, in the
-   configured language); CSV, JSON and metrics use the names of policy.h
-   and record.h. */
-const char *report_status_label(enum account_status status);
+/* An event kind as people read it (text and HTML, in the configured
+   language; a status: view_status_label); CSV, JSON and metrics use
+   event_kind_name(). */
 const char *report_kind_label(enum event_kind kind);
 
 /* Idle-day buckets of the histogram: [0,30) [30,60) [60,90) [90,120)

@@ -120,7 +120,7 @@ static void text_value(struct table *t, const struct table_column *col,
 	const char *none = col->none != NULL ? col->none : "";
 	const char *unit = col->unit != NULL ? col->unit : "";
 	int width = col->width;
-	char num[24];
+	char num[24], text[TABLE_TEXT_MAX];
 	const char *p;
 	long pad;
 
@@ -144,7 +144,11 @@ static void text_value(struct table *t, const struct table_column *col,
 		break;
 	case TABLE_PLAIN:
 		p = v->str[0] != '\0' ? v->str : none;
-		text_padded(t->out, p, strlen(p), width);
+		if (col->text != NULL && v->str[0] != '\0')
+			p = col->text(v->str, text, sizeof(text));
+		/* padded by characters: a translated word may be UTF-8 */
+		text_padded(t->out, p, strlen(p), width + (width < 0 ? -1 : 1) *
+			    (int)(strlen(p) - text_width(p)));
 		break;
 	case TABLE_NUMBER:
 		if (v->num < 0) {

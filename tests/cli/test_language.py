@@ -76,10 +76,14 @@ def test_report_text_in_vietnamese_with_dd_mm_yyyy():
     assert "TÊN MIỀN" in out and "không HĐ" in out, out
     assert "\nTài khoản không hoạt động (1)\n" in out, out
     assert "\nTài khoản chưa từng sử dụng (1)\n" in out, out
-    # no ISO date left in the text people read (the account tables keep
-    # their RFC 3339 columns, as list does)
-    head = out.split("\nTài khoản ")[0]
-    assert not re.search(r"\d{4}-\d\d-\d\d", head), head
+    # the account tables: statuses and dates as people read them
+    assert re.search(r"\ndormant@example.org +không hoạt động +176d +- +- +- +"
+                     r"01/06/2026 08:00 +192.0.2.9\n", out), out
+    # no ISO date left anywhere in the text people read
+    assert not re.search(r"\d{4}-\d\d-\d\d", out), out
+    text = db.out("list", env=env())
+    assert "chưa từng sử dụng" in text and "20/11/2026 09:00" in text, text
+    assert not re.search(r"\d{4}-\d\d-\d\d", text), text
     # an English run of the same database: today's words
     set_language(db, "en")
     out = db.out("report", "--month", "2026-11", env=env())

@@ -65,6 +65,7 @@ struct date_case {
 static const struct date_case date_cases[] = {
 	{ 1795521600, LANG_DATE_TIME, "2026-11-24T12:00:00Z", "24/11/2026 12:00:00 UTC" },
 	{ 1795521600, LANG_DATE_DAY, "2026-11-24", "24/11/2026" },
+	{ 1795521600, LANG_DATE_COLUMN, "2026-11-24T12:00:00Z", "24/11/2026 12:00" },
 	{ 1796256000, LANG_DATE_DAY, "2026-12-03", "03/12/2026" },
 	{ 1796338799, LANG_DATE_TIME, "2026-12-03T22:59:59Z", "03/12/2026 22:59:59 UTC" },
 	{ 0, LANG_DATE_TIME, "", "" },           /* never */
