@@ -36,10 +36,12 @@ marker=.dormant-ci                    # in the root: bootstrap complete
 pkgmarker=.dormant-ci-packages        # in the root: packages installed
 
 # Exactly what the build and `make check` need (all exist in trixie).
+# A change to this list is installed on the next run: install_packages
+# compares it with the list recorded in the root ($pkgmarker).
 # Not here, unlike scripts/install-deps.sh: chromium and fonts
 # (tests/cli/test_render.py skips without them; a large download for
 # nothing Dovecot-specific), faketime and iproute2 (no test uses them).
-PACKAGES="autoconf automake libtool pkg-config make gcc
+PACKAGES="autoconf automake libtool pkg-config make gcc gettext autopoint
 	dovecot-dev liblmdb-dev libmilter-dev zlib1g-dev libcmocka-dev
 	dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	dovecot-submissiond dovecot-managesieved postfix swaks

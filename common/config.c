@@ -42,6 +42,7 @@ static int check_networks(const char *value, const char **error_r);
 static int check_field_name(const char *value, const char **error_r);
 static int check_address(const char *value, const char **error_r);
 static int check_review_default(const char *value, const char **error_r);
+static int check_language(const char *value, const char **error_r);
 
 #define DAY (24ULL * 3600)
 #define OFF(field) offsetof(struct dormant_config, field)
@@ -109,6 +110,7 @@ static const struct config_def config_defs[] = {
 	{ "units_file", CT_STRING, "", OFF(units_file), 0, 0, check_absolute_or_empty },
 	{ "review_default", CT_STRING, "none", OFF(review_default), 0, 0,
 	  check_review_default },
+	{ "language", CT_STRING, "", OFF(language), 0, 0, check_language },
 	/* the plugin's own: not a key of dormant.conf */
 	{ "count_master_user", CT_BOOL, "no", OFF(count_master_user), 0, 0, NULL,
 	  CONFIG_KEY_PLUGIN },
@@ -168,6 +170,17 @@ static int check_review_default(const char *value, const char **error_r)
 {
 	if (strcmp(value, "none") != 0 && strcmp(value, "revoke-never-used") != 0) {
 		*error_r = "none or revoke-never-used";
+		return -1;
+	}
+	return 0;
+}
+
+/* The languages dormant has a catalogue for (po/LINGUAS) and English;
+   empty: the locale's (doc/DESIGN.md §8.12). */
+static int check_language(const char *value, const char **error_r)
+{
+	if (value[0] != '\0' && strcmp(value, "en") != 0 && strcmp(value, "vi") != 0) {
+		*error_r = "en, vi, or empty (the locale's language)";
 		return -1;
 	}
 	return 0;

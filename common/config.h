@@ -70,6 +70,7 @@ struct dormant_config {
 	char *contact_manager_field;
 	char *contact_alternate_field;
 	char *notify_cc;             /* in copy of every notice */
+	char *language;              /* "en", "vi", or "" (the locale's) */
 	bool notify_external;        /* notices may leave local_domains */
 	uint64_t notify_reminder_days;  /* seconds before suspension; 0 none */
 	/* dormant metrics: per-unit series for the largest units, the rest

@@ -13,9 +13,29 @@
 #ifdef ENABLE_NLS
 #  include <libintl.h>
 #  define _(s) dgettext("dormant", s)
+/* ngettext() would look in the process's text domain: ours, by the name
+   xgettext knows (Vietnamese has one form, English two) */
+#  undef ngettext
+#  define ngettext(s, p, n) dngettext("dormant", s, p, n)
 #else
 #  define _(s) (s)
+#  define ngettext(s, p, n) ((n) == 1 ? (s) : (p))
 #endif
 #define N_(s) (s)
+
+/* C_("column", "active"): the msgid "active" in the context "column",
+   for a word that needs another translation there (a short column
+   title); xgettext's keyword C_:1c,2 (po/Makevars). */
+#ifdef ENABLE_NLS
+static inline const char *i18n_pgettext(const char *key, const char *msgid)
+{
+	const char *t = dgettext("dormant", key);
+
+	return t == key ? msgid : t;
+}
+#  define C_(ctx, s) i18n_pgettext(ctx "\004" s, s)
+#else
+#  define C_(ctx, s) (s)
+#endif
 
 #endif

@@ -3,6 +3,7 @@
  * Only the commands (cmd-*.c) call these; the helpers below them return
  * their errors (errstr.h) and never print. */
 #include "cli.h"
+#include "i18n.h"
 #include "output.h"
 #include "privs.h"
 #include "table.h"
@@ -61,7 +62,7 @@ int cli_usage(const struct cli_command *cmd, const char *fmt, ...)
 		va_end(args);
 		fputc('\n', stderr);
 	}
-	fprintf(stderr, "usage: dormant [-c FILE] [-d DBDIR] %s %s\n", cmd->name,
+	fprintf(stderr, _("usage: dormant [-c FILE] [-d DBDIR] %s %s\n"), cmd->name,
 		cmd->usage);
 	return EXIT_USAGE;
 }
@@ -78,7 +79,7 @@ struct store *cli_store_open(struct cli *cli, bool readonly)
 	   to use as root afterwards. */
 	if (privs_for_dir(cli->cfg.db, &privs, &error) < 0 ||
 	    privs_enter(&privs, &error) < 0) {
-		cli_error("database directory %s", error);
+		cli_error(_("database directory %s"), error);
 		return NULL;
 	}
 	ret = store_open(cli->cfg.db, readonly ? STORE_READONLY : 0, &store,
@@ -94,7 +95,7 @@ struct store *cli_store_open(struct cli *cli, bool readonly)
 	   dormant_after, for wake-ups, from here (doc/DESIGN.md §3.3). */
 	if (!readonly && store_policy_publish(store, cli->cfg.warn_after,
 					      cli->cfg.dormant_after, &error) < 0)
-		cli_error("%s (carrying on)", error);
+		cli_error(_("%s (carrying on)"), error);
 	return store;
 }
 
@@ -131,7 +132,7 @@ cli_table_format(const struct cli_command *cmd,
 	const struct table_format *format = table_format_find(formats, name);
 
 	if (format == NULL)
-		(void)cli_usage(cmd, "unknown format '%s'", name);
+		(void)cli_usage(cmd, _("unknown format '%s'"), name);
 	return format;
 }
 

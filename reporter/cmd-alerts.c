@@ -12,6 +12,8 @@
  * once the settle time has passed no event can still appear before it.
  * Events imported from old logs carry old times and are never alerts. */
 #include "cli.h"
+#include "i18n.h"
+#include "lang.h"
 #include "mail.h"
 #include "output.h"
 #include "report.h"
@@ -32,14 +34,14 @@
 #define ALERT_MAIL_LINES 200         /* listed in one mail; the rest counted */
 
 static const struct table_column alert_columns[] = {
-	{ "time", TABLE_PLAIN, 0, "TIME", NULL, -20, NULL, NULL, NULL, NULL },
-	{ "alert", TABLE_PLAIN, 0, "ALERT", "  ", -14, NULL, NULL, NULL, NULL },
-	{ "account", TABLE_TEXT, 0, "ACCOUNT", " ", -32, NULL, NULL, NULL, NULL },
-	{ "service", TABLE_TEXT, TABLE_NULL_EMPTY, "SERVICE", " ", -11, NULL, "-",
+	{ "time", TABLE_PLAIN, 0, N_("TIME"), NULL, -20, NULL, NULL, NULL, NULL },
+	{ "alert", TABLE_PLAIN, 0, N_("ALERT"), "  ", -14, NULL, NULL, NULL, NULL },
+	{ "account", TABLE_TEXT, 0, N_("ACCOUNT"), " ", -32, NULL, NULL, NULL, NULL },
+	{ "service", TABLE_TEXT, TABLE_NULL_EMPTY, N_("SERVICE"), " ", -11, NULL, "-",
 	  NULL, NULL },
-	{ "ip", TABLE_PLAIN, TABLE_NULL_EMPTY, "FROM", " ", -15, NULL, "-", NULL,
+	{ "ip", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("FROM"), " ", -15, NULL, "-", NULL,
 	  NULL },
-	{ "idle_days", TABLE_NUMBER, 0, "IDLE", " ", 5, "d", "-", NULL, NULL },
+	{ "idle_days", TABLE_NUMBER, 0, N_("IDLE"), " ", 5, "d", "-", NULL, NULL },
 	{ "flags", TABLE_PLAIN, TABLE_NULL_EMPTY, NULL, "  ", 0, NULL, "", NULL,
 	  NULL },
 };
@@ -76,7 +78,7 @@ static int list_one(void *ctx, int64_t time, const char *account,
 
 	if (ev == NULL) {
 		/* cli_error escapes */
-		cli_error("alert of %s: a record that does not decode (skipped)",
+		cli_error(_("alert of %s: a record that does not decode (skipped)"),
 			  account);
 		return 0;
 	}
@@ -156,7 +158,7 @@ static int syslog_one(void *ctx, int64_t time, const char *account,
 		return 0;
 	d->count++;
 	if (!d->apply) {
-		fputs("would log: ", stdout);
+		fputs(_("would log: "), stdout);
 		alert_line(stdout, time, account, ev);
 		fputc('\n', stdout);
 		return 0;
@@ -176,6 +178,7 @@ static int mail_line(void *ctx, int64_t time, const char *account,
 {
 	struct deliver *d = ctx;
 	struct alert_text t;
+	char stamp[LANG_DATE_MAX];
 
 	if (ev == NULL)
 		return 0;
@@ -183,16 +186,24 @@ static int mail_line(void *ctx, int64_t time, const char *account,
 	if (d->listed >= ALERT_MAIL_LINES)
 		return 0;
 	alert_text(time, ev, &t);
-	fprintf(d->body, "%s  %-18s ", t.stamp, event_kind_name(ev->kind));
+	/* the mail is read by people: their dates and words (the syslog
+	   line and the listing's columns keep the machine's) */
+	lang_date(time, LANG_DATE_TIME, stamp);
+	fputs(stamp, d->body);
+	fputs("  ", d->body);
+	text_column(d->body, report_kind_label(ev->kind), -18);
+	fputc(' ', d->body);
 	text_safe(d->body, account, strlen(account));
 	fputs("  ", d->body);
 	if (ev->service[0] != '\0')
 		text_safe(d->body, ev->service, strlen(ev->service));
 	else
 		fputc('-', d->body);
-	fprintf(d->body, " from %s", t.ip[0] != '\0' ? t.ip : "-");
+	fprintf(d->body, _(" from %s"), t.ip[0] != '\0' ? t.ip : "-");
 	if (t.idle_days >= 0)
-		fprintf(d->body, ", idle %lld days", (long long)t.idle_days);
+		fprintf(d->body, ngettext(", idle %lld day", ", idle %lld days",
+					  (unsigned long)t.idle_days),
+			(long long)t.idle_days);
 	if (t.flags[0] != '\0')
 		fprintf(d->body, " (%s)", t.flags);
 	fputc('\n', d->body);
@@ -231,14 +242,14 @@ static int send_alert_mail(struct cli *cli, struct store *store, int64_t from,
 			   int64_t until, bool apply, unsigned long *count_r)
 {
 	struct deliver d = { .apply = apply };
-	char *text = NULL;
+	char *text = NULL, subject[256];
 	size_t size = 0;
 	const char *error;
 	struct mail m;
 	int ret;
 
 	if ((d.body = open_memstream(&text, &size)) == NULL) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return -1;
 	}
 	ret = store_event_foreach(store, from, until, mail_line, &d, &error);
@@ -251,8 +262,9 @@ static int send_alert_mail(struct cli *cli, struct store *store, int64_t from,
 	}
 	if (d.count == 0 || !apply) {
 		if (d.count > 0)
-			printf("would mail %s: %lu alert%s\n", cli->cfg.alert_to,
-			       d.count, d.count == 1 ? "" : "s");
+			printf(ngettext("would mail %s: %lu alert\n",
+					"would mail %s: %lu alerts\n", d.count),
+			       cli->cfg.alert_to, d.count);
 		free(text);
 		return 0;
 	}
@@ -262,17 +274,21 @@ static int send_alert_mail(struct cli *cli, struct store *store, int64_t from,
 		return -1;
 	}
 	mail_text_headers(m.f, cli->cfg.alert_to, "", cli->cfg.notice_from);
-	fprintf(m.f, "Subject: dormant: %lu alert%s (wake-ups, refused or "
-		"unusual logins)\n\n", d.count, d.count == 1 ? "" : "s");
-	fputs("Accounts that were idle, suspended or seen from a new network\n"
-	      "have logged in, sent or tried to. Check each one: a forgotten\n"
-	      "account in use again may have been taken over.\n\n", m.f);
+	snprintf(subject, sizeof(subject),
+		 ngettext("dormant: %lu alert (wake-ups, refused or unusual logins)",
+			  "dormant: %lu alerts (wake-ups, refused or unusual logins)",
+			  d.count), d.count);
+	mail_subject(m.f, subject, strlen(subject));
+	fprintf(m.f, "\n%s\n\n",
+		_("Accounts that were idle, suspended or seen from a new network\n"
+		  "have logged in, sent or tried to. Check each one: a forgotten\n"
+		  "account in use again may have been taken over."));
 	fwrite(text, 1, size, m.f);
 	if (d.count > d.listed) {
 		char stamp[RFC3339_MAX];
 
 		time_format_rfc3339(from, stamp);
-		fprintf(m.f, "... and %lu more: dormant alerts --since %s\n",
+		fprintf(m.f, _("... and %lu more: dormant alerts --since %s\n"),
 			d.count - d.listed, stamp);
 	}
 	free(text);
@@ -304,8 +320,8 @@ static int deliver_once(struct cli *cli, bool apply, int64_t now)
 	   future, a planted value) would silence every alert after it: never
 	   believed, as no time from the future is (doc/DESIGN.md §9.1). */
 	if (from > until || mailed_until > until || mail_sent > now) {
-		cli_error("alerts: the delivery place in the database lies in the "
-			  "future; delivering from now on");
+		cli_error(_("alerts: the delivery place in the database lies in the "
+			  "future; delivering from now on"));
 		from = from > until ? until : from;
 		mailed_until = mailed_until > until ? until : mailed_until;
 		mail_sent = mail_sent > now ? 0 : mail_sent;
@@ -333,9 +349,13 @@ static int deliver_once(struct cli *cli, bool apply, int64_t now)
 		goto out;
 	}
 	if (!apply || d.count > 0 || mailed > 0)
-		printf("%s %lu alert%s to syslog%s\n", apply ? "delivered" : "would deliver",
-		       d.count, d.count == 1 ? "" : "s",
-		       mailed > 0 ? (apply ? ", mailed" : "") : "");
+		printf(apply ? (mailed > 0 ?
+				ngettext("delivered %lu alert to syslog, mailed\n",
+					 "delivered %lu alerts to syslog, mailed\n", d.count) :
+				ngettext("delivered %lu alert to syslog\n",
+					 "delivered %lu alerts to syslog\n", d.count)) :
+		       ngettext("would deliver %lu alert to syslog\n",
+				"would deliver %lu alerts to syslog\n", d.count), d.count);
 	ret = 0;
 out:
 	store_close(&store);
@@ -362,7 +382,7 @@ static int alerts_follow(struct cli *cli)
 	for (bool first = true; follow_stop == 0; first = false) {
 		/* a failure is reported and retried: the service keeps going */
 		if (deliver_once(cli, true, (int64_t)time(NULL)) == 0 && first)
-			printf("delivering alerts every %d s\n", ALERT_POLL);
+			printf(_("delivering alerts every %d s\n"), ALERT_POLL);
 		for (int i = 0; i < ALERT_POLL && follow_stop == 0; i++)
 			sleep(1);
 	}
@@ -394,7 +414,7 @@ static int alerts_run(struct cli *cli, int argc, char **argv)
 			break;
 		case 's':
 			if (time_parse_rfc3339(optarg, &since) < 0)
-				return cli_usage(&cmd_alerts, "--since: not a date: %s", optarg);
+				return cli_usage(&cmd_alerts, _("--since: not a date: %s"), optarg);
 			listing = true;
 			break;
 		case 'd': deliver = true; break;
@@ -405,13 +425,13 @@ static int alerts_run(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_alerts, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_alerts, _("unexpected argument '%s'"), argv[optind]);
 	if ((deliver || follow) && listing)
-		return cli_usage(&cmd_alerts, "--deliver and --follow take no --since or --format");
+		return cli_usage(&cmd_alerts, _("--deliver and --follow take no --since or --format"));
 	if (apply && !deliver && !follow)
-		return cli_usage(&cmd_alerts, "--apply goes with --deliver or --follow");
+		return cli_usage(&cmd_alerts, _("--apply goes with --deliver or --follow"));
 	if (follow && !apply)
-		return cli_usage(&cmd_alerts, "--follow delivers: add --apply");
+		return cli_usage(&cmd_alerts, _("--follow delivers: add --apply"));
 	if (deliver || follow)
 		openlog("dormant", LOG_PID, LOG_AUTHPRIV);
 	if (follow)
@@ -425,11 +445,11 @@ const struct cli_command cmd_alerts = {
 	"alerts", alerts_run,
 	"[--since DATE] [--format text|csv|json] | --deliver [--apply] | "
 	"--follow --apply",
-	"wake-ups and refused logins or sends: list, or deliver at once",
-	"  (default)      the alerts of the last 7 days (or --since DATE)\n"
+	N_("wake-ups and refused logins or sends: list, or deliver at once"),
+	N_("  (default)      the alerts of the last 7 days (or --since DATE)\n"
 	"  --deliver      the alerts since the last delivery: one syslog line\n"
 	"                 each (authpriv.warning, \"dormant-alert KIND ...\"), and\n"
 	"                 one mail to alert_to at most every alert_mail_interval;\n"
 	"                 a dry run without --apply\n"
-	"  --follow       deliver every 15 s until stopped (dormant-alerts.service)\n",
+	"  --follow       deliver every 15 s until stopped (dormant-alerts.service)\n"),
 };

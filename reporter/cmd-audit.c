@@ -1,5 +1,6 @@
 /* cmd-audit.c - "dormant audit": who did what, when, and why. */
 #include "cli.h"
+#include "i18n.h"
 #include "table.h"
 #include "timeutil.h"
 
@@ -54,14 +55,14 @@ static int audit_run(struct cli *cli, int argc, char **argv)
 			break;
 		case 's':
 			if (time_parse_rfc3339(optarg, &since) < 0)
-				return cli_usage(&cmd_audit, "--since: not a date: %s", optarg);
+				return cli_usage(&cmd_audit, _("--since: not a date: %s"), optarg);
 			break;
 		default:
 			return cli_usage(&cmd_audit, NULL);
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_audit, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_audit, _("unexpected argument '%s'"), argv[optind]);
 	store = cli_store_open(cli, true);
 	if (store == NULL)
 		return EXIT_RUNTIME;
@@ -79,7 +80,7 @@ static int audit_run(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_audit = {
 	"audit", audit_run, "[--since DATE] [--format text|json]",
-	"who changed what, when and why (suspensions, exemptions)",
-	"  --format json  one JSON object per line with at least time, actor,\n"
-	"                 action, account, reason\n",
+	N_("who changed what, when and why (suspensions, exemptions)"),
+	N_("  --format json  one JSON object per line with at least time, actor,\n"
+	"                 action, account, reason\n"),
 };

@@ -2,6 +2,8 @@
  * configuration, the database directory, file modes and ownership, the
  * records, the deny file, and says what it found. Exit 1 on any problem. */
 #include "cli.h"
+#include "i18n.h"
+#include "lang.h"
 #include "privs.h"
 #include "spawn.h"
 #include "timeutil.h"
@@ -34,7 +36,7 @@ static void note(struct check *c, const char *fmt, ...)
 static void ok(const char *fmt, ...)
 {
 	va_list args;
-	fputs("ok       ", stdout);
+	fputs(_("ok       "), stdout);
 	va_start(args, fmt);
 	vprintf(fmt, args);
 	va_end(args);
@@ -45,7 +47,7 @@ static void problem(struct check *c, const char *fmt, ...)
 {
 	va_list args;
 	c->problems++;
-	fputs("PROBLEM  ", stdout);
+	fputs(_("PROBLEM  "), stdout);
 	va_start(args, fmt);
 	vprintf(fmt, args);
 	va_end(args);
@@ -56,7 +58,7 @@ static void note(struct check *c, const char *fmt, ...)
 {
 	va_list args;
 	c->notes++;
-	fputs("note     ", stdout);
+	fputs(_("note     "), stdout);
 	va_start(args, fmt);
 	vprintf(fmt, args);
 	va_end(args);
@@ -77,26 +79,26 @@ static const char *group_name(gid_t gid)
 static void check_dir(struct check *c, const char *dir, struct stat *st_r)
 {
 	if (stat(dir, st_r) < 0) {
-		problem(c, "database directory %s: %s", dir, strerror(errno));
+		problem(c, _("database directory %s: %s"), dir, strerror(errno));
 		return;
 	}
 	if (!S_ISDIR(st_r->st_mode)) {
-		problem(c, "database directory %s is not a directory", dir);
+		problem(c, _("database directory %s is not a directory"), dir);
 		return;
 	}
 	if (st_r->st_mode & S_IWOTH)
-		problem(c, "%s is writable by everyone (mode %04o): use 2770", dir,
+		problem(c, _("%s is writable by everyone (mode %04o): use 2770"), dir,
 			(unsigned)(st_r->st_mode & 07777));
 	else if (!(st_r->st_mode & S_ISGID))
-		note(c, "%s has no setgid bit: files may not get group %s "
-		     "(chmod g+s)", dir, group_name(st_r->st_gid));
+		note(c, _("%s has no setgid bit: files may not get group %s "
+		     "(chmod g+s)"), dir, group_name(st_r->st_gid));
 	else
-		ok("database directory %s (group %s, mode %04o)", dir,
+		ok(_("database directory %s (group %s, mode %04o)"), dir,
 		   group_name(st_r->st_gid), (unsigned)(st_r->st_mode & 07777));
 	if (st_r->st_uid == 0 && (st_r->st_mode & S_IWGRP))
-		note(c, "%s belongs to root but its group may write it: dormant "
+		note(c, _("%s belongs to root but its group may write it: dormant "
 		     "opens it as nobody (group %s); give it to the dormant user "
-		     "(chown dormant %s)", dir, group_name(st_r->st_gid), dir);
+		     "(chown dormant %s)"), dir, group_name(st_r->st_gid), dir);
 }
 
 static void check_file(struct check *c, const char *dir, const char *name,
@@ -108,26 +110,26 @@ static void check_file(struct check *c, const char *dir, const char *name,
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (lstat(path, &st) < 0) {
 		if (errno == ENOENT)
-			note(c, "%s does not exist yet (created on first use)", path);
+			note(c, _("%s does not exist yet (created on first use)"), path);
 		else
 			problem(c, "%s: %s", path, strerror(errno));
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		problem(c, "%s is not a regular file", path);
+		problem(c, _("%s is not a regular file"), path);
 		return;
 	}
 	if ((st.st_mode & 0660) != 0660)
-		problem(c, "%s has mode %04o: the mail processes and the milter "
-			"need 0660", path, (unsigned)(st.st_mode & 07777));
+		problem(c, _("%s has mode %04o: the mail processes and the milter "
+			"need 0660"), path, (unsigned)(st.st_mode & 07777));
 	else if (st.st_mode & 0007)
-		problem(c, "%s is accessible to everyone (mode %04o)", path,
+		problem(c, _("%s is accessible to everyone (mode %04o)"), path,
 			(unsigned)(st.st_mode & 07777));
 	else if (dirst != NULL && st.st_gid != dirst->st_gid)
-		problem(c, "%s has group %s, the directory %s", path,
+		problem(c, _("%s has group %s, the directory %s"), path,
 			group_name(st.st_gid), group_name(dirst->st_gid));
 	else
-		ok("%s (mode %04o, group %s)", path, (unsigned)(st.st_mode & 07777),
+		ok(_("%s (mode %04o, group %s)"), path, (unsigned)(st.st_mode & 07777),
 		   group_name(st.st_gid));
 }
 
@@ -150,14 +152,14 @@ static void check_plugin_map(struct check *c, const char *dir)
 	size = (int64_t)st.st_size;
 	map = (int64_t)store_fit_map((size_t)size);
 	if (map + CHECK_PROCESS_SIZE > CHECK_VSZ_DEFAULT)
-		note(c, "the Dovecot plugin maps %lld MiB for this %lld MiB database: "
+		note(c, _("the Dovecot plugin maps %lld MiB for this %lld MiB database: "
 		     "more than Dovecot's default vsz_limit (256M) leaves beside a "
-		     "mail process; raise default_vsz_limit to at least %lldM",
+		     "mail process; raise default_vsz_limit to at least %lldM"),
 		     (long long)(map / CHECK_MIB), (long long)(size / CHECK_MIB),
 		     (long long)((2 * map + CHECK_PROCESS_SIZE) / CHECK_MIB));
 	else
-		ok("the Dovecot plugin maps %lld MiB for this database (fits "
-		   "Dovecot's default vsz_limit)", (long long)(map / CHECK_MIB));
+		ok(_("the Dovecot plugin maps %lld MiB for this database (fits "
+		   "Dovecot's default vsz_limit)"), (long long)(map / CHECK_MIB));
 }
 
 static int count_corrupt(void *ctx, const struct account_view *view)
@@ -167,7 +169,7 @@ static int count_corrupt(void *ctx, const struct account_view *view)
 	if (view->decode_error != NULL) {
 		c->corrupt++;
 		if (c->corrupt <= 10)
-			problem(c, "account %s: %s", view->account, view->decode_error);
+			problem(c, _("account %s: %s"), view->account, view->decode_error);
 	}
 	return 0;
 }
@@ -262,48 +264,48 @@ static void check_deny_file(struct check *c, const char *path,
 	int err = 0, ret;
 
 	if (path[0] == '\0') {
-		note(c, "deny_file is not set: suspensions are enforced by the milter "
-		     "and suspend_command only");
+		note(c, _("deny_file is not set: suspensions are enforced by the milter "
+		     "and suspend_command only"));
 		return;
 	}
 	if (lstat(path, &st) < 0) {
-		problem(c, "deny_file %s: %s (Dovecot's passwd-file passdb fails on a "
-			"missing file, every login with it: 'dormant sync' writes it)",
+		problem(c, _("deny_file %s: %s (Dovecot's passwd-file passdb fails on a "
+			"missing file, every login with it: 'dormant sync' writes it)"),
 			path, strerror(errno));
 		return;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		problem(c, "deny_file %s is a symbolic link", path);
+		problem(c, _("deny_file %s is a symbolic link"), path);
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		problem(c, "deny_file %s is not a regular file", path);
+		problem(c, _("deny_file %s is not a regular file"), path);
 		return;
 	}
 	if (st.st_mode & 0002) {
-		problem(c, "deny_file %s is writable by everyone", path);
+		problem(c, _("deny_file %s is writable by everyone"), path);
 		return;
 	}
 	if (geteuid() != 0) {
-		ok("deny_file %s (run as root to check that Dovecot can read it)", path);
+		ok(_("deny_file %s (run as root to check that Dovecot can read it)"), path);
 		return;
 	}
 	dovecot_auth_user(dovecot_config, user, sizeof(user));
 	if (user[0] == '\0') {
-		note(c, "doveconf -h default_internal_user gave no answer: cannot "
-		     "check that Dovecot's auth process can read deny_file %s", path);
+		note(c, _("doveconf -h default_internal_user gave no answer: cannot "
+		     "check that Dovecot's auth process can read deny_file %s"), path);
 		return;
 	}
 	ret = readable_as(user, path, &err);
 	if (ret < 0)
-		problem(c, "Dovecot's default_internal_user %s does not exist", user);
+		problem(c, _("Dovecot's default_internal_user %s does not exist"), user);
 	else if (ret == 0)
-		problem(c, "deny_file %s cannot be read by %s, Dovecot's auth user: %s "
+		problem(c, _("deny_file %s cannot be read by %s, Dovecot's auth user: %s "
 			"(every login through the deny passdb fails; 'dormant "
-			"suspend --apply' or 'dormant sync' rewrites it readable)",
+			"suspend --apply' or 'dormant sync' rewrites it readable)"),
 			path, user, strerror(err));
 	else
-		ok("deny_file %s (readable by Dovecot's auth user %s)", path, user);
+		ok(_("deny_file %s (readable by Dovecot's auth user %s)"), path, user);
 }
 
 static int check_run(struct cli *cli, int argc, char **argv)
@@ -329,7 +331,7 @@ static int check_run(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(&cmd_check, NULL);
 	memset(&c, 0, sizeof(c));
-	ok("configuration %s", cli->config_path != NULL ? cli->config_path :
+	ok(_("configuration %s"), cli->config_path != NULL ? cli->config_path :
 	   DORMANT_DEFAULT_CONFIG);
 	memset(&dirst, 0, sizeof(dirst));
 	check_dir(&c, cli->cfg.db, &dirst);
@@ -351,33 +353,33 @@ static int check_run(struct cli *cli, int argc, char **argv)
 		if (store_account_foreach(store, count_corrupt, &c, &error) < 0)
 			problem(&c, "%s", error);
 		else if (c.corrupt == 0)
-			ok("every record reads back");
+			ok(_("every record reads back"));
 		else
-			problem(&c, "%lu unreadable records", c.corrupt);
+			problem(&c, _("%lu unreadable records"), c.corrupt);
 		if (start > 0) {
-			char t[RFC3339_MAX];
-			time_format_rfc3339(start, t);
-			ok("tracking since %s (%lld days)", t,
+			char t[LANG_DATE_MAX];
+			lang_date(start, LANG_DATE_TIME, t);
+			ok(_("tracking since %s (%lld days)"), t,
 			   (long long)((cli->now - start) / 86400));
 			if (cli->now - start < (int64_t)cli->cfg.dormant_after)
-				note(&c, "history is shorter than dormant_after: accounts "
+				note(&c, _("history is shorter than dormant_after: accounts "
 				     "never seen are insufficient-history, not never-used "
-				     "(dormant import-log can backfill)");
+				     "(dormant import-log can backfill)"));
 		}
 		store_close(&store);
 	}
 	check_plugin_map(&c, cli->cfg.db);
 	check_deny_file(&c, cli->cfg.deny_file, dovecot_config);
-	printf("%lu problem%s, %lu note%s\n", c.problems, c.problems == 1 ? "" : "s",
-	       c.notes, c.notes == 1 ? "" : "s");
+	printf(ngettext("%lu problem, ", "%lu problems, ", c.problems), c.problems);
+	printf(ngettext("%lu note\n", "%lu notes\n", c.notes), c.notes);
 	return c.problems > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
 const struct cli_command cmd_check = {
 	"check", check_run, "[--dovecot-config FILE]",
-	"check the configuration, database, file modes and what was recorded",
-	"  --dovecot-config FILE  the dovecot.conf to ask doveconf about (which\n"
+	N_("check the configuration, database, file modes and what was recorded"),
+	N_("  --dovecot-config FILE  the dovecot.conf to ask doveconf about (which\n"
 	"                         user Dovecot's auth process runs as, who must\n"
 	"                         be able to read deny_file)\n"
-	"Exit 1 when any PROBLEM line was printed.\n",
+	"Exit 1 when any PROBLEM line was printed.\n"),
 };

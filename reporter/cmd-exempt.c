@@ -2,6 +2,7 @@
  * suspended (shared mailboxes, service accounts, people on leave).
  * Every change is audited in the same transaction. */
 #include "cli.h"
+#include "i18n.h"
 #include "account.h"
 #include "audit.h"
 #include "table.h"
@@ -22,7 +23,7 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 	if (cli_account_arg(cli, arg, name) < 0)
 		return EXIT_USAGE;
 	if (reason != NULL && strlen(reason) > STATE_TEXT_MAX)
-		return cli_usage(&cmd_exempt, "--reason: longer than %d bytes",
+		return cli_usage(&cmd_exempt, _("--reason: longer than %d bytes"),
 				 STATE_TEXT_MAX);
 	store = cli_store_open(cli, false);
 	if (store == NULL)
@@ -34,7 +35,7 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 		return EXIT_RUNTIME;
 	}
 	if (ret > 0 && cur.kind == STATE_SUSPENDED) {
-		cli_error("%s is suspended: run 'dormant reactivate' first", name);
+		cli_error(_("%s is suspended: run 'dormant reactivate' first"), name);
 		store_close(&store);
 		return EXIT_FINDINGS;
 	}
@@ -43,10 +44,10 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 	if (!add && (ret == 0 || cur.kind != STATE_EXEMPT)) {
 		if (ret > 0 && cur.kind == STATE_GRACE) {
 			time_format_rfc3339(cur.until, until_text);
-			cli_error("%s is not exempt (it is in its grace period after "
-				  "reactivation until %s, which stays)", name, until_text);
+			cli_error(_("%s is not exempt (it is in its grace period after "
+				  "reactivation until %s, which stays)"), name, until_text);
 		} else {
-			cli_error("%s is not exempt", name);
+			cli_error(_("%s is not exempt"), name);
 		}
 		store_close(&store);
 		return EXIT_FINDINGS;
@@ -55,7 +56,7 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 	if (audit_json(json, sizeof(json), cli->now, actor,
 		       add ? "exempt" : "unexempt", name, reason,
 		       until != 0 ? "until" : NULL, until_text) == NULL) {
-		cli_error("%s: cannot build the audit entry", name);
+		cli_error(_("%s: cannot build the audit entry"), name);
 		store_close(&store);
 		return EXIT_RUNTIME;
 	}
@@ -72,10 +73,12 @@ static int exempt_change(struct cli *cli, const char *arg, bool add,
 		return EXIT_RUNTIME;
 	}
 	if (add)
-		printf("%s exempt%s%s\n", name, until != 0 ? " until " : "",
-		       until != 0 ? until_text : "");
+		if (until != 0)
+			printf(_("%s exempt until %s\n"), name, until_text);
+		else
+			printf(_("%s exempt\n"), name);
 	else
-		printf("%s no longer exempt\n", name);
+		printf(_("%s no longer exempt\n"), name);
 	return EXIT_OK;
 }
 
@@ -113,7 +116,7 @@ static int exempt_list_one(void *_ctx, const char *account,
 	char since[RFC3339_MAX], until[RFC3339_MAX];
 
 	if (st == NULL) {
-		cli_error("account %s: %s (skipped)", account, derr);
+		cli_error(_("account %s: %s (skipped)"), account, derr);
 		return 0;
 	}
 	if (st->kind != STATE_EXEMPT)
@@ -166,7 +169,7 @@ static int exempt_run(struct cli *cli, int argc, char **argv)
 	int c;
 
 	if (argc < 2)
-		return cli_usage(&cmd_exempt, "give add, remove or list");
+		return cli_usage(&cmd_exempt, _("give add, remove or list"));
 	sub = argv[1];
 	argc--;
 	argv++;
@@ -177,7 +180,7 @@ static int exempt_run(struct cli *cli, int argc, char **argv)
 			break;
 		case 'u':
 			if (time_parse_rfc3339(optarg, &until) < 0)
-				return cli_usage(&cmd_exempt, "--until: not a date: %s", optarg);
+				return cli_usage(&cmd_exempt, _("--until: not a date: %s"), optarg);
 			break;
 		case 'F':
 			format = cli_table_format(&cmd_exempt, exempt_formats, optarg);
@@ -190,29 +193,29 @@ static int exempt_run(struct cli *cli, int argc, char **argv)
 	}
 	if (strcmp(sub, "list") == 0) {
 		if (optind != argc)
-			return cli_usage(&cmd_exempt, "list takes no account");
+			return cli_usage(&cmd_exempt, _("list takes no account"));
 		return exempt_list(cli, format);
 	}
 	if (optind + 1 != argc)
-		return cli_usage(&cmd_exempt, "give one account");
+		return cli_usage(&cmd_exempt, _("give one account"));
 	if (strcmp(sub, "add") == 0) {
 		if (reason == NULL || reason[0] == '\0')
-			return cli_usage(&cmd_exempt, "add needs --reason TEXT");
+			return cli_usage(&cmd_exempt, _("add needs --reason TEXT"));
 		if (until != 0 && until <= cli->now)
-			return cli_usage(&cmd_exempt, "--until lies in the past");
+			return cli_usage(&cmd_exempt, _("--until lies in the past"));
 		return exempt_change(cli, argv[optind], true, reason, until);
 	}
 	if (strcmp(sub, "remove") == 0)
 		return exempt_change(cli, argv[optind], false, reason, 0);
-	return cli_usage(&cmd_exempt, "unknown subcommand '%s'", sub);
+	return cli_usage(&cmd_exempt, _("unknown subcommand '%s'"), sub);
 }
 
 const struct cli_command cmd_exempt = {
 	"exempt", exempt_run,
 	"add ACCOUNT --reason TEXT [--until DATE] | remove ACCOUNT [--reason TEXT]"
 	" | list [--format text|csv|json]",
-	"exempt accounts from suspension (audited)",
-	"An exempt account is never suspended, whatever its idle time. --until\n"
+	N_("exempt accounts from suspension (audited)"),
+	N_("An exempt account is never suspended, whatever its idle time. --until\n"
 	"takes an RFC 3339 date (2027-06-30) or time; after it the exemption\n"
-	"no longer applies.\n",
+	"no longer applies.\n"),
 };

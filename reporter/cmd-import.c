@@ -4,6 +4,7 @@
  * own account map; the maps are folded together and written by the max
  * rule in batches, so importing twice changes nothing. */
 #include "cli.h"
+#include "i18n.h"
 #include "acctmap.h"
 #include "logline.h"
 #include "outfile.h"
@@ -166,7 +167,7 @@ static void import_file(struct worker *w, const char *file)
 	/* zlib reads plain files as they are; a .gz name that is not gzip
 	   data is a damaged or mislabelled file */
 	if (outfile_is_gzip(file) && gzdirect(gz)) {
-		cli_error("%s: not gzip data (damaged?): skipped", file);
+		cli_error(_("%s: not gzip data (damaged?): skipped"), file);
 		w->st.failed = true;
 		gzclose(gz);
 		return;
@@ -209,8 +210,8 @@ static void import_file(struct worker *w, const char *file)
 	if (n < 0 || (gzerror(gz, &err), err != Z_OK && err != Z_BUF_ERROR) ||
 	    (n == 0 && !gzeof(gz))) {
 		const char *msg = gzerror(gz, &err);
-		cli_error("%s: read error after %llu lines: %s (what was read is "
-			  "kept)", file, w->st.lines - first_line,
+		cli_error(_("%s: read error after %llu lines: %s (what was read is "
+			  "kept)"), file, w->st.lines - first_line,
 			  err == Z_ERRNO ? strerror(errno) : msg);
 		w->st.failed = true;
 	}
@@ -218,8 +219,8 @@ static void import_file(struct worker *w, const char *file)
 	/* gzclose reports a truncated gzip stream (Z_BUF_ERROR) */
 	err = gzclose(gz);
 	if (err != Z_OK && !w->st.failed) {
-		cli_error("%s: truncated or corrupt compressed data after %llu "
-			  "lines (what was read is kept)", file,
+		cli_error(_("%s: truncated or corrupt compressed data after %llu "
+			  "lines (what was read is kept)"), file,
 			  w->st.lines - first_line);
 		w->st.failed = true;
 	}
@@ -337,7 +338,7 @@ static long import_refused(struct store *store, const struct acctmap *refused,
 
 	items = calloc(refused->count, sizeof(*items));
 	if (items == NULL) {
-		*error_r = "out of memory";
+		*error_r = _("out of memory");
 		return -1;
 	}
 	for (size_t j = 0; j < refused->size; j++) {
@@ -392,14 +393,14 @@ static int import_options(int argc, char **argv, int *jobs_r, bool *dry_run_r)
 		case 'z':
 			/* classic syslog stamps carry no zone: read them in this one */
 			if (!tz_exists(optarg))
-				return cli_usage(&cmd_import, "--tz %s: %s", optarg,
+				return cli_usage(&cmd_import, _("--tz %s: %s"), optarg,
 						 TZ_UNKNOWN);
 			if (setenv("TZ", optarg, 1) < 0)
-				return cli_usage(&cmd_import, "--tz: %s", strerror(errno));
+				return cli_usage(&cmd_import, _("--tz: %s"), strerror(errno));
 			break;
 		case 'j':
 			if (uint_parse(optarg, MAX_THREADS, &jobs) < 0 || jobs == 0)
-				return cli_usage(&cmd_import, "--jobs: 1 to %d", MAX_THREADS);
+				return cli_usage(&cmd_import, _("--jobs: 1 to %d"), MAX_THREADS);
 			break;
 		case 'n':
 			*dry_run_r = true;
@@ -409,11 +410,11 @@ static int import_options(int argc, char **argv, int *jobs_r, bool *dry_run_r)
 		}
 	}
 	if (optind >= argc)
-		return cli_usage(&cmd_import, "give at least one log file (- for stdin)");
+		return cli_usage(&cmd_import, _("give at least one log file (- for stdin)"));
 	/* without --tz, the environment's TZ: as wrong, as silently UTC */
 	if (getenv("TZ") != NULL && !tz_exists(getenv("TZ"))) {
-		cli_error("TZ=%s in the environment: %s; classic stamps are read "
-			  "in it: correct TZ, or give --tz", getenv("TZ"), TZ_UNKNOWN);
+		cli_error(_("TZ=%s in the environment: %s; classic stamps are read "
+			  "in it: correct TZ, or give --tz"), getenv("TZ"), TZ_UNKNOWN);
 		return EXIT_USAGE;
 	}
 	tzset();
@@ -445,7 +446,7 @@ static int import_parse(struct import_job *job, int jobs,
 		/* pthread functions return their error; errno is not theirs */
 		ret = pthread_create(&workers[i].thread, NULL, worker_run, &workers[i]);
 		if (ret != 0) {
-			cli_error("cannot start a thread: %s", strerror(ret));
+			cli_error(_("cannot start a thread: %s"), strerror(ret));
 			nthreads = i;
 			break;
 		}
@@ -524,7 +525,7 @@ static int import_store(struct cli *cli, const struct import_result *res,
 		names = malloc(all->count * sizeof(*names));
 		recs = malloc(all->count * sizeof(*recs));
 		if (names == NULL || recs == NULL) {
-			cli_error("out of memory: nothing imported");
+			cli_error(_("out of memory: nothing imported"));
 			goto out;
 		}
 		for (size_t j = 0; j < all->size; j++) {
@@ -558,32 +559,33 @@ static void import_print(const struct import_result *res, int nfiles,
 {
 	const struct import_stats *total = &res->total;
 
-	printf("read %llu lines from %d file%s: %llu logins and %llu sends matched, "
-	       "%lu accounts, %ld records changed%s\n", total->lines, nfiles,
-	       nfiles == 1 ? "" : "s", total->logins, total->sends,
-	       (unsigned long)res->all.count, changed, dry_run ? " (dry run)" : "");
+	printf(ngettext("read %llu lines from %d file: ", "read %llu lines from %d files: ",
+			(unsigned long)nfiles), total->lines, nfiles);
+	printf(_("%llu logins and %llu sends matched, %lu accounts, %ld records "
+		 "changed%s\n"), total->logins, total->sends,
+	       (unsigned long)res->all.count, changed, dry_run ? _(" (dry run)") : "");
 	if (total->masters > 0)
-		printf("not counted: %llu master-user logins\n", total->masters);
+		printf(_("not counted: %llu master-user logins\n"), total->masters);
 	if (total->refused > 0)
-		printf("refused (user disabled): %llu logins, %ld events recorded "
-		       "(the latest per account and day)%s\n", total->refused, events,
-		       dry_run ? " (dry run)" : "");
+		printf(_("refused (user disabled): %llu logins, %ld events recorded "
+		       "(the latest per account and day)%s\n"), total->refused, events,
+		       dry_run ? _(" (dry run)") : "");
 	if (total->foreign > 0)
-		printf("not counted: %llu lines of accounts outside local_domains "
-		       "(foreign)\n", total->foreign);
+		printf(_("not counted: %llu lines of accounts outside local_domains "
+		       "(foreign)\n"), total->foreign);
 	if (total->too_long > 0)
-		printf("skipped: %llu lines over %d bytes\n", total->too_long,
+		printf(_("skipped: %llu lines over %d bytes\n"), total->too_long,
 		       IMPORT_LINE_MAX);
 	if (total->partial > 0)
-		printf("skipped: %llu partial last lines (no newline: a log still "
-		       "being written, or a cut file)\n", total->partial);
+		printf(_("skipped: %llu partial last lines (no newline: a log still "
+		       "being written, or a cut file)\n"), total->partial);
 	if (total->malformed > 0)
-		printf("skipped as malformed: %llu lines, first: %s\n",
+		printf(_("skipped as malformed: %llu lines, first: %s\n"),
 		       total->malformed, total->sample);
 	if (total->oldest > 0) {
 		char t[RFC3339_MAX];
 		time_format_rfc3339(total->oldest, t);
-		printf("oldest event: %s\n", t);
+		printf(_("oldest event: %s\n"), t);
 	}
 }
 
@@ -611,7 +613,7 @@ static int import_run(struct cli *cli, int argc, char **argv)
 	acctmap_init(&res.all);
 	acctmap_init(&res.refused);
 	if (import_fold(workers, nworkers, &res) < 0) {
-		cli_error("out of memory: nothing imported");
+		cli_error(_("out of memory: nothing imported"));
 		ret = EXIT_RUNTIME;
 	} else if (!dry_run) {
 		ret = import_store(cli, &res, &changed, &events);
@@ -628,8 +630,8 @@ static int import_run(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_import = {
 	"import-log", import_run, "[--tz ZONE] [-j N] [--dry-run] FILE...",
-	"backfill logins and sends from Dovecot and Postfix logs (plain or .gz)",
-	"Reads syslog lines of Dovecot's login processes ('Login: user=<...>',\n"
+	N_("backfill logins and sends from Dovecot and Postfix logs (plain or .gz)"),
+	N_("Reads syslog lines of Dovecot's login processes ('Login: user=<...>',\n"
 	"'Logged in:', proxies' 'Started proxying to') and Postfix smtpd's\n"
 	"'client=..., sasl_method=..., sasl_username=...', and Dovecot's own\n"
 	"log files; each line by position, so a client's words quoted in a\n"
@@ -645,5 +647,5 @@ const struct cli_command cmd_import = {
 	"changes nothing. Tracking history is extended to the oldest event.\n"
 	"  -j N       parse N files at once (default: one per core)\n"
 	"  --dry-run  parse and count, write nothing\n"
-	"Exit 1 if lines were malformed or a file could not be read to its end.\n",
+	"Exit 1 if lines were malformed or a file could not be read to its end.\n"),
 };

@@ -1,5 +1,6 @@
 /* cmd-list.c - "dormant list": every account with its status. */
 #include "cli.h"
+#include "i18n.h"
 #include "view.h"
 
 #include <getopt.h>
@@ -53,7 +54,7 @@ static int list_one(void *_ctx, const struct account_view *view)
 	struct row row;
 
 	if (view->decode_error != NULL) {
-		cli_error("account %s: %s (skipped)", view->account, view->decode_error);
+		cli_error(_("account %s: %s (skipped)"), view->account, view->decode_error);
 		ctx->errors++;
 		return 0;
 	}
@@ -102,7 +103,7 @@ static int list_run(struct cli *cli, int argc, char **argv)
 		case 's':
 			ctx.status = policy_status_parse(optarg);
 			if (ctx.status < 0)
-				return cli_usage(&cmd_list, "unknown status '%s'", optarg);
+				return cli_usage(&cmd_list, _("unknown status '%s'"), optarg);
 			break;
 		case 'D':
 			ctx.domain = optarg;
@@ -115,7 +116,7 @@ static int list_run(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_list, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_list, _("unexpected argument '%s'"), argv[optind]);
 
 	memcpy(ctx.columns, view_columns, VIEW_COL_DOMAIN * sizeof(ctx.columns[0]));
 	ctx.columns[VIEW_COL_DOMAIN] = view_columns[VIEW_COL_UNIT];
@@ -134,7 +135,7 @@ static int list_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("writing output failed");
+		cli_error(_("writing output failed"));
 		return EXIT_RUNTIME;
 	}
 	return ctx.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
@@ -143,8 +144,8 @@ static int list_run(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_list = {
 	"list", list_run,
 	"[--format text|csv|json] [--status STATUS] [--domain DOMAIN] [--unit UNIT]",
-	"list every account with its status, last login and last send",
-	"  --format   text (default), csv or json; CSV columns:\n"
+	N_("list every account with its status, last login and last send"),
+	N_("  --format   text (default), csv or json; CSV columns:\n"
 	"             account,status,idle_days,last_login,login_service,login_ip,\n"
 	"             last_send,send_ip,last_receive,first_seen (times RFC 3339 UTC);\n"
 	"             JSON adds unit\n"
@@ -152,5 +153,5 @@ const struct cli_command cmd_list = {
 	"             never-used, insufficient-history, exempt, suspended)\n"
 	"  --domain   only accounts of this domain\n"
 	"  --unit     only accounts of this unit (its unit contact, else its\n"
-	"             domain)\n",
+	"             domain)\n"),
 };

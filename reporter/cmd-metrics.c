@@ -2,6 +2,7 @@
  * Prometheus text format, for node_exporter's textfile collector (written
  * atomically with -o, as that collector requires). */
 #include "cli.h"
+#include "i18n.h"
 #include "outfile.h"
 #include "output.h"
 #include "report.h"
@@ -103,7 +104,7 @@ static int metrics_write(struct report *rep, int64_t tracking_start,
 		char *label = label_value(rep->domains.items[i].name);
 
 		if (label == NULL) {
-			cli_error("out of memory");
+			cli_error(_("out of memory"));
 			return -1;
 		}
 		for (int s = 0; s < STATUS_COUNT; s++)
@@ -155,7 +156,7 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 		output = optarg;
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_metrics, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_metrics, _("unexpected argument '%s'"), argv[optind]);
 	store = cli_open_view(cli, true, &view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
@@ -182,7 +183,7 @@ static int metrics_run(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_metrics = {
 	"metrics", metrics_run, "[-o FILE]",
-	"counts by status, domain and unit in Prometheus text format",
-	"  -o FILE  write atomically (for node_exporter's textfile collector,\n"
-	"           e.g. /var/lib/prometheus/node-exporter/dormant.prom)\n",
+	N_("counts by status, domain and unit in Prometheus text format"),
+	N_("  -o FILE  write atomically (for node_exporter's textfile collector,\n"
+	"           e.g. /var/lib/prometheus/node-exporter/dormant.prom)\n"),
 };

@@ -7,6 +7,8 @@
 #include "array.h"
 #include "audit.h"
 #include "contacts.h"
+#include "i18n.h"
+#include "lang.h"
 #include "mail.h"
 #include "output.h"
 #include "view.h"
@@ -18,8 +20,10 @@
 
 #define TEMPLATE_MAX 65536
 
+/* TRANSLATORS: keep "Subject: " (the header's name) and the {words} in
+   braces as they are; dormant replaces them. */
 static const char default_template[] =
-	"Subject: Your mailbox {account} will be suspended on {suspend_date}\n"
+	N_("Subject: Your mailbox {account} will be suspended on {suspend_date}\n"
 	"\n"
 	"Hello,\n"
 	"\n"
@@ -33,7 +37,7 @@ static const char default_template[] =
 	"To keep it, log in to your mail (webmail, phone or mail program)\n"
 	"before that date. If you no longer need it, you need not do anything.\n"
 	"\n"
-	"If you have questions, contact your IT service desk.\n";
+	"If you have questions, contact your IT service desk.\n");
 
 struct warn {
 	char *account, *manager, *alternate;   /* contacts: NULL if none */
@@ -112,7 +116,7 @@ static int notify_one(void *_ctx, const struct account_view *view)
 	if (ret < 0) {
 		/* the mail uid can write the record: one bad record must not
 		   stop every other owner's warning */
-		cli_error("%s: %s (skipped)", view->account, error);
+		cli_error(_("%s: %s (skipped)"), view->account, error);
 		ctx->skipped++;
 		return 0;
 	}
@@ -122,12 +126,12 @@ static int notify_one(void *_ctx, const struct account_view *view)
 		return 0;
 	}
 	if (!contact_address_plain(view->account)) {
-		cli_error("%s: not a plain mail address, no notice sent", view->account);
+		cli_error(_("%s: not a plain mail address, no notice sent"), view->account);
 		ctx->skipped++;
 		return 0;
 	}
 	if (array_grow(&ctx->w, &ctx->alloc, ctx->count, sizeof(*ctx->w)) < 0) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return 1;       /* stop, reported (a -1 reads as a store error) */
 	}
 	w = &ctx->w[ctx->count];
@@ -137,7 +141,7 @@ static int notify_one(void *_ctx, const struct account_view *view)
 	w->alternate = strdup_or_null(c != NULL ? c->text[CONTACT_ALTERNATE] : NULL, &oom);
 	ctx->count++;                /* freed at the end, even half filled */
 	if (oom) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return 1;       /* stop, reported (a -1 reads as a store error) */
 	}
 	w->reminder = due == 2;
@@ -170,10 +174,9 @@ static void rcpt_join(const struct notice_rcpt *r, char *buf, size_t size)
 static void expand(FILE *out, const char *tpl, const struct warn *w,
 		   int64_t suspend_days)
 {
-	char date[RFC3339_MAX];
+	char date[LANG_DATE_MAX], t[LANG_DATE_MAX];
 
-	time_format_rfc3339(w->suspend_at, date);
-	date[10] = '\0';
+	lang_date(w->suspend_at, LANG_DATE_DAY, date);
 	while (*tpl != '\0') {
 		const char *close = *tpl == '{' ? strchr(tpl, '}') : NULL;
 		size_t n = close != NULL ? (size_t)(close - tpl - 1) : 0;
@@ -187,9 +190,9 @@ static void expand(FILE *out, const char *tpl, const struct warn *w,
 		else if (close != NULL && n == 12 && strncmp(tpl + 1, "suspend_days", n) == 0)
 			fprintf(out, "%lld", (long long)suspend_days);
 		else if (close != NULL && n == 10 && strncmp(tpl + 1, "last_login", n) == 0)
-			fputs(w->last_login[0] ? w->last_login : "never", out);
+			fputs(w->last_login[0] ? lang_date_text(w->last_login, t) : _("never"), out);
 		else if (close != NULL && n == 9 && strncmp(tpl + 1, "last_send", n) == 0)
-			fputs(w->last_send[0] ? w->last_send : "never", out);
+			fputs(w->last_send[0] ? lang_date_text(w->last_send, t) : _("never"), out);
 		else {
 			fputc(*tpl++, out);
 			continue;
@@ -205,10 +208,10 @@ static char *template_load(const char *path)
 	FILE *f;
 
 	if (path == NULL || path[0] == '\0')
-		return strdup(default_template);
+		return strdup(_(default_template));
 	f = fopen(path, "r");
 	if (f == NULL) {
-		cli_error("notice_template %s: %s", path, strerror(errno));
+		cli_error(_("notice_template %s: %s"), path, strerror(errno));
 		return NULL;
 	}
 	buf = malloc(TEMPLATE_MAX + 1);
@@ -216,8 +219,8 @@ static char *template_load(const char *path)
 	fclose(f);
 	if (buf == NULL || n > TEMPLATE_MAX || memchr(buf, '\0', n) != NULL ||
 	    strncmp(buf, "Subject: ", 9) != 0) {
-		cli_error("notice_template %s: must start with 'Subject: ', hold no "
-			  "NUL byte and be at most %d bytes", path, TEMPLATE_MAX);
+		cli_error(_("notice_template %s: must start with 'Subject: ', hold no "
+			    "NUL byte and be at most %d bytes"), path, TEMPLATE_MAX);
 		free(buf);
 		return NULL;
 	}
@@ -246,21 +249,56 @@ static int send_notice(struct cli *cli, const char *tpl, const struct warn *w,
 {
 	const char *from = cli->cfg.notice_from[0] != '\0' ? cli->cfg.notice_from :
 		cli->cfg.report_to;
-	const char *error;
+	const char *error, *body;
+	char *text = NULL, *subject = NULL;
+	size_t text_len = 0, subject_len = 0;
 	struct mail m;
+	FILE *mem;
 
+	/* the template's first line is the Subject:, then the body; the
+	   subject may need RFC 2047 (a translation, names): expanded apart */
+	mem = open_memstream(&text, &text_len);
+	if (mem == NULL) {
+		cli_error("%s", strerror(errno));
+		return -1;
+	}
+	expand(mem, tpl + strlen("Subject: "), w,
+	       (int64_t)(cli->cfg.suspend_after / 86400));
+	if (fclose(mem) != 0) {
+		free(text);
+		cli_error(_("out of memory"));
+		return -1;
+	}
+	body = strchr(text, '\n');
+	if (body == NULL)
+		body = text + text_len;
+	mem = open_memstream(&subject, &subject_len);
+	if (mem == NULL) {
+		free(text);
+		cli_error("%s", strerror(errno));
+		return -1;
+	}
+	if (w->reminder)
+		fputs(_("Reminder: "), mem);
+	fwrite(text, 1, (size_t)(body - text), mem);
+	if (fclose(mem) != 0) {
+		free(text);
+		cli_error(_("out of memory"));
+		return -1;
+	}
 	if (mail_open(&m, cli->cfg.sendmail, &error) < 0) {
 		cli_error("%s", error);
+		free(text);
+		free(subject);
 		return -1;
 	}
 	/* every address passed contact_address_plain: no CR, LF or comma */
 	mail_text_headers(m.f, to, cli->cfg.notify_cc, from);
-	/* the template's first lines are its headers (Subject:), then body */
-	if (w->reminder) {
-		fputs("Subject: Reminder: ", m.f);
-		tpl += strlen("Subject: ");
-	}
-	expand(m.f, tpl, w, (int64_t)(cli->cfg.suspend_after / 86400));
+	mail_subject(m.f, subject, subject_len);
+	if (body[0] != '\0')
+		fputs(body + 1, m.f);
+	free(text);
+	free(subject);
 	return notify_mail_close(&m);
 }
 
@@ -281,7 +319,7 @@ static int record_notice(struct cli *cli, struct store *store, const struct warn
 	if (audit_json(json, sizeof(json), cli->now, audit_actor(),
 		       w->reminder ? "reminder" : "notice", w->account, reason,
 		       "recipients", rcpts) == NULL) {
-		cli_error("%s: audit entry too long", w->account);
+		cli_error(_("%s: audit entry too long"), w->account);
 		return -1;
 	}
 	if (audit_notice_set(store, w->account, &w->notice, json, cli->now, &error) < 0) {
@@ -294,15 +332,18 @@ static int record_notice(struct cli *cli, struct store *store, const struct warn
 static void print_warn(struct cli *cli, const struct warn *w,
 		       const struct notice_rcpt *r, const char *to)
 {
-	printf("  %s  idle %lld days  %s to %s", w->account, (long long)w->idle_days,
-	       w->reminder ? "reminder" : "notice", to);
+	printf("  %s  ", w->account);
+	printf(ngettext("idle %lld day", "idle %lld days", (unsigned long)w->idle_days),
+	       (long long)w->idle_days);
+	printf("  ");
+	printf(w->reminder ? _("reminder to %s") : _("notice to %s"), to);
 	if (cli->cfg.notify_cc[0] != '\0')
 		printf("; cc %s", cli->cfg.notify_cc);
 	putchar('\n');
 	for (size_t j = 0; j < r->nskipped; j++) {
-		fputs("    not mailed: ", stdout);
+		fputs(_("    not mailed: "), stdout);
 		text_safe(stdout, r->skipped[j], strlen(r->skipped[j]));
-		printf(" (%s)\n", r->why[j]);
+		printf(" (%s)\n", _(r->why[j]));
 	}
 }
 
@@ -310,6 +351,7 @@ static int send_summary(struct cli *cli, const struct notify_ctx *ctx,
 			const bool *sent)
 {
 	const char *error;
+	char subject[256];
 	struct mail m;
 	size_t nsent = 0;
 
@@ -322,17 +364,26 @@ static int send_summary(struct cli *cli, const struct notify_ctx *ctx,
 	for (size_t i = 0; i < ctx->count; i++)
 		nsent += sent[i] ? 1 : 0;
 	mail_text_headers(m.f, cli->cfg.report_to, "", cli->cfg.notice_from);
-	fprintf(m.f, "Subject: dormant: %zu suspension notices sent%s\n\n"
-		"These owners were warned that their accounts may be suspended:\n\n",
-		nsent, nsent < ctx->count ? ", some failed" : "");
+	snprintf(subject, sizeof(subject),
+		 nsent < ctx->count ?
+		 ngettext("dormant: %zu suspension notice sent, some failed",
+			  "dormant: %zu suspension notices sent, some failed", nsent) :
+		 ngettext("dormant: %zu suspension notice sent",
+			  "dormant: %zu suspension notices sent", nsent), nsent);
+	mail_subject(m.f, subject, strlen(subject));
+	fprintf(m.f, "\n%s\n\n",
+		_("These owners were warned that their accounts may be suspended:"));
 	for (size_t i = 0; i < ctx->count; i++) {
-		char date[RFC3339_MAX];
-		time_format_rfc3339(ctx->w[i].suspend_at, date);
-		date[10] = '\0';
-		fprintf(m.f, "  %s  idle %lld days, suspension from %s%s%s\n",
-			ctx->w[i].account, (long long)ctx->w[i].idle_days, date,
-			ctx->w[i].reminder ? " (reminder)" : "",
-			sent[i] ? "" : "  (NOT SENT: sendmail failed)");
+		char date[LANG_DATE_MAX];
+
+		lang_date(ctx->w[i].suspend_at, LANG_DATE_DAY, date);
+		fprintf(m.f, "  %s  ", ctx->w[i].account);
+		fprintf(m.f, ngettext("idle %lld day, suspension from %s",
+				      "idle %lld days, suspension from %s",
+				      (unsigned long)ctx->w[i].idle_days),
+			(long long)ctx->w[i].idle_days, date);
+		fprintf(m.f, "%s%s\n", ctx->w[i].reminder ? _(" (reminder)") : "",
+			sent[i] ? "" : _("  (NOT SENT: sendmail failed)"));
 	}
 	return notify_mail_close(&m);
 }
@@ -355,7 +406,7 @@ static int notify_run(struct cli *cli, int argc, char **argv)
 		apply = true;
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_notify, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_notify, _("unexpected argument '%s'"), argv[optind]);
 	if ((tpl = template_load(cli->cfg.notice_template)) == NULL)
 		return EXIT_USAGE;
 	memset(&ctx, 0, sizeof(ctx));
@@ -372,12 +423,15 @@ static int notify_run(struct cli *cli, int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
-	printf("%s %zu owner%s (%lu already warned for this period)\n",
-	       apply ? "warning" : "would warn", ctx.count,
-	       ctx.count == 1 ? "" : "s", ctx.already);
+	printf(apply ? ngettext("warning %zu owner (%lu already warned for this period)\n",
+				"warning %zu owners (%lu already warned for this period)\n",
+				ctx.count) :
+	       ngettext("would warn %zu owner (%lu already warned for this period)\n",
+			"would warn %zu owners (%lu already warned for this period)\n",
+			ctx.count), ctx.count, ctx.already);
 	sent = calloc(ctx.count + 1, sizeof(*sent));
 	if (sent == NULL) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
@@ -417,11 +471,11 @@ out:
 
 const struct cli_command cmd_notify = {
 	"notify", notify_run, "[--apply]",
-	"warn owners notice_days before their accounts may be suspended",
-	"Each owner is warned once per idle period (a login or send starts a\n"
+	N_("warn owners notice_days before their accounts may be suspended"),
+	N_("Each owner is warned once per idle period (a login or send starts a\n"
 	"new one); a summary goes to report_to. The text comes from\n"
 	"notice_template: a file starting with 'Subject: ', then a blank line\n"
 	"and the body, with {account} {idle_days} {suspend_date} {suspend_days}\n"
 	"{last_login} {last_send} replaced. Mail goes through sendmail -t.\n"
-	"Without --apply, only prints who would be warned.\n",
+	"Without --apply, only prints who would be warned.\n"),
 };

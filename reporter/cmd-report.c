@@ -2,6 +2,8 @@
  * to a file (gzip when it ends in .gz) or stdout; --monthly writes the
  * HTML and CSV files into report_dir for cron and can mail the HTML. */
 #include "cli.h"
+#include "i18n.h"
+#include "lang.h"
 #include "mail.h"
 #include "outfile.h"
 #include "month.h"
@@ -42,12 +44,13 @@ static int report_to_file(struct report *rep, const char *format,
 static int report_mail(struct cli *cli, struct report *rep, const char *html_path)
 {
 	struct mail m;
-	const char *error;
+	const char *error, *month;
+	char mon[LANG_DATE_MAX], subject[256];
 	FILE *src;
 	int ret;
 
 	if (cli->cfg.report_to[0] == '\0') {
-		cli_error("--mail: report_to is not set in the configuration");
+		cli_error(_("--mail: report_to is not set in the configuration"));
 		return -1;
 	}
 	src = fopen(html_path, "r");
@@ -61,9 +64,11 @@ static int report_mail(struct cli *cli, struct report *rep, const char *html_pat
 		return -1;
 	}
 	mail_headers(m.f, cli->cfg.report_to, "", "");
-	fprintf(m.f, "Subject: Dormant mailbox report %s\n"
-		"Content-Type: text/html; charset=utf-8\n"
-		"Content-Transfer-Encoding: base64\n\n", rep->month);
+	month = lang_month(rep->month, mon);
+	snprintf(subject, sizeof(subject), _("Dormant mailbox report %s"), month);
+	mail_subject(m.f, subject, strlen(subject));
+	fputs("Content-Type: text/html; charset=utf-8\n"
+	      "Content-Transfer-Encoding: base64\n\n", m.f);
 	ret = mail_base64(src, m.f);
 	fclose(src);
 	if (mail_close(&m, &error) < 0) {
@@ -102,16 +107,16 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		case 'F':
 			format = optarg;
 			if (report_format_find(format) == NULL)
-				return cli_usage(&cmd_report, "unknown format '%s'", optarg);
+				return cli_usage(&cmd_report, _("unknown format '%s'"), optarg);
 			break;
 		default:
 			return cli_usage(&cmd_report, NULL);
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_report, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_report, _("unexpected argument '%s'"), argv[optind]);
 	if (mail && !monthly)
-		return cli_usage(&cmd_report, "--mail goes with --monthly");
+		return cli_usage(&cmd_report, _("--mail goes with --monthly"));
 	if (monthly && month == NULL) {
 		month_format(month_of(cli->now) - 1, prev);
 		month = prev;
@@ -154,8 +159,9 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		if (ret == 0 && mail)
 			ret = report_mail(cli, &rep, path);
 		if (ret == 0)
-			printf("wrote %s/dormant-%s.{html,csv.gz}%s\n", cli->cfg.report_dir,
-			       rep.month, mail ? " and mailed the HTML" : "");
+			printf(mail ? _("wrote %s/dormant-%s.{html,csv.gz} and mailed the HTML\n") :
+			       _("wrote %s/dormant-%s.{html,csv.gz}\n"), cli->cfg.report_dir,
+			       rep.month);
 	}
 	c = rep.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 	report_free(&rep);
@@ -166,13 +172,13 @@ static int report_run(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_report = {
 	"report", report_run,
 	"[--month YYYY-MM] [--format text|csv|json|html] [-o FILE] | --monthly [--mail]",
-	"the dormancy report for a month (default: this month)",
-	"  --month    the month to report; a past month is evaluated at its end\n"
+	N_("the dormancy report for a month (default: this month)"),
+	N_("  --month    the month to report; a past month is evaluated at its end\n"
 	"  --format   text (default), csv (every account, the list columns plus\n"
 	"             domain), json (generated, month, summary, accounts, events)\n"
 	"             or html (one self-contained file)\n"
 	"  -o FILE    write to FILE atomically; gzip-compressed if it ends in .gz\n"
 	"  --monthly  write dormant-YYYY-MM.html and dormant-YYYY-MM.csv.gz for\n"
 	"             the previous month into report_dir (for cron)\n"
-	"  --mail     with --monthly: mail the HTML to report_to via sendmail\n",
+	"  --mail     with --monthly: mail the HTML to report_to via sendmail\n"),
 };

@@ -1,5 +1,8 @@
 /* cmd-show.c - "dormant show ACCOUNT": everything known about one account. */
 #include "cli.h"
+#include "i18n.h"
+#include "lang.h"
+#include "report.h"
 #include "account.h"
 #include "output.h"
 #include "view.h"
@@ -12,6 +15,30 @@ static const char *state_kind_name(enum account_state_kind kind)
 	return kind == STATE_SUSPENDED ? "suspended" :
 		kind == STATE_EXEMPT ? "exempt" :
 		kind == STATE_GRACE ? "grace after reactivation" : "none";
+}
+
+/* The same, and a contact's field and source, as people read them */
+static const char *state_kind_label(enum account_state_kind kind)
+{
+	return kind == STATE_SUSPENDED ? _("suspended") :
+		kind == STATE_EXEMPT ? _("exempt") :
+		kind == STATE_GRACE ? _("grace after reactivation") : _("none");
+}
+
+static const char *contact_label(enum contact_field field)
+{
+	static const char *const labels[CONTACT_FIELDS] = {
+		N_("unit:"), N_("manager:"), N_("alternate:"),
+	};
+
+	return _(labels[field]);
+}
+
+static const char *source_label(const char *source)
+{
+	return strcmp(source, "userdb") == 0 ? _("userdb") :
+		strcmp(source, "file") == 0 ? _("file") :
+		strcmp(source, "domain") == 0 ? _("domain") : source;
 }
 
 /* One contact of the account: its text and where it came from; the unit
@@ -40,14 +67,15 @@ static void show_contacts_text(const struct account_view *view)
 	for (int i = 0; i < CONTACT_FIELDS; i++) {
 		const char *source, *text = contact_of(view, i, &source);
 
-		printf("%s:%*s", contact_field_name((enum contact_field)i),
-		       (int)(15 - strlen(contact_field_name((enum contact_field)i))), "");
+		const char *label = contact_label((enum contact_field)i);
+
+		printf("%s%*s", label, (int)(16 - text_width(label)), "");
 		if (text == NULL) {
-			puts("none known");
+			puts(_("none known"));
 			continue;
 		}
 		text_safe(stdout, text, strlen(text));
-		printf(" (%s)\n", source);
+		printf(" (%s)\n", source_label(source));
 	}
 }
 
@@ -92,33 +120,35 @@ static void show_login_how(const struct row *row, const struct show_extra *x)
 
 static void show_networks_text(const struct show_extra *x)
 {
-	char net[NETSET_TEXT_MAX], first[RFC3339_MAX], last[RFC3339_MAX];
+	char net[NETSET_TEXT_MAX], first[LANG_DATE_MAX], last[LANG_DATE_MAX];
 
 	if (x->networks_error != NULL) {
-		fputs("networks:       unreadable: ", stdout);
+		fputs(_("networks:       unreadable: "), stdout);
 		text_safe(stdout, x->networks_error, strlen(x->networks_error));
 		putchar('\n');
 		return;
 	}
 	if (x->networks == NULL || x->networks->count == 0) {
-		puts("networks:       none recorded");
+		puts(_("networks:       none recorded"));
 		return;
 	}
-	puts("networks:");
+	puts(_("networks:"));
 	for (unsigned int i = 0; i < x->networks->count; i++) {
 		const struct netset_entry *e = &x->networks->entry[i];
 
 		netset_format(e, net);
-		time_format_rfc3339(e->first_seen, first);
-		time_format_rfc3339(e->last_seen, last);
-		printf("  %-20s last %s  first %s  %s%s%s", net, last, first,
+		lang_date(e->first_seen, LANG_DATE_TIME, first);
+		lang_date(e->last_seen, LANG_DATE_TIME, last);
+		printf("  %-20s ", net);
+		printf(_("last %s  first %s"), last, first);
+		printf("  %s%s%s",
 		       (e->kinds & NETSET_LOGIN) != 0 ? "login" : "",
 		       e->kinds == (NETSET_LOGIN | NETSET_SEND) ? "," : "",
 		       (e->kinds & NETSET_SEND) != 0 ? "send" : "");
 		if ((e->flags & NETSET_WEBMAIL) != 0)
 			fputs("  webmail", stdout);
 		if (e->client[0] != '\0') {
-			fputs("  client ", stdout);
+			fputs(_("  client "), stdout);
 			text_safe(stdout, e->client, strlen(e->client));
 		}
 		putchar('\n');
@@ -128,46 +158,49 @@ static void show_networks_text(const struct show_extra *x)
 static void show_text(const struct row *row, const struct account_view *view,
 		      const struct show_extra *x)
 {
-	char t[RFC3339_MAX];
+	char t[LANG_DATE_MAX];
 
-	fputs("account:        ", stdout);
+	fputs(_("account:        "), stdout);
 	text_safe(stdout, row->account, row->account_len);
-	printf("\nstatus:         %s\n", policy_status_name(row->status));
+	printf(_("\nstatus:         %s\n"), view_status_label(row->status));
 	if (row->idle_days >= 0)
-		printf("idle days:      %lld\n", (long long)row->idle_days);
-	printf("last login:     %s", row->last_login[0] ? row->last_login : "never");
+		printf(_("idle days:      %lld\n"), (long long)row->idle_days);
+	printf(_("last login:     %s"), row->last_login[0] ?
+	       lang_date_text(row->last_login, t) : _("never"));
 	if (row->last_login[0] != '\0') {
 		fputs(" (", stdout);
 		show_login_how(row, x);
-		printf(" from %s)", row->login_ip[0] ? row->login_ip : "unknown address");
+		printf(_(" from %s)"), row->login_ip[0] ? row->login_ip : _("unknown address"));
 	}
-	printf("\nlast send:      %s", row->last_send[0] ? row->last_send : "never");
+	printf(_("\nlast send:      %s"), row->last_send[0] ?
+	       lang_date_text(row->last_send, t) : _("never"));
 	if (row->last_send[0] != '\0' && row->send_ip[0] != '\0')
-		printf(" (from %s)", row->send_ip);
-	printf("\nlast receive:   %s\n", row->last_receive[0] ? row->last_receive : "never");
+		printf(_(" (from %s)"), row->send_ip);
+	printf(_("\nlast receive:   %s\n"), row->last_receive[0] ?
+	       lang_date_text(row->last_receive, t) : _("never"));
 	if (view->info != NULL) {
-		printf("first seen:     %s\n", row->first_seen);
-		time_format_rfc3339(view->info->last_seen, t);
-		printf("last synced:    %s\n", t);
+		printf(_("first seen:     %s\n"), lang_date_text(row->first_seen, t));
+		lang_date(view->info->last_seen, LANG_DATE_TIME, t);
+		printf(_("last synced:    %s\n"), t);
 		if (view->info->gone_since != 0) {
-			time_format_rfc3339(view->info->gone_since, t);
-			printf("gone since:     %s (no longer in the directory)\n", t);
+			lang_date(view->info->gone_since, LANG_DATE_TIME, t);
+			printf(_("gone since:     %s (no longer in the directory)\n"), t);
 		}
 		show_contacts_text(view);
 	} else {
-		puts("directory:      not seen by dormant sync");
+		puts(_("directory:      not seen by dormant sync"));
 	}
 	if (view->state != NULL) {
-		printf("state:          %s", state_kind_name(view->state->kind));
-		time_format_rfc3339(view->state->since, t);
-		printf(" since %s", t);
+		printf(_("state:          %s"), state_kind_label(view->state->kind));
+		lang_date(view->state->since, LANG_DATE_TIME, t);
+		printf(_(" since %s"), t);
 		if (view->state->until != 0) {
-			time_format_rfc3339(view->state->until, t);
-			printf(" until %s", t);
+			lang_date(view->state->until, LANG_DATE_TIME, t);
+			printf(_(" until %s"), t);
 		}
-		fputs(" by ", stdout);
+		fputs(_(" by "), stdout);
 		text_safe(stdout, view->state->actor, strlen(view->state->actor));
-		fputs("\nreason:         ", stdout);
+		fputs(_("\nreason:         "), stdout);
 		text_safe(stdout, view->state->reason, strlen(view->state->reason));
 		putchar('\n');
 	}
@@ -312,10 +345,10 @@ static int show_run(struct cli *cli, int argc, char **argv)
 				format = &show_formats[i];
 		}
 		if (format == NULL)
-			return cli_usage(&cmd_show, "unknown format '%s'", optarg);
+			return cli_usage(&cmd_show, _("unknown format '%s'"), optarg);
 	}
 	if (optind + 1 != argc)
-		return cli_usage(&cmd_show, "give one account");
+		return cli_usage(&cmd_show, _("give one account"));
 	if (cli_account_arg(cli, argv[optind], name) < 0)
 		return EXIT_USAGE;
 	store = cli_open_view(cli, true, &vctx);
@@ -340,7 +373,7 @@ static int show_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (r1 == 0 && r2 == 0 && r3 == 0) {
-		cli_error("%s: unknown account (never seen, not synced)", name);
+		cli_error(_("%s: unknown account (never seen, not synced)"), name);
 		return EXIT_FINDINGS;
 	}
 	memset(&view, 0, sizeof(view));
@@ -359,5 +392,5 @@ static int show_run(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_show = {
 	"show", show_run, "[--format text|json] ACCOUNT",
-	"everything known about one account", NULL,
+	N_("everything known about one account"), NULL,
 };

@@ -4,6 +4,7 @@
  * read once and verified to its checksum before anything is written, and
  * what is written comes from the bytes verified. */
 #include "cli.h"
+#include "i18n.h"
 #include "outfile.h"
 #include "output.h"
 #include "snapshot.h"
@@ -20,7 +21,7 @@ static int export_one(void *ctx, const struct account_view *view)
 	struct snapshot_writer *w = ctx;
 
 	if (view->decode_error != NULL) {
-		cli_error("account %s: %s (not exported)", view->account,
+		cli_error(_("account %s: %s (not exported)"), view->account,
 			  view->decode_error);
 		return 0;
 	}
@@ -51,7 +52,7 @@ static int export_run(struct cli *cli, int argc, char **argv)
 		output = optarg;
 	}
 	if (output == NULL || optind != argc)
-		return cli_usage(&cmd_export, "give -o FILE");
+		return cli_usage(&cmd_export, _("give -o FILE"));
 	store = cli_store_open(cli, true);
 	if (store == NULL)
 		return EXIT_RUNTIME;
@@ -84,17 +85,17 @@ static int export_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (strcmp(output, "-") != 0)
-		fprintf(stderr, "exported %llu records to %s\n",
+		fprintf(stderr, _("exported %llu records to %s\n"),
 			(unsigned long long)w.count, output);
 	return EXIT_OK;
 }
 
 const struct cli_command cmd_export = {
 	"export", export_run, "-o FILE",
-	"write a compressed, checksummed snapshot for dormant merge elsewhere",
-	"The snapshot holds every account's activity and directory record and\n"
+	N_("write a compressed, checksummed snapshot for dormant merge elsewhere"),
+	N_("The snapshot holds every account's activity and directory record and\n"
 	"the tracking start; it is zlib-compressed, versioned and ends in a\n"
-	"CRC-32. -o - writes it to standard output.\n",
+	"CRC-32. -o - writes it to standard output.\n"),
 };
 
 struct chunk {
@@ -171,23 +172,23 @@ static int merge_verify(struct snapshot_file *files, int n, char **paths)
 
 		if (snapshot_file_read(&files[i], paths[i], &error) < 0 ||
 		    snapshot_open(&r, &files[i], &hdr, &error) < 0) {
-			cli_error("%s: nothing merged", error);
+			cli_error(_("%s: nothing merged"), error);
 			return -1;
 		}
 		while ((ret = snapshot_next(&r, &rec, &error)) > 0)
 			count++;
 		snapshot_close(&r);
 		if (ret < 0) {
-			cli_error("%s: nothing merged", error);
+			cli_error(_("%s: nothing merged"), error);
 			return -1;
 		}
 		/* the host name is the other host's word: escaped */
-		printf("%s: %llu records from ", paths[i], (unsigned long long)count);
+		printf(_("%s: %llu records from "), paths[i], (unsigned long long)count);
 		if (hdr.host[0] != '\0')
 			text_safe(stdout, hdr.host, strlen(hdr.host));
 		else
-			fputs("(unnamed host)", stdout);
-		fputs(", verified\n", stdout);
+			fputs(_("(unnamed host)"), stdout);
+		fputs(_(", verified\n"), stdout);
 	}
 	return 0;
 }
@@ -214,15 +215,15 @@ static int merge_run(struct cli *cli, int argc, char **argv)
 		dry_run = true;
 	}
 	if (optind >= argc)
-		return cli_usage(&cmd_merge, "give at least one snapshot");
+		return cli_usage(&cmd_merge, _("give at least one snapshot"));
 	nfiles = argc - optind;
 	for (int i = optind; i < argc; i++)
 		nstdin += strcmp(argv[i], "-") == 0;
 	if (nstdin > 1)
-		return cli_usage(&cmd_merge, "standard input (-) given twice");
+		return cli_usage(&cmd_merge, _("standard input (-) given twice"));
 	files = calloc((size_t)nfiles, sizeof(*files));
 	if (files == NULL) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return EXIT_RUNTIME;
 	}
 	/* Pass 1: every file read once, whole, and verified to its checksum.
@@ -242,7 +243,7 @@ static int merge_run(struct cli *cli, int argc, char **argv)
 	ch = store != NULL ? malloc(sizeof(*ch)) : NULL;
 	if (ch == NULL) {
 		if (store != NULL)
-			cli_error("out of memory");
+			cli_error(_("out of memory"));
 		store_close(&store);
 		files_free(files, nfiles);
 		return EXIT_RUNTIME;
@@ -265,18 +266,19 @@ static int merge_run(struct cli *cli, int argc, char **argv)
 		cli_error("%s", error);
 		return EXIT_RUNTIME;
 	}
-	printf("merged %d snapshot%s: %ld records changed\n", nfiles,
-	       nfiles == 1 ? "" : "s", changed);
+	printf(ngettext("merged %d snapshot: %ld records changed\n",
+			"merged %d snapshots: %ld records changed\n", (unsigned long)nfiles),
+	       nfiles, changed);
 	return EXIT_OK;
 }
 
 const struct cli_command cmd_merge = {
 	"merge", merge_run, "[--dry-run] FILE...",
-	"fold snapshots from other hosts into this database (by max)",
-	"Every snapshot is read once and verified (version, structure, every\n"
+	N_("fold snapshots from other hosts into this database (by max)"),
+	N_("Every snapshot is read once and verified (version, structure, every\n"
 	"record, count, CRC-32, gzip integrity) before anything is written; a\n"
 	"bad one is refused and nothing changes. What is applied is what was\n"
 	"verified, from memory. - reads a snapshot from standard input.\n"
 	"Merging is commutative, associative and idempotent. Tracking history\n"
-	"moves back to the oldest snapshot's.\n",
+	"moves back to the oldest snapshot's.\n"),
 };

@@ -3,6 +3,9 @@
  * unless --apply, safety rails that refuse unless --force, exemptions that
  * always win, and an audit entry in the same transaction as every change. */
 #include "cli.h"
+#include "i18n.h"
+#include "lang.h"
+#include "report.h"
 #include "account.h"
 #include "array.h"
 #include "audit.h"
@@ -91,7 +94,7 @@ static int plan_one(void *_ctx, const struct account_view *view)
 	struct row row;
 
 	if (view->decode_error != NULL) {
-		cli_error("account %s: %s (not considered)", view->account,
+		cli_error(_("account %s: %s (not considered)"), view->account,
 			  view->decode_error);
 		plan->errors++;
 		return 0;
@@ -117,14 +120,14 @@ static int plan_one(void *_ctx, const struct account_view *view)
 		return 0;
 	}
 	if (array_grow(&plan->c, &plan->alloc, plan->count, sizeof(*plan->c)) < 0) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return 1;       /* stop, reported (a -1 reads as a store error) */
 	}
 	c = &plan->c[plan->count];
 	memset(c, 0, sizeof(*c));
 	c->account = strdup(view->account);
 	if (c->account == NULL) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		return 1;       /* stop, reported (a -1 reads as a store error) */
 	}
 	c->status = row.status;
@@ -186,21 +189,21 @@ static int plan_rails(struct cli *cli, const struct plan *plan)
 	int hit = 0;
 
 	if (plan->known == 0) {
-		cli_error("refused: no account is known from the directory "
-			  "(run 'dormant sync' first)");
+		cli_error(_("refused: no account is known from the directory "
+			  "(run 'dormant sync' first)"));
 		hit++;
 	} else if (plan->count > cli->cfg.max_suspend_fraction * (double)plan->known) {
-		cli_error("refused: %zu of %lu known accounts (%.1f%%) is more than "
-			  "max_suspend_fraction (%.1f%%)", plan->count, plan->known,
+		cli_error(_("refused: %zu of %lu known accounts (%.1f%%) is more than "
+			  "max_suspend_fraction (%.1f%%)"), plan->count, plan->known,
 			  100.0 * (double)plan->count / (double)plan->known,
 			  100.0 * cli->cfg.max_suspend_fraction);
 		hit++;
 	}
 	if (plan->view.tracking_start <= 0 ||
 	    cli->now - plan->view.tracking_start < plan->view.policy.suspend_after) {
-		cli_error("refused: the database's history is shorter than "
+		cli_error(_("refused: the database's history is shorter than "
 			  "suspend_after (reset or new install?): idle times are "
-			  "not yet known");
+			  "not yet known"));
 		hit++;
 	}
 	return hit;
@@ -232,7 +235,7 @@ static int suspend_apply(struct cli *cli, struct store *store,
 			       c->account, st.reason, forced ? "forced" : NULL,
 			       "yes") == NULL ||
 		    audit_state_set(store, c->account, &st, json, cli->now, &error) < 0) {
-			cli_error("%s: not suspended: %s", c->account, error);
+			cli_error(_("%s: not suspended: %s"), c->account, error);
 			failed++;
 			continue;
 		}
@@ -253,9 +256,9 @@ static int suspend_apply(struct cli *cli, struct store *store,
 			ret = -1;
 		}
 	}
-	printf("suspended %lu account%s", done, done == 1 ? "" : "s");
+	printf(ngettext("suspended %lu account", "suspended %lu accounts", done), done);
 	if (failed > 0)
-		printf(", %lu failed", failed);
+		printf(_(", %lu failed"), failed);
 	putchar('\n');
 	return failed > 0 ? -1 : ret;
 }
@@ -281,7 +284,7 @@ static int suspend_run(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_suspend, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_suspend, _("unexpected argument '%s'"), argv[optind]);
 	/* a dry run never writes, not even the published thresholds */
 	memset(&plan, 0, sizeof(plan));
 	store = cli_open_view(cli, !apply, &plan.view);
@@ -299,17 +302,23 @@ static int suspend_run(struct cli *cli, int argc, char **argv)
 		store_close(&store);
 		return EXIT_RUNTIME;
 	}
-	printf("%s %zu account%s idle %lld days or more (of %lu known):\n",
-	       apply ? "suspending" : "would suspend", plan.count,
-	       plan.count == 1 ? "" : "s",
-	       (long long)(plan.view.policy.suspend_after / 86400), plan.known);
+	printf(apply ? ngettext("suspending %zu account idle %lld days or more (of %lu known):\n",
+				"suspending %zu accounts idle %lld days or more (of %lu known):\n",
+				plan.count) :
+	       ngettext("would suspend %zu account idle %lld days or more (of %lu known):\n",
+			"would suspend %zu accounts idle %lld days or more (of %lu known):\n",
+			plan.count),
+	       plan.count, (long long)(plan.view.policy.suspend_after / 86400), plan.known);
 	for (size_t i = 0; i < plan.count; i++) {
 		printf("  ");
 		text_safe(stdout, plan.c[i].account, strlen(plan.c[i].account));
-		printf("  %s, idle %lld days, last login %s",
-		       policy_status_name(plan.c[i].status),
+		char t[LANG_DATE_MAX];
+
+		printf(_("  %s, idle %lld days, last login %s"),
+		       view_status_label(plan.c[i].status),
 		       (long long)plan.c[i].idle_days,
-		       plan.c[i].last_login[0] ? plan.c[i].last_login : "never");
+		       plan.c[i].last_login[0] ? lang_date_text(plan.c[i].last_login, t) :
+		       _("never"));
 		if (plan.c[i].revoked) {
 			fputs(", ", stdout);
 			text_safe(stdout, plan.c[i].reason, strlen(plan.c[i].reason));
@@ -317,18 +326,20 @@ static int suspend_run(struct cli *cli, int argc, char **argv)
 		putchar('\n');
 	}
 	if (plan.grace > 0)
-		printf("not suspended: %lu account%s in the grace period after "
-		       "reactivation\n", plan.grace, plan.grace == 1 ? "" : "s");
+		printf(ngettext("not suspended: %lu account in the grace period after "
+				"reactivation\n", "not suspended: %lu accounts in the grace "
+				"period after reactivation\n", plan.grace), plan.grace);
 	rails = plan.count > 0 ? plan_rails(cli, &plan) : 0;
 	if (rails > 0 && force)
-		printf("--force: going ahead despite %d safety rail%s\n", rails,
-		       rails == 1 ? "" : "s");
+		printf(ngettext("--force: going ahead despite %d safety rail\n",
+				"--force: going ahead despite %d safety rails\n",
+				(unsigned long)rails), rails);
 	if (!apply) {
 		if (plan.count > 0)
-			printf("dry run: nothing changed (add --apply)\n");
+			printf(_("dry run: nothing changed (add --apply)\n"));
 		ret = rails > 0 && !force ? EXIT_FINDINGS : EXIT_OK;
 	} else if (rails > 0 && !force) {
-		printf("nothing changed\n");
+		printf(_("nothing changed\n"));
 		ret = EXIT_FINDINGS;
 	} else if (plan.count == 0) {
 		ret = EXIT_OK;
@@ -343,9 +354,10 @@ static int suspend_run(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_suspend = {
 	"suspend", suspend_run, "[--apply] [--force]",
-	"suspend accounts idle past suspend_after (a dry run without --apply)",
-	"Candidates are dormant and never-used accounts idle suspend_after or\n"
-	"longer, and accounts a review revoked (dormant review); exempt accounts and those in their grace period after\n"
+	N_("suspend accounts idle past suspend_after (a dry run without --apply)"),
+	N_("Candidates are dormant and never-used accounts idle suspend_after or\n"
+	"longer, and accounts a review revoked (dormant review); exempt\n"
+	"accounts and those in their grace period after\n"
 	"reactivation never are. Applying records the state and an audit entry\n"
 	"in one transaction, rewrites deny_file atomically, runs\n"
 	"suspend_command ACCOUNT (never for a name starting with '-', which\n"
@@ -353,7 +365,7 @@ const struct cli_command cmd_suspend = {
 	"Safety rails refuse the whole run unless --force: more than\n"
 	"max_suspend_fraction of the accounts known at the last sync, no sync\n"
 	"ever, or a database history shorter than suspend_after.\n"
-	"Exit: 0 done (or a dry run that would apply cleanly), 1 refused.\n",
+	"Exit: 0 done (or a dry run that would apply cleanly), 1 refused.\n"),
 };
 
 static int reactivate_run(struct cli *cli, int argc, char **argv)
@@ -374,9 +386,9 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 		reason = optarg;
 	}
 	if (optind + 1 != argc)
-		return cli_usage(&cmd_reactivate, "give one account");
+		return cli_usage(&cmd_reactivate, _("give one account"));
 	if (strlen(reason) > STATE_TEXT_MAX)
-		return cli_usage(&cmd_reactivate, "--reason: longer than %d bytes",
+		return cli_usage(&cmd_reactivate, _("--reason: longer than %d bytes"),
 				 STATE_TEXT_MAX);
 	if (cli_account_arg(cli, argv[optind], name) < 0)
 		return EXIT_USAGE;
@@ -390,7 +402,7 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (ret == 0 || st.kind != STATE_SUSPENDED) {
-		cli_error("%s is not suspended", name);
+		cli_error(_("%s is not suspended"), name);
 		store_close(&store);
 		return EXIT_FINDINGS;
 	}
@@ -407,7 +419,7 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 	if (audit_json(json, sizeof(json), cli->now, actor, "reactivate", name,
 		       reason, "grace_until", until) == NULL ||
 	    audit_state_set(store, name, &st, json, cli->now, &error) < 0) {
-		cli_error("%s: not reactivated: %s", name, error);
+		cli_error(_("%s: not reactivated: %s"), name, error);
 		store_close(&store);
 		return EXIT_RUNTIME;
 	}
@@ -419,14 +431,14 @@ static int reactivate_run(struct cli *cli, int argc, char **argv)
 		cli_error("%s", error);
 		ret = -1;
 	}
-	printf("%s reactivated; not suspended again before %s\n", name, until);
+	printf(_("%s reactivated; not suspended again before %s\n"), name, until);
 	return ret < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 
 const struct cli_command cmd_reactivate = {
 	"reactivate", reactivate_run, "[--reason TEXT] ACCOUNT",
-	"undo a suspension (audited), with a fresh grace period",
-	"Clears the suspension, rewrites deny_file, runs reactivate_command\n"
+	N_("undo a suspension (audited), with a fresh grace period"),
+	N_("Clears the suspension, rewrites deny_file, runs reactivate_command\n"
 	"ACCOUNT; the account is not suspended again for suspend_after.\n"
-	"An account starting with '-' is given after --.\n",
+	"An account starting with '-' is given after --.\n"),
 };

@@ -1,6 +1,7 @@
 /* cmd-sync.c - "dormant sync": learn the account universe from the
  * directory, so accounts that never logged in appear in every report. */
 #include "cli.h"
+#include "i18n.h"
 #include "suspend.h"
 #include "account.h"
 #include "contacts.h"
@@ -83,7 +84,7 @@ static int read_names(struct cli *cli, FILE *f, const char *what,
 
 		lineno++;
 		if (r != LINE_OK) {
-			cli_error("%s:%lu: %s (skipped)", what, lineno,
+			cli_error(_("%s:%lu: %s (skipped)"), what, lineno,
 				  r == LINE_NUL ? "NUL byte" : "line too long");
 			list->bad++;
 			continue;
@@ -93,17 +94,17 @@ static int read_names(struct cli *cli, FILE *f, const char *what,
 			continue;
 		n = strcspn(p, ":");
 		if (account_normalize(p, n, ACCOUNT_LOGIN, &rules, name, &error) < 0) {
-			cli_error("%s:%lu: %s (skipped)", what, lineno, error);
+			cli_error(_("%s:%lu: %s (skipped)"), what, lineno, error);
 			list->bad++;
 			continue;
 		}
 		if (name_add(list, name) < 0) {
-			cli_error("out of memory");
+			cli_error(_("out of memory"));
 			return -1;
 		}
 	}
 	if (ferror(f)) {
-		cli_error("%s: read error: %s", what, strerror(errno));
+		cli_error(_("%s: read error: %s"), what, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -119,7 +120,7 @@ static int listing_read(FILE *f, void *_l, const char **error_r)
 	struct listing *l = _l;
 
 	if (read_names(l->cli, f, "doveadm user '*'", l->list) < 0) {
-		*error_r = "doveadm user '*': reading the listing failed";
+		*error_r = _("doveadm user '*': reading the listing failed");
 		return -1;
 	}
 	return 0;
@@ -134,7 +135,7 @@ static int read_doveadm(struct cli *cli, const char *doveadm_config,
 	const char *error;
 
 	if (userdb_doveadm(doveadm_config, args, NULL, listing_read, &l, &error) < 0) {
-		cli_error("%s: accounts not synced", error);
+		cli_error(_("%s: accounts not synced"), error);
 		return -1;
 	}
 	return 0;
@@ -176,7 +177,7 @@ static int sync_contacts(struct cli *cli, struct name_list *list,
 		int ret;
 
 		if (f == NULL) {
-			cli_error("contacts_file %s: %s: nothing synced", file,
+			cli_error(_("contacts_file %s: %s: nothing synced"), file,
 				  strerror(errno));
 			*usage_r = true;
 			return -1;
@@ -184,14 +185,14 @@ static int sync_contacts(struct cli *cli, struct name_list *list,
 		ret = contacts_file_read(f, file, &rules, &map, &error);
 		fclose(f);
 		if (ret < 0) {
-			cli_error("%s: nothing synced", error);
+			cli_error(_("%s: nothing synced"), error);
 			*usage_r = true;
 			return -1;
 		}
 	}
 	c = calloc(list->count > 0 ? list->count : 1, sizeof(*c));
 	if (c == NULL) {
-		cli_error("out of memory");
+		cli_error(_("out of memory"));
 		contacts_map_free(&map);
 		return -1;
 	}
@@ -199,7 +200,7 @@ static int sync_contacts(struct cli *cli, struct name_list *list,
 	    userdb_contacts(doveadm_config, (const char *const *)list->names,
 			    list->count, &fields, &rules, c, cli_warn, &bad,
 			    &error) < 0) {
-		cli_error("%s: accounts not synced", error);
+		cli_error(_("%s: accounts not synced"), error);
 		contacts_map_free(&map);
 		free(c);
 		return -1;
@@ -214,8 +215,8 @@ static int sync_contacts(struct cli *cli, struct name_list *list,
 			unlisted++;
 	}
 	if (unlisted > 0)
-		cli_error("contacts_file %s: %zu accounts the directory does not "
-			  "list (ignored)", file, unlisted);
+		cli_error(_("contacts_file %s: %zu accounts the directory does not "
+			  "list (ignored)"), file, unlisted);
 	contacts_map_free(&map);
 	list->bad += bad;
 	*contacts_r = c;
@@ -279,9 +280,9 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_sync, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_sync, _("unexpected argument '%s'"), argv[optind]);
 	if ((file != NULL) == from_doveadm)
-		return cli_usage(&cmd_sync, "give one of --file FILE or --from-doveadm");
+		return cli_usage(&cmd_sync, _("give one of --file FILE or --from-doveadm"));
 
 	memset(&list, 0, sizeof(list));
 	if (file != NULL) {
@@ -304,8 +305,8 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 	/* An empty directory listing is far more likely a broken lookup than
 	   an organisation without accounts: do not mark everyone gone. */
 	if (list.count == 0 && !allow_empty) {
-		cli_error("the directory listed no accounts: nothing changed "
-			  "(--allow-empty to accept that)");
+		cli_error(_("the directory listed no accounts: nothing changed "
+			  "(--allow-empty to accept that)"));
 		names_free(&list);
 		return EXIT_FINDINGS;
 	}
@@ -348,14 +349,14 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 	names_free(&list);
 	if (ret < 0)
 		return EXIT_RUNTIME;
-	printf("synced %lu accounts: %lu new, %lu back, %lu no longer listed",
+	printf(_("synced %lu accounts: %lu new, %lu back, %lu no longer listed"),
 	       stats.listed, stats.added, stats.returned, stats.gone);
 	if (with_contacts >= 0)
-		printf(", %ld with contacts", with_contacts);
+		printf(_(", %ld with contacts"), with_contacts);
 	if (list.bad > 0)
-		printf(", %lu lines skipped", list.bad);
+		printf(_(", %lu lines skipped"), list.bad);
 	if (stats.skipped > 0)
-		printf(", %lu accounts left alone", stats.skipped);
+		printf(_(", %lu accounts left alone"), stats.skipped);
 	putchar('\n');
 	return list.bad > 0 || stats.skipped > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -363,8 +364,8 @@ static int sync_run(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_sync = {
 	"sync", sync_run,
 	"--from-doveadm [--doveadm-config FILE] | --file FILE [--allow-empty]",
-	"learn every account from the directory (doveadm user '*' or a file)",
-	"  --from-doveadm    run doveadm user '*' (works with any userdb)\n"
+	N_("learn every account from the directory (doveadm user '*' or a file)"),
+	N_("  --from-doveadm    run doveadm user '*' (works with any userdb)\n"
 	"  --doveadm-config  pass -c FILE to doveadm\n"
 	"  --file FILE       one account per line, or a passwd-file; - for stdin\n"
 	"  --allow-empty     accept a directory that lists no account\n"
@@ -373,5 +374,5 @@ const struct cli_command cmd_sync = {
 	"(--from-doveadm: doveadm user -u), then from contacts_file, which wins;\n"
 	"a bad contacts_file changes nothing (exit 2).\n"
 	"Accounts no longer listed are marked, never deleted. Exit 1 if lines\n"
-	"were skipped.\n",
+	"were skipped.\n"),
 };

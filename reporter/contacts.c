@@ -1,5 +1,6 @@
 /* contacts.c - the recipient address rule and the contacts file. */
 #include "contacts.h"
+#include "i18n.h"
 #include "array.h"
 #include "errmsg.h"
 #include "csv.h"
@@ -40,7 +41,7 @@ int contact_address_normalize(const char *in, size_t len,
 	if (account_normalize(in, len, ACCOUNT_LOGIN, rules, out, error_r) < 0)
 		return -1;
 	if (!contact_address_plain(out)) {
-		*error_r = "not a plain mail address";
+		*error_r = _("not a plain mail address");
 		return -1;
 	}
 	return 0;
@@ -67,15 +68,15 @@ static int entry_add(struct contacts_map *map, char *fields[CSV_FIELDS],
 	e.line = line;
 	if (account_normalize(fields[0], strlen(fields[0]), ACCOUNT_LOGIN, rules,
 			      account, error_r) < 0) {
-		*error_r = errmsg_printf("account: %s", *error_r);
+		*error_r = errmsg_printf(_("account: %s"), *error_r);
 		return -1;
 	}
 	if (!contact_text_valid(fields[1], strlen(fields[1]))) {
-		*error_r = "unit: longer than 320 bytes or a control byte";
+		*error_r = _("unit: longer than 320 bytes or a control byte");
 		return -1;
 	}
 	if (map->count == CONTACTS_MAX_ENTRIES) {
-		*error_r = "too many accounts";
+		*error_r = _("too many accounts");
 		return -1;
 	}
 	if (array_grow(&map->entries, &map->alloc, map->count, sizeof(e)) < 0)
@@ -99,14 +100,14 @@ static int entry_add(struct contacts_map *map, char *fields[CSV_FIELDS],
 	map->entries[map->count++] = e;
 	return 0;
 oom_free:
-	*error_r = "out of memory";
+	*error_r = _("out of memory");
 fail:
 	free(e.account);
 	for (int i = 0; i < CONTACT_FIELDS; i++)
 		free(e.text[i]);
 	return -1;
 oom:
-	*error_r = "out of memory";
+	*error_r = _("out of memory");
 	return -1;
 }
 
@@ -143,7 +144,7 @@ int contacts_file_read(FILE *f, const char *name,
 		const struct contacts_entry *a = &map.entries[i - 1], *b = &map.entries[i];
 
 		if (strcmp(a->account, b->account) == 0) {
-			*error_r = errmsg_printf("%s:%lu: %s listed again (first on line %lu)",
+			*error_r = errmsg_printf(_("%s:%lu: %s listed again (first on line %lu)"),
 						 name, a->line > b->line ? a->line : b->line,
 						 a->account,
 						 a->line < b->line ? a->line : b->line);
@@ -212,10 +213,10 @@ void contacts_recipients(const char *owner, const char *manager,
 			continue;
 		/* the database is input too (doc/DESIGN.md §9.1): check again */
 		if (!contact_address_plain(a))
-			why = "not a plain mail address";
+			why = N_("not a plain mail address");
 		else if (!cfg->notify_external &&
 			 !config_is_local_domain(cfg, strchr(a, '@') + 1))
-			why = "outside local_domains";
+			why = N_("outside local_domains");
 		if (why != NULL) {
 			r->skipped[r->nskipped] = a;
 			r->why[r->nskipped++] = why;

@@ -1,5 +1,6 @@
 /* mail.c - sending mail through the local sendmail. */
 #include "mail.h"
+#include "i18n.h"
 #include "errstr.h"
 
 #include <errno.h>
@@ -14,7 +15,7 @@ int mail_open(struct mail *m, const char *sendmail, const char **error_r)
 	int status;
 
 	if (sendmail == NULL || sendmail[0] != '/') {
-		*error_r = "sendmail: must be an absolute path";
+		*error_r = _("sendmail: must be an absolute path");
 		return -1;
 	}
 	/* no deadline, so no process group of its own: sendmail gets the
@@ -45,49 +46,80 @@ int mail_close(struct mail *m, const char **error_r)
 	if (spawn_wait(&m->sp, &status, error_r) < 0)
 		return -1;
 	if (spawn_exit_code(status) != 0) {
-		*error_r = errmsg_printf("sendmail failed (exit %d)",
+		*error_r = errmsg_printf(_("sendmail failed (exit %d)"),
 					 spawn_exit_code(status));
 		return -1;
 	}
 	if (!ok) {
-		*error_r = "writing to sendmail failed";
+		*error_r = _("writing to sendmail failed");
 		return -1;
 	}
 	return 0;
 }
 
-/* base64 of src to out, a newline after every 76 columns when lines. */
-static int base64_write(FILE *src, FILE *out, bool lines)
-{
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned char in[57];   /* 57 bytes -> one 76-column line */
-	size_t n;
+static const char alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-	while ((n = fread(in, 1, sizeof(in), src)) > 0) {
-		for (size_t i = 0; i < n; i += 3) {
-			unsigned int v = (unsigned)in[i] << 16;
-			if (i + 1 < n) v |= (unsigned)in[i + 1] << 8;
-			if (i + 2 < n) v |= in[i + 2];
-			fputc(alphabet[(v >> 18) & 63], out);
-			fputc(alphabet[(v >> 12) & 63], out);
-			fputc(i + 1 < n ? alphabet[(v >> 6) & 63] : '=', out);
-			fputc(i + 2 < n ? alphabet[v & 63] : '=', out);
-		}
-		if (lines)
-			fputc('\n', out);
+/* n (1..3) bytes as 4 base64 characters */
+static void base64_group(const unsigned char *in, size_t n, FILE *out)
+{
+	unsigned int v = (unsigned)in[0] << 16;
+
+	if (n > 1) v |= (unsigned)in[1] << 8;
+	if (n > 2) v |= in[2];
+	fputc(alphabet[(v >> 18) & 63], out);
+	fputc(alphabet[(v >> 12) & 63], out);
+	fputc(n > 1 ? alphabet[(v >> 6) & 63] : '=', out);
+	fputc(n > 2 ? alphabet[v & 63] : '=', out);
+}
+
+void mail_subject(FILE *f, const char *subject, size_t len)
+{
+	/* 45 bytes are 60 base64 characters: "=?UTF-8?B?" + 60 + "?=" is
+	   72, under RFC 2047's 75 for an encoded word */
+	const size_t chunk_max = 45;
+	size_t off = 0;
+	bool ascii = true;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)subject[i];
+		if (c >= 0x80 || c < 0x20 || c == 0x7f)
+			ascii = false;
 	}
-	return ferror(src) || ferror(out) ? -1 : 0;
+	fputs("Subject: ", f);
+	if (ascii) {
+		fwrite(subject, 1, len, f);
+		fputc('\n', f);
+		return;
+	}
+	/* encoded words of whole UTF-8 characters, one a folded line */
+	while (off < len) {
+		size_t n = len - off < chunk_max ? len - off : chunk_max;
+
+		while (off + n < len && n > 1 &&
+		       ((unsigned char)subject[off + n] & 0xc0) == 0x80)
+			n--;
+		fputs(off == 0 ? "=?UTF-8?B?" : "\n =?UTF-8?B?", f);
+		for (size_t i = 0; i < n; i += 3)
+			base64_group((const unsigned char *)subject + off + i,
+				     n - i < 3 ? n - i : 3, f);
+		fputs("?=", f);
+		off += n;
+	}
+	fputc('\n', f);
 }
 
 int mail_base64(FILE *src, FILE *out)
 {
-	return base64_write(src, out, true);
-}
+	unsigned char in[57];   /* 57 bytes -> one 76-column line */
+	size_t n;
 
-int mail_base64_inline(FILE *src, FILE *out)
-{
-	return base64_write(src, out, false);
+	while ((n = fread(in, 1, sizeof(in), src)) > 0) {
+		for (size_t i = 0; i < n; i += 3)
+			base64_group(in + i, n - i < 3 ? n - i : 3, out);
+		fputc('\n', out);
+	}
+	return ferror(src) || ferror(out) ? -1 : 0;
 }
 
 void mail_headers(FILE *f, const char *to, const char *cc, const char *from)
@@ -106,42 +138,6 @@ void mail_text_headers(FILE *f, const char *to, const char *cc,
 	mail_headers(f, to, cc, from);
 	fputs("Content-Type: text/plain; charset=utf-8\n"
 	      "Content-Transfer-Encoding: 8bit\n", f);
-}
-
-void mail_subject(FILE *f, const char *subject)
-{
-	size_t len = strlen(subject), i;
-	FILE *src;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)subject[i];
-		if (c < 0x20 || c >= 0x7f)
-			break;
-	}
-	if (i == len) {
-		fprintf(f, "Subject: %s\n", subject);
-		return;
-	}
-	/* RFC 2047 encoded words of at most 45 bytes (60 in base64), cut
-	   between UTF-8 sequences, each on its own folded line */
-	fputs("Subject:", f);
-	for (i = 0; i < len;) {
-		size_t n = len - i > 45 ? 45 : len - i;
-
-		while (n > 1 && i + n < len &&
-		       ((unsigned char)subject[i + n] & 0xc0) == 0x80)
-			n--;
-		src = fmemopen((void *)(subject + i), n, "r");
-		fputs(" =?UTF-8?B?", f);
-		if (src != NULL) {
-			mail_base64_inline(src, f);
-			fclose(src);
-		}
-		fputs("?=\n", f);
-		i += n;
-		if (i < len)
-			fputc(' ', f);   /* folding: the next word's line */
-	}
 }
 
 void mail_multipart_begin(FILE *f, const char *boundary)

@@ -28,9 +28,6 @@ void mail_headers(FILE *f, const char *to, const char *cc, const char *from);
 /* mail_headers, then UTF-8 plain text in 8bit. */
 void mail_text_headers(FILE *f, const char *to, const char *cc,
 		       const char *from);
-/* "Subject: " and subject, as RFC 2047 encoded words when it is not
-   printable ASCII (a translated subject). */
-void mail_subject(FILE *f, const char *subject);
 
 /* A multipart/mixed body: after the headers, begin (its Content-Type and
    the blank line), then parts, then end. boundary is the caller's own
@@ -44,9 +41,12 @@ int mail_part_attach(FILE *f, const char *boundary, const char *type,
 		     const char *filename, const char *data, size_t len);
 void mail_multipart_end(FILE *f, const char *boundary);
 
+/* The Subject: header line for subject (len bytes, UTF-8, no CR or LF):
+   as it is when it is printable ASCII, else RFC 2047 "B" encoded words
+   of whole characters, folded, so that Vietnamese survives every MTA. */
+void mail_subject(FILE *f, const char *subject, size_t len);
+
 /* Write the bytes of src (to EOF) base64-encoded, 76 columns. */
 int mail_base64(FILE *src, FILE *out);
-/* The same on one line (an encoded word). */
-int mail_base64_inline(FILE *src, FILE *out);
 
 #endif

@@ -2,6 +2,9 @@
  * configuration, dispatch. Each command family lives in its own cmd-*.c
  * file; what they share is in cli.c. Nothing calls into this file. */
 #include "cli.h"
+#include "errmsg.h"
+#include "i18n.h"
+#include "lang.h"
 #include "timeutil.h"
 
 #include <getopt.h>
@@ -58,16 +61,16 @@ static const struct cli_command *command_find(const char *name)
 
 static void usage(FILE *out)
 {
-	fputs("usage: dormant [-c FILE] [-d DBDIR] [--now TIME] COMMAND [OPTIONS]\n"
-	      "       dormant help [COMMAND]\n\ncommands:\n", out);
+	fputs(_("usage: dormant [-c FILE] [-d DBDIR] [--now TIME] COMMAND [OPTIONS]\n"
+		"       dormant help [COMMAND]\n\ncommands:\n"), out);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
-	fputs("\noptions:\n"
-	      "  -c FILE     configuration file (default " DORMANT_DEFAULT_CONFIG ")\n"
-	      "  -d DBDIR    database directory (overrides db in the file)\n"
-	      "  --now TIME  act as if it were TIME (RFC 3339), for tests and what-ifs\n"
-	      "\nexit: 0 ok, 1 problems found, 2 usage or configuration error,\n"
-	      "      3 database or I/O failure\n", out);
+		fprintf(out, "  %-12s %s\n", commands[i]->name, _(commands[i]->summary));
+	fprintf(out, _("\noptions:\n"
+		       "  -c FILE     configuration file (default %s)\n"
+		       "  -d DBDIR    database directory (overrides db in the file)\n"
+		       "  --now TIME  act as if it were TIME (RFC 3339), for tests and what-ifs\n"
+		       "\nexit: 0 ok, 1 problems found, 2 usage or configuration error,\n"
+		       "      3 database or I/O failure\n"), DORMANT_DEFAULT_CONFIG);
 }
 
 static int help(int argc, char **argv)
@@ -80,13 +83,13 @@ static int help(int argc, char **argv)
 	}
 	cmd = command_find(argv[1]);
 	if (cmd == NULL) {
-		cli_error("no such command: %s", argv[1]);
+		cli_error(_("no such command: %s"), argv[1]);
 		return EXIT_USAGE;
 	}
-	printf("usage: dormant [-c FILE] [-d DBDIR] %s %s\n\n%s\n", cmd->name,
-	       cmd->usage, cmd->summary);
+	printf(_("usage: dormant [-c FILE] [-d DBDIR] %s %s\n"), cmd->name, cmd->usage);
+	printf("\n%s\n", _(cmd->summary));
 	if (cmd->help != NULL)
-		printf("\n%s", cmd->help);
+		printf("\n%s", _(cmd->help));
 	return EXIT_OK;
 }
 
@@ -99,7 +102,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct cli_command *cmd;
-	const char *dbdir = NULL, *error, *now_text = NULL;
+	const char *dbdir = NULL, *error, *now_text = NULL, *config_error = NULL;
 	struct cli cli;
 	int c, ret;
 
@@ -142,25 +145,46 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (strcmp(argv[0], "help") == 0)
-		return help(argc, argv);
-	cmd = command_find(argv[0]);
-	if (cmd == NULL) {
-		cli_error("no such command: %s (try 'dormant help')", argv[0]);
-		return EXIT_USAGE;
-	}
 
-	cli.now = time(NULL);
-	if (now_text != NULL && time_parse_rfc3339(now_text, &cli.now) < 0) {
-		cli_error("--now: not an RFC 3339 time: %s", now_text);
-		return EXIT_USAGE;
-	}
+	/* The configuration first: its language is that of everything
+	   printed from here on, help included; its error is shown once the
+	   command is known (help works with a broken file). */
 	config_init(&cli.cfg);
 	if (config_load(&cli.cfg, cli.config_path != NULL ? cli.config_path :
 			DORMANT_DEFAULT_CONFIG, cli.config_path != NULL, &error) < 0 ||
 	    (dbdir != NULL && config_set(&cli.cfg, "db", dbdir, &error) < 0) ||
 	    config_check(&cli.cfg, &error) < 0) {
-		cli_error("%s", error);
+		/* kept past later calls into libdormant (errmsg.h) */
+		static char copy[ERRMSG_MAX];
+		snprintf(copy, sizeof(copy), "%s", error);
+		config_error = copy;
+	}
+	{
+		/* the build tree's tests point at their own catalogues */
+		const char *localedir = getenv("DORMANT_LOCALEDIR");
+		lang_init(config_error == NULL ? cli.cfg.language : "",
+			  localedir != NULL && localedir[0] == '/' ? localedir : LOCALEDIR);
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		ret = help(argc, argv);
+		config_free(&cli.cfg);
+		return ret;
+	}
+	cmd = command_find(argv[0]);
+	if (cmd == NULL) {
+		cli_error(_("no such command: %s (try 'dormant help')"), argv[0]);
+		config_free(&cli.cfg);
+		return EXIT_USAGE;
+	}
+
+	cli.now = time(NULL);
+	if (now_text != NULL && time_parse_rfc3339(now_text, &cli.now) < 0) {
+		cli_error(_("--now: not an RFC 3339 time: %s"), now_text);
+		config_free(&cli.cfg);
+		return EXIT_USAGE;
+	}
+	if (config_error != NULL) {
+		cli_error("%s", config_error);
 		config_free(&cli.cfg);
 		return EXIT_USAGE;
 	}

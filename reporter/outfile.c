@@ -1,5 +1,6 @@
 /* outfile.c - atomic, optionally gzip-compressed output files. */
 #include "outfile.h"
+#include "i18n.h"
 #include "errstr.h"
 #include "privs.h"
 
@@ -91,12 +92,12 @@ static int outfile_create(struct outfile *out, const char *path,
 	dir = slash == NULL ? strdup(".") : slash == path ? strdup("/") :
 		strndup(path, (size_t)(slash - path));
 	if (out->path == NULL || out->base == NULL || dir == NULL) {
-		*error_r = "out of memory";
+		*error_r = _("out of memory");
 		free(dir);
 		return -1;
 	}
 	if (out->base[0] == '\0') {
-		*error_r = errmsg_printf("%s: not a file name", path);
+		*error_r = errmsg_printf(_("%s: not a file name"), path);
 		free(dir);
 		return -1;
 	}
@@ -117,7 +118,7 @@ static int outfile_create(struct outfile *out, const char *path,
 	}
 	if (fstatat(out->dirfd, out->base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !S_ISREG(st.st_mode)) {
-		*error_r = errmsg_printf("%s: %s: refusing to replace it", path,
+		*error_r = errmsg_printf(_("%s: %s: refusing to replace it"), path,
 			S_ISLNK(st.st_mode) ? "is a symbolic link" :
 			"is not a regular file");
 		goto done;
@@ -129,7 +130,7 @@ static int outfile_create(struct outfile *out, const char *path,
 		free(out->tmp);
 		if (asprintf(&out->tmp, ".%s.%08x", out->base, r) < 0) {
 			out->tmp = NULL;
-			*error_r = "out of memory";
+			*error_r = _("out of memory");
 			goto done;
 		}
 		out->fd = openat(out->dirfd, out->tmp, O_WRONLY | O_CREAT |
@@ -139,9 +140,9 @@ static int outfile_create(struct outfile *out, const char *path,
 	}
 	if (out->fd < 0) {
 		*error_r = errmsg_printf(
-			"%s/%s: cannot create a temporary file: %s%s%s%s", dir,
+			_("%s/%s: cannot create a temporary file: %s%s%s%s"), dir,
 			out->tmp != NULL ? out->tmp : "", strerror(errno),
-			out->privs.switched ? " (as " : "",
+			out->privs.switched ? _(" (as ") : "",
 			out->privs.switched ? out->privs.who : "",
 			out->privs.switched ? ")" : "");
 		goto done;
@@ -173,13 +174,13 @@ static int outfile_rename(struct outfile *out, const char **error_r)
 	int ret;
 
 	if (privs_enter(&out->privs, &error) < 0) {
-		*error_r = errmsg_printf("%s: writing failed: %s", out->path, error);
+		*error_r = errmsg_printf(_("%s: writing failed: %s"), out->path, error);
 		return -1;
 	}
 	ret = renameat(out->dirfd, out->tmp, out->dirfd, out->base);
 	privs_leave(&out->privs);
 	if (ret < 0) {
-		*error_r = errmsg_printf("%s: writing failed: %s", out->path,
+		*error_r = errmsg_printf(_("%s: writing failed: %s"), out->path,
 					 errno != 0 ? strerror(errno) : "I/O error");
 		return -1;
 	}
@@ -205,7 +206,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 
 	out = calloc(1, sizeof(*out));
 	if (out == NULL) {
-		*error_r = "out of memory";
+		*error_r = _("out of memory");
 		return NULL;
 	}
 	out->fd = -1;
@@ -221,7 +222,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		out->gz = gzdopen(dup(STDOUT_FILENO), "wb9");
 		out->f = out->gz != NULL ? fopencookie(out, "w", gz_io) : NULL;
 		if (out->f == NULL) {
-			*error_r = "cannot start compression";
+			*error_r = _("cannot start compression");
 			if (out->gz != NULL)
 				gzclose(out->gz);
 			free(out);
@@ -234,7 +235,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 	if (outfile_create(out, path, error_r) < 0)
 		goto fail;
 	if (fchmod(out->fd, (mode_t)mode) < 0) {
-		*error_r = errmsg_printf("%s: chmod: %s", path, strerror(errno));
+		*error_r = errmsg_printf(_("%s: chmod: %s"), path, strerror(errno));
 		goto fail_unlink;
 	}
 	/* the directory's group, as a setgid directory would give it
@@ -246,7 +247,7 @@ struct outfile *outfile_open_as(const char *path, int mode, bool gzip, FILE **f_
 		if (gzfd < 0 || (out->gz = gzdopen(gzfd, "wb9")) == NULL) {
 			if (gzfd >= 0)
 				close(gzfd);
-			*error_r = errmsg_printf("%s: cannot start compression", path);
+			*error_r = errmsg_printf(_("%s: cannot start compression"), path);
 			goto fail_unlink;
 		}
 		out->f = fopencookie(out, "w", gz_io);
@@ -283,7 +284,7 @@ int outfile_commit(struct outfile **_out, const char **error_r)
 		}
 		free(out);
 		if (!ok)
-			*error_r = "writing to standard output failed";
+			*error_r = _("writing to standard output failed");
 		return ok ? 0 : -1;
 	}
 	ok = fflush(out->f) == 0 && !ferror(out->f);
@@ -293,7 +294,7 @@ int outfile_commit(struct outfile **_out, const char **error_r)
 	if (ok && fsync(out->fd) < 0)
 		ok = false;
 	if (!ok)
-		*error_r = errmsg_printf("%s: writing failed: %s", out->path,
+		*error_r = errmsg_printf(_("%s: writing failed: %s"), out->path,
 					 errno != 0 ? strerror(errno) : "I/O error");
 	else if (outfile_rename(out, error_r) < 0)
 		ok = false;

@@ -174,3 +174,25 @@ void html_escape(FILE *out, const char *str, size_t len)
 		}
 	}
 }
+
+size_t text_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+void text_column(FILE *out, const char *s, int width)
+{
+	long pad = (long)(width < 0 ? -width : width) - (long)text_width(s);
+
+	if (width > 0)
+		for (long i = 0; i < pad; i++)
+			fputc(' ', out);
+	fputs(s, out);
+	if (width < 0)
+		for (long i = 0; i < pad; i++)
+			fputc(' ', out);
+}

@@ -23,6 +23,12 @@ void text_safe(FILE *out, const char *s, size_t len);
 /* HTML text content / attribute value: & < > " ' escaped, invalid UTF-8
    as U+FFFD. */
 void html_escape(FILE *out, const char *s, size_t len);
+/* The characters (terminal columns, for Latin scripts such as Vietnamese)
+   of the UTF-8 text s: for padding translated titles and labels. */
+size_t text_width(const char *s);
+/* s (the program's own words: not escaped) padded with blanks to width
+   characters, as printf's "%*s" pads bytes: > 0 right-aligned, < 0 left. */
+void text_column(FILE *out, const char *s, int width);
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 size_t utf8_seq_len(const unsigned char *s, size_t left);

@@ -1,6 +1,7 @@
 /* privs.c - walk a path as root would resolve it and decide whom to act as
  * there (see privs.h). */
 #include "privs.h"
+#include "i18n.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -190,7 +191,7 @@ int privs_enter(struct privs *privs, const char **error_r)
 		privs->saved_ngroups = 0;
 	if (setgroups(1, &privs->gid) < 0 || setegid(privs->gid) < 0 ||
 	    seteuid(privs->uid) < 0) {
-		*error_r = errmsg_printf("cannot act as %s: %s", privs->who,
+		*error_r = errmsg_printf(_("cannot act as %s: %s"), privs->who,
 					 strerror(errno));
 		privs->switched = true;
 		privs_leave(privs);

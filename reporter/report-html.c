@@ -5,15 +5,16 @@
 #include "report.h"
 #include "i18n.h"
 #include "month.h"
+#include "lang.h"
 #include "output.h"
 #include "trend.h"
 
 #include <string.h>
 
 static const char html_head[] =
-	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<title>Dormant mailbox report %s</title>\n<style>\n"
+	"<title>%s</title>\n<style>\n"
 	"body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
 	"color:#1c2530;margin:2em auto;max-width:72em;padding:0 1em;line-height:1.4}\n"
 	"h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;"
@@ -48,10 +49,10 @@ static void html_tally(const struct report *rep, const struct tally *t,
 		       const char *unnamed, FILE *out)
 {
 	fprintf(out, "<h2>%s</h2>\n<table>\n<thead><tr><th>%s</th>"
-		"<th class=\"n\">Total</th>", title, heading);
+		"<th class=\"n\">%s</th>", title, heading, _("Total"));
 	for (int s = 0; s < STATUS_COUNT; s++)
 		fprintf(out, "<th class=\"n\">%s</th>",
-			policy_status_name((enum account_status)s));
+			view_status_label((enum account_status)s));
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (size_t i = 0; i <= t->n; i++) {
 		bool all = i == t->n;
@@ -80,6 +81,7 @@ static int html_trend(struct report *rep, FILE *out, const char **error_r)
 		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
 	};
 	char sentence[TREND_SENTENCE_MAX], month[MONTH_TEXT_MAX];
+	char shown_month[LANG_DATE_MAX];
 	struct trend trend;
 
 	if (trend_load(rep->store, NULL, rep->month_num, TREND_REPORT_MONTHS,
@@ -92,14 +94,15 @@ static int html_trend(struct report *rep, FILE *out, const char **error_r)
 			_("Month"), _("Total"));
 		for (size_t k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
 			fprintf(out, "<th class=\"n\">%s</th><th class=\"n\">+/-</th>",
-				policy_status_name(shown[k]));
+				view_status_label(shown[k]));
 		fputs("</tr></thead>\n<tbody>\n", out);
 	}
 	for (size_t i = 0; i < trend.n; i++) {
 		const struct trend_point *p = &trend.points[i];
 
 		month_format(p->month, month);
-		fprintf(out, "<tr><td>%s</td><td class=\"n\">%lu</td>", month,
+		fprintf(out, "<tr><td>%s</td><td class=\"n\">%lu</td>",
+			lang_month(month, shown_month),
 			(unsigned long)p->counts.total);
 		for (size_t k = 0; k < sizeof(shown) / sizeof(shown[0]); k++) {
 			uint32_t now = p->counts.status[shown[k]];
@@ -131,14 +134,15 @@ static void html_summary(struct report *rep, FILE *out)
 	};
 
 	fputs("<div class=\"cards\">\n", out);
-	fprintf(out, "<div class=\"card\"><b>%lu</b>accounts</div>\n", rep->total);
+	fprintf(out, "<div class=\"card\"><b>%lu</b>%s</div>\n", rep->total,
+		_("accounts"));
 	for (size_t i = 0; i < sizeof(cards) / sizeof(cards[0]); i++)
 		fprintf(out, "<div class=\"card %s\"><b>%lu</b>%s</div>\n",
 			policy_status_name(cards[i]), rep->totals[cards[i]],
-			policy_status_name(cards[i]));
+			view_status_label(cards[i]));
 	fputs("</div>\n", out);
-	html_tally(rep, &rep->domains, "By domain", "Domain", "All domains",
-		   "(no domain)", out);
+	html_tally(rep, &rep->domains, _("By domain"), _("Domain"),
+		   _("All domains"), _("(no domain)"), out);
 	if (rep->units_distinct)
 		html_tally(rep, &rep->units, _("By unit"), _("Unit"),
 			   _("All units"), _("(no unit)"), out);
@@ -158,11 +162,11 @@ static void html_histogram(struct report *rep, FILE *out)
 	for (int b = 0; b < REPORT_BUCKETS; b++)
 		if (rep->hist[b] > max)
 			max = rep->hist[b];
-	fputs("<h2>Idle time</h2>\n", out);
+	fprintf(out, "<h2>%s</h2>\n", _("Idle time"));
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 		"height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-		"aria-label=\"Accounts by days since last use\">\n", width, height,
-		width, height);
+		"aria-label=\"%s\">\n", width, height,
+		width, height, _("Accounts by days since last use"));
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8c959f\"/>\n",
 		left, height - bottom, width - 10, height - bottom);
 	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" "
@@ -179,8 +183,10 @@ static void html_histogram(struct report *rep, FILE *out)
 			"#d4a72c" : "#2da44e";
 
 		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-			"fill=\"%s\"><title>%s days: %lu</title></rect>\n", x,
-			height - bottom - h, w, h, fill, labels[b], rep->hist[b]);
+			"fill=\"%s\"><title>", x, height - bottom - h, w, h, fill);
+		/* TRANSLATORS: a range of days ("30-59") and how many accounts */
+		fprintf(out, _("%s days: %lu"), labels[b], rep->hist[b]);
+		fputs("</title></rect>\n", out);
 		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" "
 			"text-anchor=\"middle\">%lu</text>\n", x + w / 2,
 			height - bottom - h - 4, rep->hist[b]);
@@ -189,14 +195,15 @@ static void html_histogram(struct report *rep, FILE *out)
 			height - bottom + 16, labels[b]);
 	}
 	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" "
-		"fill=\"#57606a\">days since last login or send</text>\n</svg>\n",
-		left + (width - left) / 2, height - 6);
+		"fill=\"#57606a\">%s</text>\n</svg>\n",
+		left + (width - left) / 2, height - 6, _("days since last login or send"));
 }
 
 static void html_row(struct report *rep, const struct row *row, FILE *out,
 		     void *ctx)
 {
 	enum account_status *want = ctx;
+	char t[LANG_DATE_MAX];
 
 	(void)rep;
 	if (row->status != *want)
@@ -207,27 +214,27 @@ static void html_row(struct report *rep, const struct row *row, FILE *out,
 	if (row->idle_days >= 0)
 		fprintf(out, "%lld", (long long)row->idle_days);
 	fputs("</td><td>", out);
-	esc(out, row->last_login[0] ? row->last_login : "never");
+	esc(out, row->last_login[0] ? lang_date_text(row->last_login, t) : _("never"));
 	fputs("</td><td>", out);
 	esc(out, row->login_service);
 	fputs("</td><td class=\"mono\">", out);
 	esc(out, row->login_ip);
 	fputs("</td><td>", out);
-	esc(out, row->last_send[0] ? row->last_send : "never");
+	esc(out, row->last_send[0] ? lang_date_text(row->last_send, t) : _("never"));
 	fputs("</td><td>", out);
-	esc(out, row->first_seen);
+	esc(out, lang_date_text(row->first_seen, t));
 	fputs("</td></tr>\n", out);
 }
 
 static void html_event(struct report *rep, int64_t time, const char *account,
 		       const struct account_event *ev, FILE *out, void *ctx)
 {
-	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX], flags[REPORT_EVENT_FLAGS_MAX];
+	char stamp[LANG_DATE_MAX], ip[IP_TEXT_MAX], flags[REPORT_EVENT_FLAGS_MAX];
 
 	(void)rep; (void)ctx;
-	time_format_rfc3339(time, stamp);
+	lang_date(time, LANG_DATE_TIME, stamp);
 	ip_format(&ev->ip, ip);
-	fprintf(out, "<tr><td>%s</td><td>%s", stamp, event_kind_name(ev->kind));
+	fprintf(out, "<tr><td>%s</td><td>%s", stamp, report_kind_label(ev->kind));
 	if (report_event_flags(ev, flags)[0] != '\0')
 		fprintf(out, " (%s)", flags);
 	fputs("</td><td class=\"mono\">", out);
@@ -246,20 +253,26 @@ int report_write_html(struct report *rep, FILE *out, const char **error_r)
 		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
 	};
 	static const char *const titles[] = {
-		"Dormant accounts", "Never used", "Suspended",
+		N_("Dormant accounts"), N_("Never used"), N_("Suspended"),
 	};
-	char stamp[RFC3339_MAX];
+	char stamp[LANG_DATE_MAX], mon[LANG_DATE_MAX], title[256];
+	const char *month;
 
 	if (report_gather(rep, error_r) < 0)
 		return -1;
-	time_format_rfc3339(rep->generated, stamp);
-	fprintf(out, html_head, rep->month);
-	fprintf(out, "<h1>Dormant mailbox report: %s</h1>\n", rep->month);
-	fprintf(out, "<p class=\"meta\">Generated %s. Idle from %lld days, dormant "
-		"from %lld days, suspension from %lld days.</p>\n", stamp,
+	lang_date(rep->generated, LANG_DATE_TIME, stamp);
+	month = lang_month(rep->month, mon);
+	snprintf(title, sizeof(title), _("Dormant mailbox report %s"), month);
+	fprintf(out, html_head, lang_current(), title);
+	fprintf(out, "<h1>");
+	fprintf(out, _("Dormant mailbox report: %s"), month);
+	fputs("</h1>\n<p class=\"meta\">", out);
+	fprintf(out, _("Generated %s. Idle from %lld days, dormant "
+		"from %lld days, suspension from %lld days."), stamp,
 		(long long)(rep->view.policy.warn_after / 86400),
 		(long long)(rep->view.policy.dormant_after / 86400),
 		(long long)(rep->view.policy.suspend_after / 86400));
+	fputs("</p>\n", out);
 	html_summary(rep, out);
 	html_histogram(rep, out);
 	if (html_trend(rep, out, error_r) < 0)
@@ -267,25 +280,29 @@ int report_write_html(struct report *rep, FILE *out, const char **error_r)
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
 		enum account_status want = listed[i];
 
-		fprintf(out, "<h2>%s (%lu)</h2>\n", titles[i], rep->totals[want]);
+		fprintf(out, "<h2>%s (%lu)</h2>\n", _(titles[i]), rep->totals[want]);
 		if (rep->totals[want] == 0) {
-			fputs("<p>None.</p>\n", out);
+			fprintf(out, "<p>%s</p>\n", _("None."));
 			continue;
 		}
-		fputs("<table>\n<thead><tr><th>Account</th><th class=\"n\">Idle days"
-		      "</th><th>Last login</th><th>Service</th><th>From</th>"
-		      "<th>Last send</th><th>First seen</th></tr></thead>\n<tbody>\n", out);
+		fprintf(out, "<table>\n<thead><tr><th>%s</th><th class=\"n\">%s"
+			"</th><th>%s</th><th>%s</th><th>%s</th>"
+			"<th>%s</th><th>%s</th></tr></thead>\n<tbody>\n", _("Account"),
+			_("Idle days"), _("Last login"), _("Service"), _("From"),
+			_("Last send"), _("First seen"));
 		if (report_foreach_row(rep, html_row, out, &want, error_r) < 0)
 			return -1;
 		fputs("</tbody>\n</table>\n", out);
 	}
-	fprintf(out, "<h2>Alerts in %s by account (%zu)</h2>\n", rep->month,
-		rep->nalerted);
+	fputs("<h2>", out);
+	fprintf(out, _("Alerts in %s by account (%zu)"), month, rep->nalerted);
+	fputs("</h2>\n", out);
 	if (rep->nalerted == 0) {
-		fputs("<p>None.</p>\n", out);
+		fprintf(out, "<p>%s</p>\n", _("None."));
 	} else {
-		fputs("<table>\n<thead><tr><th>Account</th><th>Alerts</th>"
-		      "<th>Networks used this month</th></tr></thead>\n<tbody>\n", out);
+		fprintf(out, "<table>\n<thead><tr><th>%s</th><th>%s</th>"
+			"<th>%s</th></tr></thead>\n<tbody>\n", _("Account"), _("Alerts"),
+			_("Networks used this month"));
 		for (size_t i = 0; i < rep->nalerted; i++) {
 			char kinds[REPORT_KINDS_MAX], nets[REPORT_NETWORKS_MAX];
 
@@ -299,20 +316,24 @@ int report_write_html(struct report *rep, FILE *out, const char **error_r)
 		}
 		fputs("</tbody>\n</table>\n", out);
 	}
-	fprintf(out, "<h2>Wake-ups, new networks and refusals in %s (%lu)</h2>\n",
-		rep->month, rep->events);
+	fputs("<h2>", out);
+	fprintf(out, _("Wake-ups, new networks and refusals in %s (%lu)"), month,
+		rep->events);
+	fputs("</h2>\n", out);
 	if (rep->events == 0) {
-		fputs("<p>None.</p>\n", out);
+		fprintf(out, "<p>%s</p>\n", _("None."));
 	} else {
-		fputs("<table>\n<thead><tr><th>Time</th><th>Event</th><th>Account</th>"
-		      "<th class=\"n\">Idle days before</th><th>Service</th><th>From"
-		      "</th></tr></thead>\n<tbody>\n", out);
+		fprintf(out, "<table>\n<thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+			"<th class=\"n\">%s</th><th>%s</th><th>%s"
+			"</th></tr></thead>\n<tbody>\n", _("Time"), _("Event"), _("Account"),
+			_("Idle days before"), _("Service"), _("From"));
 		if (report_foreach_event(rep, html_event, out, NULL, error_r) < 0)
 			return -1;
 		fputs("</tbody>\n</table>\n", out);
 	}
-	fputs("<p class=\"meta\">A wake-up is a login or send by an account that had "
-	      "been dormant: if its owner did not expect it, treat the account as "
-	      "compromised.</p>\n</body>\n</html>\n", out);
+	fprintf(out, "<p class=\"meta\">%s</p>\n</body>\n</html>\n",
+		_("A wake-up is a login or send by an account that had "
+		  "been dormant: if its owner did not expect it, treat the account as "
+		  "compromised."));
 	return 0;
 }

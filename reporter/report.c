@@ -5,12 +5,26 @@
 #include "i18n.h"
 #include "month.h"
 #include "trend.h"
+#include "lang.h"
 #include "output.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 const int report_bucket_days[REPORT_BUCKETS] = { 0, 30, 60, 90, 120, 180, 365 };
+
+/* The words people read for an event kind, in the order of enum
+   event_kind; the machine formats keep event_kind_name(). */
+static const char *const kind_labels[] = {
+	NULL, N_("wakeup-login"), N_("wakeup-send"), N_("refused-login"),
+	N_("refused-send"), N_("new-network-login"), N_("new-network-send"),
+};
+
+const char *report_kind_label(enum event_kind kind)
+{
+	return kind > 0 && (size_t)kind < sizeof(kind_labels) / sizeof(kind_labels[0]) ?
+		_(kind_labels[kind]) : event_kind_name(kind);
+}
 
 
 static int gather_one(void *ctx, const struct account_view *view)
@@ -23,7 +37,7 @@ static int gather_one(void *ctx, const struct account_view *view)
 	int b;
 
 	if (view->decode_error != NULL) {
-		rep->warn(errmsg_printf("account %s: %s (left out of the report)",
+		rep->warn(errmsg_printf(_("account %s: %s (left out of the report)"),
 					view->account, view->decode_error));
 		rep->errors++;
 		return 0;
@@ -122,7 +136,7 @@ void report_kinds(const struct report_alerted *a, char buf[REPORT_KINDS_MAX])
 		if (a->kinds[k] == 0)
 			continue;
 		n = snprintf(buf + len, REPORT_KINDS_MAX - len, "%s%s %lu",
-			     len > 0 ? ", " : "", event_kind_name((enum event_kind)k),
+			     len > 0 ? ", " : "", report_kind_label((enum event_kind)k),
 			     a->kinds[k]);
 		if (n < 0)
 			break;
@@ -171,13 +185,13 @@ int report_init(struct report *rep, struct store *store,
 	if (month == NULL) {
 		m = month_of(now);
 	} else if (month_parse(month, &m) < 0) {
-		*error_r = errmsg_printf("--month: not a month (YYYY-MM): %s", month);
+		*error_r = errmsg_printf(_("--month: not a month (YYYY-MM): %s"), month);
 		return -1;
 	}
 	rep->month_start = month_start(m);
 	rep->month_end = month_start(m + 1);
 	if (rep->month_start > now) {
-		*error_r = errmsg_printf("--month %s lies in the future", month);
+		*error_r = errmsg_printf(_("--month %s lies in the future"), month);
 		return -1;
 	}
 	month_format(m, rep->month);
@@ -232,7 +246,7 @@ static int walk_one(void *_ctx, const struct account_view *view)
 		/* reported once: by the gathering pass if there was one */
 		if (!w->rep->gathered) {
 			w->rep->warn(errmsg_printf(
-				"account %s: %s (left out of the report)",
+				_("account %s: %s (left out of the report)"),
 				view->account, view->decode_error));
 			w->rep->errors++;
 		}
@@ -327,15 +341,18 @@ const char *report_event_flags(const struct account_event *ev,
 static void text_event(struct report *rep, int64_t time, const char *account,
 		       const struct account_event *ev, FILE *out, void *ctx)
 {
-	char stamp[RFC3339_MAX], ip[IP_TEXT_MAX], flags[REPORT_EVENT_FLAGS_MAX];
+	char stamp[LANG_DATE_MAX], ip[IP_TEXT_MAX], flags[REPORT_EVENT_FLAGS_MAX];
 
 	(void)rep; (void)ctx;
-	time_format_rfc3339(time, stamp);
+	lang_date(time, LANG_DATE_TIME, stamp);
 	ip_format(&ev->ip, ip);
-	fprintf(out, "%s  %-14s ", stamp, event_kind_name(ev->kind));
+	fprintf(out, "%s  %-14s ", stamp, report_kind_label(ev->kind));
 	text_safe(out, account, strlen(account));
-	if (ev->idle >= 0)
-		fprintf(out, "  after %lld days idle", (long long)(ev->idle / 86400));
+	if (ev->idle >= 0) {
+		long long days = (long long)(ev->idle / 86400);
+		fprintf(out, ngettext("  after %lld day idle", "  after %lld days idle",
+				      (unsigned long)days), days);
+	}
 	fprintf(out, "  %s %s", ev->service[0] ? ev->service : "-", ip[0] ? ip : "-");
 	if (report_event_flags(ev, flags)[0] != '\0')
 		fprintf(out, "  (%s)", flags);
@@ -344,26 +361,32 @@ static void text_event(struct report *rep, int64_t time, const char *account,
 
 /* Counts by status per name of t, then the totals. */
 static void text_summary(const struct report *rep, const struct tally *t,
+			 const char *const columns[STATUS_COUNT],
 			 const char *heading, const char *unnamed, FILE *out)
 {
-	fprintf(out, "%-30s %7s", heading, "TOTAL");
-	for (int s = 0; s < STATUS_COUNT; s++)
-		fprintf(out, " %*s", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,
-			s == STATUS_INSUFFICIENT_HISTORY ? "no-history" :
-			policy_status_name((enum account_status)s));
+	text_column(out, heading, -30);
+	fputc(' ', out);
+	text_column(out, _("TOTAL"), 7);
+	for (int s = 0; s < STATUS_COUNT; s++) {
+		fputc(' ', out);
+		text_column(out, columns[s], s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9);
+	}
 	fputc('\n', out);
 	for (size_t i = 0; i <= t->n; i++) {
-		const char *name = i < t->n ? t->items[i].name : "all";
-		const unsigned long *counts = i < t->n ? t->items[i].counts :
-			rep->totals;
-		unsigned long total = i < t->n ? t->items[i].total : rep->total;
-		size_t len;
+		bool all = i == t->n;
+		const char *name = all ? _("all") : t->items[i].name;
+		const unsigned long *counts = all ? rep->totals : t->items[i].counts;
+		unsigned long total = all ? rep->total : t->items[i].total;
+		/* a name from the database pads by its bytes, as the lists
+		   do; the program's (translated) words by their characters */
+		bool words = all || name[0] == '\0';
+		size_t shown;
 
 		if (name[0] == '\0')
 			name = unnamed;
-		len = strlen(name);
-		text_safe(out, name, len);
-		fprintf(out, "%*s %7lu", len < 30 ? (int)(30 - len) : 0, "", total);
+		shown = words ? text_width(name) : strlen(name);
+		text_safe(out, name, strlen(name));
+		fprintf(out, "%*s %7lu", shown < 30 ? (int)(30 - shown) : 0, "", total);
 		for (int s = 0; s < STATUS_COUNT; s++)
 			fprintf(out, " %*lu", s == STATUS_INSUFFICIENT_HISTORY ? 10 : 9,
 				counts[s]);
@@ -376,17 +399,25 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 	static const enum account_status listed[] = {
 		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
 	};
-	char stamp[RFC3339_MAX];
+	/* TRANSLATORS: column titles of the text report, at most 9
+	   characters (no-history: 10) */
+	const char *const columns[STATUS_COUNT] = {
+		C_("column", "active"), C_("column", "idle"), C_("column", "dormant"),
+		C_("column", "never-used"), C_("column", "no-history"),
+		C_("column", "exempt"), C_("column", "suspended"),
+	};
+	char stamp[LANG_DATE_MAX], mon[LANG_DATE_MAX];
 	struct table_rows tr;
 
 	if (report_gather(rep, error_r) < 0)
 		return -1;
-	time_format_rfc3339(rep->generated, stamp);
-	fprintf(out, "Dormant mailbox report for %s (generated %s)\n\n", rep->month, stamp);
-	text_summary(rep, &rep->domains, "DOMAIN", "(no domain)", out);
+	lang_date(rep->generated, LANG_DATE_TIME, stamp);
+	fprintf(out, _("Dormant mailbox report for %s (generated %s)\n\n"),
+		lang_month(rep->month, mon), stamp);
+	text_summary(rep, &rep->domains, columns, _("DOMAIN"), _("(no domain)"), out);
 	if (rep->units_distinct) {
 		fputc('\n', out);
-		text_summary(rep, &rep->units, _("UNIT"), _("(no unit)"), out);
+		text_summary(rep, &rep->units, columns, _("UNIT"), _("(no unit)"), out);
 	}
 	if (trend_write_text_section(rep->store, NULL, rep->month_num,
 				     TREND_REPORT_MONTHS, rep->warn,
@@ -395,7 +426,7 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 		return -1;
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
 		enum account_status want = listed[i];
-		fprintf(out, "\n%s accounts (%lu)\n", policy_status_name(want),
+		fprintf(out, _("\n%s accounts (%lu)\n"), view_status_label(want),
 			rep->totals[want]);
 		if (rep->totals[want] == 0)
 			continue;
@@ -405,19 +436,22 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 		if (report_foreach_row(rep, table_rows_one, out, &tr, error_r) < 0)
 			return -1;
 	}
-	fprintf(out, "\nalerts in %s by account (%zu)\n", rep->month, rep->nalerted);
+	fprintf(out, _("\nalerts in %s by account (%zu)\n"),
+		lang_month(rep->month, mon), rep->nalerted);
 	for (size_t i = 0; i < rep->nalerted; i++) {
 		char kinds[REPORT_KINDS_MAX], nets[REPORT_NETWORKS_MAX];
 
 		report_kinds(&rep->alerted[i], kinds);
 		report_networks(rep, rep->alerted[i].account, nets);
 		text_safe(out, rep->alerted[i].account, strlen(rep->alerted[i].account));
-		fprintf(out, "  %s  networks: %s\n", kinds, nets[0] != '\0' ? nets : "-");
+		fprintf(out, _("  %s  networks: %s\n"), kinds, nets[0] != '\0' ? nets : "-");
 	}
 	if (rep->alerted_dropped > 0)
-		fprintf(out, "(%lu more events not grouped)\n", rep->alerted_dropped);
-	fprintf(out, "\nwake-up, new-network and refusal events in %s (%lu)\n",
-		rep->month, rep->events);
+		fprintf(out, ngettext("(%lu more event not grouped)\n",
+				      "(%lu more events not grouped)\n", rep->alerted_dropped),
+			rep->alerted_dropped);
+	fprintf(out, _("\nwake-up, new-network and refusal events in %s (%lu)\n"),
+		lang_month(rep->month, mon), rep->events);
 	return report_foreach_event(rep, text_event, out, NULL, error_r);
 }
 

@@ -9,6 +9,11 @@
 #include "tally.h"
 #include "view.h"
 
+/* An event kind as people read it (text and HTML, in the configured
+   language; a status: view_status_label); CSV, JSON and metrics use
+   event_kind_name(). */
+const char *report_kind_label(enum event_kind kind);
+
 /* Idle-day buckets of the histogram: [0,30) [30,60) [60,90) [90,120)
    [120,180) [180,365) [365,...). */
 #define REPORT_BUCKETS 7

@@ -80,7 +80,7 @@ int review_mail_unit(const struct cli *cli, const struct sheet_info *info,
 		return -1;
 	}
 	mail_headers(m.f, info->reviewer, "", from);
-	mail_subject(m.f, subject);
+	mail_subject(m.f, subject, strlen(subject));
 	mail_multipart_begin(m.f, boundary);
 	mail_part_text(m.f, boundary);
 	fprintf(m.f, _("Hello,\n\nplease review the mail accounts of unit %s "

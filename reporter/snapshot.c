@@ -1,6 +1,7 @@
 /* snapshot.c - writing snapshots, and reading them whole from their file
  * once and verifying them from memory (see snapshot.h). */
 #include "snapshot.h"
+#include "i18n.h"
 #include "byteorder.h"
 #include "errmsg.h"
 
@@ -112,7 +113,7 @@ int snapshot_file_read(struct snapshot_file *f, const char *path,
 					SNAPSHOT_FILE_MAX + 1 : alloc * 2;
 			p = realloc(f->data, alloc);
 			if (p == NULL) {
-				*error_r = errmsg_printf("%s: out of memory", path);
+				*error_r = errmsg_printf(_("%s: out of memory"), path);
 				goto fail;
 			}
 			f->data = p;
@@ -128,7 +129,7 @@ int snapshot_file_read(struct snapshot_file *f, const char *path,
 			break;
 		f->size += (size_t)n;
 		if (f->size > SNAPSHOT_FILE_MAX) {
-			*error_r = errmsg_printf("%s: larger than %zu MiB: not a snapshot",
+			*error_r = errmsg_printf(_("%s: larger than %zu MiB: not a snapshot"),
 					    path, SNAPSHOT_FILE_MAX >> 20);
 			goto fail;
 		}
@@ -168,7 +169,7 @@ static int take(struct snapshot_reader *r, void *buf, size_t len, bool crc,
 		}
 		if (ret == Z_OK)
 			continue;
-		*error_r = errmsg_printf("%s: truncated or corrupt snapshot (%s)", r->name,
+		*error_r = errmsg_printf(_("%s: truncated or corrupt snapshot (%s)"), r->name,
 				    ret == Z_BUF_ERROR ? "unexpected end" :
 				    r->zs.msg != NULL ? r->zs.msg : "inflate failed");
 		return -1;
@@ -190,20 +191,20 @@ static int check_end(struct snapshot_reader *r, const char **error_r)
 		r->zs.avail_out = 1;
 		ret = inflate(&r->zs, Z_NO_FLUSH);
 		if (r->zs.avail_out == 0) {
-			*error_r = errmsg_printf("%s: data after the end of the snapshot",
+			*error_r = errmsg_printf(_("%s: data after the end of the snapshot"),
 					    r->name);
 			return -1;
 		}
 	}
 	if (ret != Z_STREAM_END) {
-		*error_r = errmsg_printf("%s: truncated or corrupt snapshot (%s)", r->name,
+		*error_r = errmsg_printf(_("%s: truncated or corrupt snapshot (%s)"), r->name,
 				    ret == Z_BUF_ERROR || ret == Z_OK ? "no end" :
 				    r->zs.msg != NULL ? r->zs.msg : "inflate failed");
 		return -1;
 	}
 	r->ended = true;
 	if (r->zs.avail_in > 0) {
-		*error_r = errmsg_printf("%s: data after the end of the snapshot", r->name);
+		*error_r = errmsg_printf(_("%s: data after the end of the snapshot"), r->name);
 		return -1;
 	}
 	return 0;
@@ -221,13 +222,13 @@ static int read_header(struct snapshot_reader *r, struct snapshot_header *hdr,
 	if (take(r, buf, sizeof(buf), true, error_r) < 0)
 		return -1;
 	if (memcmp(buf, snapshot_magic, 8) != 0) {
-		*error_r = errmsg_printf("%s: not a dormant snapshot", r->name);
+		*error_r = errmsg_printf(_("%s: not a dormant snapshot"), r->name);
 		return -1;
 	}
 	version = (uint32_t)byteorder_get_le(buf + 8, 4);
 	if (version == 0 || version > SNAPSHOT_VERSION) {
-		*error_r = errmsg_printf("%s: snapshot version %u is newer than this "
-				    "program's (%d): upgrade dormant", r->name,
+		*error_r = errmsg_printf(_("%s: snapshot version %u is newer than this "
+				    "program's (%d): upgrade dormant"), r->name,
 				    version, SNAPSHOT_VERSION);
 		return -1;
 	}
@@ -237,7 +238,7 @@ static int read_header(struct snapshot_reader *r, struct snapshot_header *hdr,
 	hdr->tracking_start = (int64_t)byteorder_get_le(buf + 24, 8);
 	hlen = (size_t)byteorder_get_le(buf + 32, 2);
 	if (hlen > SNAPSHOT_HOST_MAX) {
-		*error_r = errmsg_printf("%s: corrupt snapshot header", r->name);
+		*error_r = errmsg_printf(_("%s: corrupt snapshot header"), r->name);
 		return -1;
 	}
 	if (take(r, hdr->host, hlen, true, error_r) < 0)
@@ -253,14 +254,14 @@ int snapshot_open(struct snapshot_reader *r, const struct snapshot_file *f,
 	r->name = f->name;
 	/* gzip's magic: an uncompressed file is refused, not guessed at */
 	if (f->size < 2 || f->data[0] != 0x1f || f->data[1] != 0x8b) {
-		*error_r = errmsg_printf("%s: not a compressed dormant snapshot", f->name);
+		*error_r = errmsg_printf(_("%s: not a compressed dormant snapshot"), f->name);
 		return -1;
 	}
 	r->zs.next_in = f->data;
 	r->zs.avail_in = (uInt)f->size;     /* at most SNAPSHOT_FILE_MAX */
 	/* 16 + MAX_WBITS: a gzip wrapper only, its trailer checked */
 	if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) {
-		*error_r = errmsg_printf("%s: cannot start decompression", f->name);
+		*error_r = errmsg_printf(_("%s: cannot start decompression"), f->name);
 		return -1;
 	}
 	r->zinit = true;
@@ -289,18 +290,18 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 		if (take(r, tail + 8, 4, false, error_r) < 0)
 			return -1;
 		if (byteorder_get_le(tail, 8) != r->count) {
-			*error_r = errmsg_printf("%s: record count does not match", r->name);
+			*error_r = errmsg_printf(_("%s: record count does not match"), r->name);
 			return -1;
 		}
 		if ((uLong)byteorder_get_le(tail + 8, 4) != (crc & 0xffffffffUL)) {
-			*error_r = errmsg_printf("%s: checksum mismatch: the snapshot is "
-					    "corrupt", r->name);
+			*error_r = errmsg_printf(_("%s: checksum mismatch: the snapshot is "
+					    "corrupt"), r->name);
 			return -1;
 		}
 		return check_end(r, error_r);
 	}
 	if (type != SNAP_ACTIVITY && type != SNAP_ACCOUNT) {
-		*error_r = errmsg_printf("%s: corrupt snapshot (record type %u)", r->name,
+		*error_r = errmsg_printf(_("%s: corrupt snapshot (record type %u)"), r->name,
 				    type);
 		return -1;
 	}
@@ -308,7 +309,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 		return -1;
 	klen = (size_t)byteorder_get_le(buf, 2);
 	if (klen == 0 || klen > ACCOUNT_MAX) {
-		*error_r = errmsg_printf("%s: corrupt snapshot (account length %zu)",
+		*error_r = errmsg_printf(_("%s: corrupt snapshot (account length %zu)"),
 				    r->name, klen);
 		return -1;
 	}
@@ -321,7 +322,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	vlen = (size_t)byteorder_get_le(buf, 2);
 	if (strlen(rec->account) != klen ||
 	    vlen != (type == SNAP_ACTIVITY ? RECORD_ACTIVITY_SIZE : RECORD_ACCOUNT_SIZE)) {
-		*error_r = errmsg_printf("%s: corrupt snapshot record", r->name);
+		*error_r = errmsg_printf(_("%s: corrupt snapshot record"), r->name);
 		return -1;
 	}
 	if (take(r, buf, vlen, true, error_r) < 0)
@@ -330,7 +331,7 @@ int snapshot_next(struct snapshot_reader *r, struct snapshot_record *rec,
 	     record_activity_decode(buf, vlen, &rec->activity, &derr) < 0) ||
 	    (type == SNAP_ACCOUNT &&
 	     record_account_decode(buf, vlen, &rec->info, NULL, &derr) < 0)) {
-		*error_r = errmsg_printf("%s: account %s: %s", r->name, rec->account, derr);
+		*error_r = errmsg_printf(_("%s: account %s: %s"), r->name, rec->account, derr);
 		return -1;
 	}
 	r->count++;

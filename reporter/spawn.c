@@ -1,5 +1,6 @@
 /* spawn.c - fork and exec with pipes, a pre-exec hook and a deadline. */
 #include "spawn.h"
+#include "i18n.h"
 #include "errstr.h"
 
 #include <errno.h>
@@ -13,6 +14,14 @@
 #include <sys/wait.h>
 
 extern char **environ;
+
+/* what children get when sp->envp is NULL; NULL: environ */
+static char **default_env;
+
+void spawn_set_environ(char **envp)
+{
+	default_env = envp;
+}
 
 static int64_t now_ms(void)
 {
@@ -43,6 +52,7 @@ static void close_fd(int *fd)
 /* In the child: set up its descriptors, run the hook, exec. Never returns. */
 static void spawn_child(struct spawn *sp, const int in[2], const int out[2])
 {
+	char *const *env;
 	int null = -1, ret;
 
 	if (sp->flags & SPAWN_PGROUP)
@@ -62,10 +72,11 @@ static void spawn_child(struct spawn *sp, const int in[2], const int out[2])
 		_exit(ret);
 	if (sp->argv == NULL)
 		_exit(0);
+	env = sp->envp != NULL ? sp->envp : default_env != NULL ? default_env : environ;
 	if (sp->flags & SPAWN_PATH)
-		execvp(sp->argv[0], sp->argv);
+		execvpe(sp->argv[0], sp->argv, env);
 	else
-		execve(sp->argv[0], sp->argv, sp->envp != NULL ? sp->envp : environ);
+		execve(sp->argv[0], sp->argv, env);
 	fprintf(stderr, "dormant: cannot run %s: %s\n", sp->argv[0], strerror(errno));
 	_exit(127);
 }
@@ -157,7 +168,7 @@ int spawn_wait(struct spawn *sp, int *status_r, const char **error_r)
 			while (waitpid(sp->pid, status_r, 0) < 0 && errno == EINTR)
 				;
 			sp->timed_out = true;
-			*error_r = errmsg_printf("no exit after %d s, killed",
+			*error_r = errmsg_printf(_("no exit after %d s, killed"),
 						 sp->timeout_ms / 1000);
 			return -1;
 		}

@@ -47,6 +47,11 @@ struct spawn {
 	bool timed_out;              /* spawn_wait killed it */
 };
 
+/* The environment children get when sp->envp is NULL (NULL: this
+   process's own). lang.c sets the one dormant started with, before it
+   changed LANGUAGE for itself. envp must outlive every child started. */
+void spawn_set_environ(char **envp);
+
 /* Start the child; a program that cannot be run makes it print "dormant:
    cannot run PATH: WHY" on its stderr and exit 127. 0, or -1 with
    *error_r and errno (no child then). */

@@ -1,5 +1,6 @@
 /* suspend.c - deny file and admin commands for suspension. */
 #include "suspend.h"
+#include "i18n.h"
 #include "errstr.h"
 #include "outfile.h"
 #include "spawn.h"
@@ -21,7 +22,7 @@ static int deny_one(void *_ctx, const char *account,
 	struct deny_ctx *ctx = _ctx;
 
 	if (st == NULL) {
-		ctx->warn(errmsg_printf("account %s: %s (left out of the deny file)",
+		ctx->warn(errmsg_printf(_("account %s: %s (left out of the deny file)"),
 					account, derr));
 		ctx->skipped++;
 		return 0;
@@ -31,9 +32,9 @@ static int deny_one(void *_ctx, const char *account,
 	/* passwd-file splits on ':': such a name would deny a prefix of it,
 	   another user. The milter still refuses its mail. */
 	if (strchr(account, ':') != NULL) {
-		ctx->warn(errmsg_printf("account %s contains ':' and cannot be "
+		ctx->warn(errmsg_printf(_("account %s contains ':' and cannot be "
 					"written to the deny file (the milter "
-					"still refuses its mail)", account));
+					"still refuses its mail)"), account));
 		ctx->skipped++;
 		return 0;
 	}
@@ -107,10 +108,10 @@ int suspend_run_command(const char *command, const char *account,
 	   directory tool needs such a name: refuse it here, loudly. The
 	   state change, the audit entry and the deny file are done already. */
 	if (account[0] == '-') {
-		*error_r = errmsg_printf("%s not run for account %s: a name "
+		*error_r = errmsg_printf(_("%s not run for account %s: a name "
 					 "starting with '-' would be read as an "
 					 "option; change the account in the "
-					 "directory by hand", command, account);
+					 "directory by hand"), command, account);
 		return -1;
 	}
 	if (spawn_start(&sp, error_r) < 0)
@@ -121,7 +122,7 @@ int suspend_run_command(const char *command, const char *account,
 		return -1;
 	}
 	if (spawn_exit_code(status) != 0) {
-		*error_r = errmsg_printf("%s %s: failed (exit %d)", command, account,
+		*error_r = errmsg_printf(_("%s %s: failed (exit %d)"), command, account,
 					 spawn_exit_code(status));
 		return -1;
 	}

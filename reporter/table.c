@@ -1,6 +1,7 @@
 /* table.c - the formats of table.h: text, CSV, JSON, JSON lines. Every
  * value anyone else could have chosen goes through output.c's escaping. */
 #include "table.h"
+#include "i18n.h"
 #include "output.h"
 
 /* Decimal digits of v, written backwards into num[24]; no printf (the
@@ -101,11 +102,13 @@ static void text_begin(struct table *t)
 	for (size_t i = 0; i < t->ncolumns; i++) {
 		const struct table_column *col = &t->columns[i];
 
-		if (!column_shown(t, col))
+		/* a column without a title (alerts' flags) ends the line */
+		if (!column_shown(t, col) || col->title == NULL)
 			continue;
 		if (col->sep != NULL)
 			fputs(col->sep, t->out);
-		fprintf(t->out, "%*s", col->width, col->title);
+		/* translated (the catalogue's words), padded by characters */
+		text_column(t->out, _(col->title), col->width);
 	}
 	fputc('\n', t->out);
 }
@@ -129,7 +132,7 @@ static void text_value(struct table *t, const struct table_column *col,
 	const char *none = col->none != NULL ? col->none : "";
 	const char *unit = col->unit != NULL ? col->unit : "";
 	int width = col->width;
-	char num[24];
+	char num[24], text[TABLE_TEXT_MAX];
 	const char *p;
 	long pad;
 
@@ -153,7 +156,11 @@ static void text_value(struct table *t, const struct table_column *col,
 		break;
 	case TABLE_PLAIN:
 		p = v->str[0] != '\0' ? v->str : none;
-		text_padded(t->out, p, strlen(p), width);
+		if (col->text != NULL && v->str[0] != '\0')
+			p = col->text(v->str, text, sizeof(text));
+		/* padded by characters: a translated word may be UTF-8 */
+		text_padded(t->out, p, strlen(p), width + (width < 0 ? -1 : 1) *
+			    (int)(strlen(p) - text_width(p)));
 		break;
 	case TABLE_NUMBER:
 		if (v->num < 0 && !(col->flags & TABLE_SIGNED)) {

@@ -49,7 +49,14 @@ struct table_column {
 	const char *unit;            /* after a known number ("d") */
 	const char *none;            /* for "" or an unknown number ("-") */
 	const char *yes, *no;        /* a bool */
+	/* a PLAIN value as the text format shows it to people (a status's
+	   label, a date as they write it; lang.h), into buf; NULL: as it is.
+	   CSV and JSON always get the value itself. */
+	const char *(*text)(const char *value, char *buf, size_t size);
 };
+
+/* room for what a column's text() writes */
+#define TABLE_TEXT_MAX 64
 
 struct table_value {
 	const char *str;             /* TEXT, PLAIN, JSON: never NULL */

@@ -1,5 +1,6 @@
 /* userdb.c - running doveadm, and the contacts in the userdb's fields. */
 #include "userdb.h"
+#include "i18n.h"
 #include "contacts.h"
 #include "lines.h"
 #include "spawn.h"
@@ -26,7 +27,7 @@ int userdb_doveadm(const char *config, const char *const *args,
 	}
 	for (size_t i = 0; args[i] != NULL; i++) {
 		if ((size_t)argc + 1 >= sizeof(argv) / sizeof(argv[0])) {
-			*error_r = "doveadm: too many arguments";
+			*error_r = _("doveadm: too many arguments");
 			return -1;
 		}
 		argv[argc++] = args[i];
@@ -67,7 +68,7 @@ int userdb_doveadm(const char *config, const char *const *args,
 		if (code == ok_exits[i])
 			return 0;
 	}
-	*error_r = errmsg_printf("doveadm %s failed (exit %d)", args[0], code);
+	*error_r = errmsg_printf(_("doveadm %s failed (exit %d)"), args[0], code);
 	return -1;
 }
 
@@ -99,7 +100,7 @@ static void take_value(struct account_contacts *c, int field, const char *value,
 	}
 	seen[field] = true;
 	if (err != NULL) {
-		warn(errmsg_printf("doveadm user: %s: %s: %s (ignored)", name, fname,
+		warn(errmsg_printf(_("doveadm user: %s: %s: %s (ignored)"), name, fname,
 				   err));
 		(*bad_r)++;
 		return;
@@ -151,7 +152,7 @@ int userdb_parse(FILE *f, const char *const *names, size_t count,
 
 		lineno++;
 		if (r != LINE_OK) {
-			*error_r = errmsg_printf("doveadm user output line %lu: %s", lineno,
+			*error_r = errmsg_printf(_("doveadm user output line %lu: %s"), lineno,
 						 r == LINE_NUL ? "NUL byte" : "too long");
 			return -1;
 		}
@@ -168,8 +169,8 @@ int userdb_parse(FILE *f, const char *const *names, size_t count,
 			if (next == count || strncmp(name, names[next], nlen) != 0 ||
 			    (found ? name[nlen] != '\0' :
 			     strcmp(name + nlen, " doesn't exist") != 0)) {
-				*error_r = errmsg_printf("doveadm user output line %lu: "
-							 "not the user asked next", lineno);
+				*error_r = errmsg_printf(_("doveadm user output line %lu: "
+							 "not the user asked next"), lineno);
 				return -1;
 			}
 			in_block = found;
@@ -178,8 +179,8 @@ int userdb_parse(FILE *f, const char *const *names, size_t count,
 			continue;
 		}
 		if (!in_block || field_split(line, &key, &value) < 0) {
-			*error_r = errmsg_printf("doveadm user output line %lu: "
-						 "unexpected text", lineno);
+			*error_r = errmsg_printf(_("doveadm user output line %lu: "
+						 "unexpected text"), lineno);
 			return -1;
 		}
 		for (int i = 0; i < CONTACT_FIELDS; i++) {
@@ -190,11 +191,11 @@ int userdb_parse(FILE *f, const char *const *names, size_t count,
 		}
 	}
 	if (ferror(f)) {
-		*error_r = errmsg_printf("doveadm user: read error: %s", strerror(errno));
+		*error_r = errmsg_printf(_("doveadm user: read error: %s"), strerror(errno));
 		return -1;
 	}
 	if (next != count) {
-		*error_r = errmsg_printf("doveadm user answered for %zu of %zu users",
+		*error_r = errmsg_printf(_("doveadm user answered for %zu of %zu users"),
 					 next, count);
 		return -1;
 	}
@@ -243,7 +244,7 @@ int userdb_contacts(const char *config, const char *const *names, size_t count,
 	memset(contacts, 0, count * sizeof(*contacts));
 	got = calloc(USERDB_BATCH, sizeof(*got));
 	if (got == NULL) {
-		*error_r = "out of memory";
+		*error_r = _("out of memory");
 		return -1;
 	}
 	while (i < count && ret == 0) {

@@ -1,5 +1,7 @@
 /* view.c - from stored records to the report row, and its writers. */
 #include "view.h"
+#include "lang.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -60,21 +62,54 @@ void view_row(const struct view_ctx *ctx, const struct account_view *view,
 		time_format_rfc3339(view->info->first_seen, row->first_seen);
 }
 
+/* The words people read for a status, in the order of enum
+   account_status; the machine formats keep policy_status_name(). */
+static const char *const status_labels[STATUS_COUNT] = {
+	N_("active"), N_("idle"), N_("dormant"), N_("never-used"),
+	N_("insufficient-history"), N_("exempt"), N_("suspended"),
+};
+
+const char *view_status_label(enum account_status status)
+{
+	return (unsigned)status < STATUS_COUNT ? _(status_labels[status]) :
+		policy_status_name(status);
+}
+
+/* The text format's status and dates (table_column.text) */
+static const char *view_status_text(const char *value, char *buf, size_t size)
+{
+	int status = policy_status_parse(value);
+
+	(void)buf; (void)size;
+	return status < 0 ? value : view_status_label((enum account_status)status);
+}
+
+static const char *view_date_text(const char *value, char *buf, size_t size)
+{
+	int64_t t;
+
+	if (size < LANG_DATE_MAX || time_parse_rfc3339(value, &t) < 0)
+		return value;
+	lang_date(t, LANG_DATE_COLUMN, buf);
+	return buf;
+}
+
 /* The text layout (dormant list, the report's lists) keeps the columns
    that fit a terminal; CSV and JSON have them all. */
 const struct table_column view_columns[VIEW_NCOLUMNS] = {
-	{ "account", TABLE_TEXT, 0, "ACCOUNT", NULL, -32, NULL, NULL, NULL, NULL },
-	{ "status", TABLE_PLAIN, 0, "STATUS", " ", -20, NULL, NULL, NULL, NULL },
-	{ "idle_days", TABLE_NUMBER, 0, "IDLE", " ", 5, "d", "-", NULL, NULL },
-	{ "last_login", TABLE_PLAIN, TABLE_NULL_EMPTY, "LAST LOGIN", "  ", -20,
+	{ "account", TABLE_TEXT, 0, N_("ACCOUNT"), NULL, -32, NULL, NULL, NULL, NULL },
+	{ "status", TABLE_PLAIN, 0, N_("STATUS"), " ", -20, NULL, NULL, NULL, NULL,
+	  view_status_text },
+	{ "idle_days", TABLE_NUMBER, 0, N_("IDLE"), " ", 5, "d", "-", NULL, NULL },
+	{ "last_login", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("LAST LOGIN"), "  ", -20,
+	  NULL, "-", NULL, NULL, view_date_text },
+	{ "login_service", TABLE_TEXT, TABLE_NULL_EMPTY, N_("SERVICE"), " ", -11,
 	  NULL, "-", NULL, NULL },
-	{ "login_service", TABLE_TEXT, TABLE_NULL_EMPTY, "SERVICE", " ", -11,
-	  NULL, "-", NULL, NULL },
-	{ "login_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, "FROM", " ", -15, NULL, "-",
+	{ "login_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("FROM"), " ", -15, NULL, "-",
 	  NULL, NULL },
-	{ "last_send", TABLE_PLAIN, TABLE_NULL_EMPTY, "LAST SEND", "  ", -20,
-	  NULL, "-", NULL, NULL },
-	{ "send_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, "FROM", " ", 0, NULL, "-",
+	{ "last_send", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("LAST SEND"), "  ", -20,
+	  NULL, "-", NULL, NULL, view_date_text },
+	{ "send_ip", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("FROM"), " ", 0, NULL, "-",
 	  NULL, NULL },
 	{ "last_receive", TABLE_PLAIN, TABLE_NULL_EMPTY | TABLE_NO_TEXT, NULL,
 	  NULL, 0, NULL, NULL, NULL, NULL },

@@ -53,6 +53,10 @@ enum view_column {
 	VIEW_COL_FIRST_SEEN, VIEW_COL_DOMAIN, VIEW_COL_UNIT,
 	VIEW_NCOLUMNS
 };
+/* A status as people read it (text and HTML, in the configured
+   language); CSV, JSON and metrics use policy_status_name(). */
+const char *view_status_label(enum account_status status);
+
 extern const struct table_column view_columns[VIEW_NCOLUMNS];
 
 /* How the last login came, as the entry of its network tells

@@ -8,7 +8,7 @@
 # invoke-rc.d from starting them (only if none is in place already).
 set -eu
 
-BUILD="autoconf automake libtool pkg-config make gcc
+BUILD="autoconf automake libtool pkg-config make gcc gettext autopoint
        dovecot-dev libmilter-dev liblmdb-dev zlib1g-dev libcmocka-dev"
 TEST="dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
       dovecot-managesieved dovecot-submissiond postfix swaks miltertest

@@ -49,7 +49,8 @@ class Db:
         if now is not None:
             argv += ["--now", now]
         argv += list(args)
-        env = dict(os.environ, TZ="UTC", LC_ALL="C", **(env or {}))
+        # what a test gives wins, LC_ALL included
+        env = {**os.environ, "TZ": "UTC", "LC_ALL": "C", **(env or {})}
         p = subprocess.run(argv, input=stdin, capture_output=True, env=env,
                            timeout=timeout)
         if check is not None and p.returncode != check:

@@ -44,6 +44,7 @@ static const struct key_def keys[] = {
 	K(metrics_max_units, K_DUR),        /* a count: a uint64_t as well */
 	K(units_file, K_STR),
 	K(review_default, K_STR),
+	K(language, K_STR),
 };
 
 static const struct key_def *key_find(const char *name)
@@ -200,6 +201,7 @@ static const struct kv default_values[] = {
 	{ "enforce", NULL, 1, 0 },
 	{ "trusted_networks", "", 0, 0 },
 	{ "webmail_networks", "", 0, 0 },
+	{ "language", "", 0, 0 },
 	/* configure --with-reportdir, as db is --with-dbdir */
 	{ "report_dir", DORMANT_DEFAULT_REPORTDIR, 0, 0 },
 };
@@ -248,6 +250,9 @@ struct load_case {
 
 static const struct load_case load_cases[] = {
 	{ "empty file", "", 0, 0, 0, NULL, { { "warn_after", NULL, 60 * DAY, 0 } } },
+	{ "language vi", "language = vi\nlanguage = en\nlanguage = vi\n", 0, 0, 0, NULL,
+	  { { "language", "vi", 0, 0 } } },
+	{ "language fr", "language = fr\n", 0, -1, 1, "language: en, vi, or empty", { { 0 } } },
 	{ "comments and blank lines",
 	  "# a comment\n\n   # indented comment\n\t\n   \n#warn_after = 1d\nwarn_after = 30d\n",
 	  0, 0, 0, NULL, { { "warn_after", NULL, 30 * DAY, 0 } } },
@@ -715,6 +720,7 @@ static const struct { const char *key, *bad; } set_refusals[] = {
 	{ "metrics_max_units", "" },
 	{ "units_file", "units.csv" }, { "review_default", "revoke" },
 	{ "review_default", "" },
+	{ "language", "fr" }, { "language", "vi_VN" }, { "language", "VI" },
 };
 
 static void test_set_refusals(void **state)
