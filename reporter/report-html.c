@@ -6,6 +6,7 @@
 #include "i18n.h"
 #include "month.h"
 #include "output.h"
+#include "review-report.h"
 #include "trend.h"
 
 #include <string.h>
@@ -13,13 +14,15 @@
 static const char html_head[] =
 	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<title>Dormant mailbox report %s</title>\n<style>\n"
+	"<title>";
+static const char html_style[] =
+	"</title>\n<style>\n"
 	"body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
 	"color:#1c2530;margin:2em auto;max-width:72em;padding:0 1em;line-height:1.4}\n"
 	"h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;"
 	"border-bottom:2px solid #d0d7de;padding-bottom:.2em}\n"
 	".meta{color:#57606a;margin-top:0}\n"
-	"table{border-collapse:collapse;width:100%%;font-size:.9em;margin:.5em 0}\n"
+	"table{border-collapse:collapse;width:100%;font-size:.9em;margin:.5em 0}\n"
 	"th,td{padding:.3em .6em;border-bottom:1px solid #d8dee4;text-align:left;"
 	"vertical-align:top}\n"
 	"th{background:#f3f5f7;font-weight:600}td.n,th.n{text-align:right;"
@@ -40,6 +43,13 @@ static const char html_head[] =
 static void esc(FILE *out, const char *s)
 {
 	html_escape(out, s, strlen(s));
+}
+
+void report_html_begin(FILE *out, const char *title)
+{
+	fputs(html_head, out);
+	esc(out, title);
+	fputs(html_style, out);
 }
 
 /* Counts by status per name of t (domains or units), then the totals. */
@@ -248,12 +258,14 @@ int report_write_html(struct report *rep, FILE *out, const char **error_r)
 	static const char *const titles[] = {
 		"Dormant accounts", "Never used", "Suspended",
 	};
-	char stamp[RFC3339_MAX];
+	char stamp[RFC3339_MAX], title[64];
+	struct review_report review;
 
 	if (report_gather(rep, error_r) < 0)
 		return -1;
 	time_format_rfc3339(rep->generated, stamp);
-	fprintf(out, html_head, rep->month);
+	snprintf(title, sizeof(title), "Dormant mailbox report %s", rep->month);
+	report_html_begin(out, title);
 	fprintf(out, "<h1>Dormant mailbox report: %s</h1>\n", rep->month);
 	fprintf(out, "<p class=\"meta\">Generated %s. Idle from %lld days, dormant "
 		"from %lld days, suspension from %lld days.</p>\n", stamp,
@@ -264,6 +276,12 @@ int report_write_html(struct report *rep, FILE *out, const char **error_r)
 	html_histogram(rep, out);
 	if (html_trend(rep, out, error_r) < 0)
 		return -1;
+	if (report_review(rep, &review, error_r) < 0)
+		return -1;
+	if (review.id[0] != '\0') {
+		review_report_html(&review, false, out);
+		review_report_free(&review);
+	}
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
 		enum account_status want = listed[i];
 

@@ -6,6 +6,7 @@
 #include "month.h"
 #include "trend.h"
 #include "output.h"
+#include "review-report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -342,6 +343,18 @@ static void text_event(struct report *rep, int64_t time, const char *account,
 	fputc('\n', out);
 }
 
+int report_review(struct report *rep, struct review_report *review_r,
+		  const char **error_r)
+{
+	int ret = review_report_month(rep->store, rep->month_start, rep->month_end,
+				      rep->warn, review_r, error_r);
+
+	if (ret < 0)
+		return -1;
+	rep->errors += review_r->errors;
+	return 0;
+}
+
 /* Counts by status per name of t, then the totals. */
 static void text_summary(const struct report *rep, const struct tally *t,
 			 const char *heading, const char *unnamed, FILE *out)
@@ -376,6 +389,7 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 	static const enum account_status listed[] = {
 		STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
 	};
+	struct review_report review;
 	char stamp[RFC3339_MAX];
 	struct table_rows tr;
 
@@ -393,6 +407,13 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 				     &rep->errors, out,
 				     error_r) < 0)
 		return -1;
+	if (report_review(rep, &review, error_r) < 0)
+		return -1;
+	if (review.id[0] != '\0') {
+		fprintf(out, "\n%s: ", _("unit review"));
+		review_report_text(&review, false, out);
+		review_report_free(&review);
+	}
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
 		enum account_status want = listed[i];
 		fprintf(out, "\n%s accounts (%lu)\n", policy_status_name(want),
@@ -513,6 +534,7 @@ static void json_counts(FILE *out, const unsigned long counts[STATUS_COUNT],
 
 int report_write_json(struct report *rep, FILE *out, const char **error_r)
 {
+	struct review_report review;
 	char stamp[RFC3339_MAX];
 	unsigned long n = 0;
 
@@ -550,6 +572,15 @@ int report_write_json(struct report *rep, FILE *out, const char **error_r)
 				   &rep->errors, out,
 				   error_r) < 0)
 		return -1;
+	fputs(",\"review\":", out);
+	if (report_review(rep, &review, error_r) < 0)
+		return -1;
+	if (review.id[0] != '\0') {
+		review_report_json(&review, false, true, out);
+		review_report_free(&review);
+	} else {
+		fputs("null", out);
+	}
 	fputs(",\"accounts\":", out);
 	if (report_table(rep, &table_json, out, true, error_r) < 0)
 		return -1;
