@@ -673,7 +673,7 @@ const struct cli_command cmd_review = {
 	"review", review_run,
 	"start --due YYYY-MM-DD [--unit U]... [--apply] | import FILE... "
 	"[--keep-until YYYY-MM-DD] [--apply] | status [--format text|csv|json] | "
-	"remind [--apply] | close [--force] [--apply] | "
+	"remind [--apply] | close [--force | --if-due] [--apply] | "
 	"report [--campaign ID] [--format text|csv|json|html] [-o FILE]",
 	"review campaigns: each unit's reviewer keeps or revokes its accounts",
 	"start freezes per unit its accounts (the directory's, dormant and\n"
@@ -686,8 +686,9 @@ const struct cli_command cmd_review = {
 	"with any error is refused as a whole. status shows per unit what is\n"
 	"answered and the days left; remind mails the reviewers of units with\n"
 	"undecided accounts (once a day); close applies review_default to the\n"
-	"undecided accounts (on or after the due date unless --force).\n"
-	"report shows a campaign's outcome per\n"
+	"undecided accounts (on or after the due date unless --force;\n"
+	"--if-due: nothing and exit 0 when no campaign is open or it is not\n"
+	"due yet, for a daily timer). report shows a campaign's outcome per\n"
 	"unit (the latest unless --campaign), the kept accounts with their\n"
 	"reasons and the revoked ones; -o FILE writes it atomically, gzip if\n"
 	"it ends in .gz.\n"

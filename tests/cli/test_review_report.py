@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""dormant review report, the report for the ministry (issue 15).
+"""dormant review report, the report for the ministry (issue 15), and the
+review timer's close --if-due.
 
 - per unit: accounts, reviewed, kept, revoked (by the reviewer, by
   review_default), still open, sheets, last answer, a totals row and one
@@ -10,6 +11,9 @@
 - -o writes atomically, gzip for .gz; --campaign picks a campaign;
 - the monthly report carries the campaign of its month (text, HTML, JSON
   "review"; null without one, or for a month before it started);
+- close --if-due: exit 0 doing nothing until the due day is over or with
+  no open campaign, then closes; without it, close still refuses before
+  the due day.
 """
 import csv
 import gzip
@@ -156,7 +160,8 @@ def test_report_and_status_are_read_only():
     data = read(db.path("data.mdb"))
     for args in (["report"], ["report", "--format", "csv"], ["report", "--format", "json"],
                  ["report", "--format", "html"], ["report", "--campaign", ID],
-                 ["status"], ["status", "--format", "json"]):
+                 ["status"], ["status", "--format", "json"],
+                 ["close", "--if-due"], ["close", "--if-due", "--apply"]):
         db.run("review", *args, now=LATER)
         assert read(db.path("data.mdb")) == data, f"review {args} wrote the database"
 
@@ -219,6 +224,34 @@ def test_report_without_campaign_has_review_null():
     data = json.loads(db.out("report", "--format", "json"))
     assert data["review"] is None, data
     assert "unit review" not in db.out("report")
+
+
+def test_close_if_due():
+    db = review_db("ifdue")
+    rc, out, err = db.run("review", "close", "--if-due", "--apply", now=NOW)
+    assert rc == 0 and b"no review campaign is open" in out, (rc, out, err)
+    db.run("review", "start", "--due", DUE, "--apply", now=NOW, check=0)
+    data = read(db.path("data.mdb"))
+    # before the due day, and on the day itself (the reviewers have all of it)
+    for now in (LATER, CLOSE, "2026-12-10T23:59:59Z"):
+        rc, out, err = db.run("review", "close", "--if-due", "--apply", now=now)
+        assert rc == 0 and f"campaign {ID} is due {DUE}: it closes after that day".encode() \
+            in out, (now, rc, out, err)
+    assert read(db.path("data.mdb")) == data
+    # without --if-due, close still refuses before the due day
+    rc, _, err = db.run("review", "close", "--apply", now=LATER)
+    assert rc == 1 and "it closes on or after that day" in err, (rc, err)
+    assert db.run("review", "close", "--if-due", "--force", now=LATER)[0] == 2
+    # the day after: closed, with review_default applied
+    rc, out, err = db.run("review", "close", "--if-due", "--apply",
+                          now="2026-12-11T00:00:00Z")
+    assert rc == 0 and f"campaign {ID} closed".encode() in out, (rc, out, err)
+    # and the next day's timer finds nothing open
+    rc, out, err = db.run("review", "close", "--if-due", "--apply",
+                          now="2026-12-12T08:00:00Z")
+    assert rc == 0 and b"no review campaign is open" in out, (rc, out, err)
+    rc, _, err = db.run("review", "close", "--apply", now="2026-12-12T08:00:00Z")
+    assert rc == 1 and "is closed" in err, (rc, err)
 
 
 if __name__ == "__main__":

@@ -102,6 +102,7 @@ def test_read_only_commands_never_write_history():
                 ["suspend"], ["alerts"],
                 ["review", "status"], ["review", "report"],
                 ["review", "report", "--format", "json"],
+                ["review", "close", "--if-due"],
                 ["import-log", "--dry-run", db.path("nov.log")],
                 ["export", "-o", db.path("snap.gz")]]
     data = read(db.path("data.mdb"))
