@@ -21,6 +21,7 @@ import io
 import json
 import os
 import re
+import subprocess
 
 from taplib import run_tests
 from test_review import DUE, ID, LATER, NOW, CONTACTS, fill, read, review_db, rows, \
@@ -153,6 +154,25 @@ def test_report_after_the_close_and_suspension():
     old = json.loads(db.out("review", "report", "--format", "json", "--campaign", ID,
                             now="2026-12-21T00:00:00Z"))
     assert old["campaign"] == ID and old["totals"]["kept"] == 1, old
+
+
+def test_planted_item_record_is_left_out():
+    """An item record that does not decode (planted by whoever can write
+    the database, through mdb_load, a real LMDB writer) is reported and
+    not counted: exit 1, the rest of the report stands."""
+    db = campaign("planted")
+    key = b"I" + ID.encode() + b"\x00" + (1).to_bytes(4, "big") + b"zz@example.org"
+    value = b"\x09garbage"
+    payload = ("VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n"
+               f" {key.hex()}\n {value.hex()}\nDATA=END\n")
+    subprocess.run(["mdb_load", "-s", "review", db.dir], input=payload.encode(), check=True)
+    for fmt in ("text", "csv", "json", "html"):
+        rc, out, err = db.run("review", "report", "--format", fmt, now=LATER)
+        assert rc == 1 and "did not decode" in err, (fmt, rc, err)
+    data = json.loads(db.run("review", "report", "--format", "json", now=LATER)[1])
+    assert data["totals"]["accounts"] == 8, data["totals"]
+    rc, out, err = db.run("report", "--format", "json", now=LATER)
+    assert rc == 1 and json.loads(out)["review"]["totals"]["accounts"] == 8, (rc, err)
 
 
 def test_report_and_status_are_read_only():
