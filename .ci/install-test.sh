@@ -311,6 +311,26 @@ run_unit() { # run_unit UNIT [extra global options]: as root, like systemd
 # doveadm user '*' asks the running Dovecot's auth process.
 in_root 'dovecot' || die "dovecot did not start"
 check "the sync timer's command (writes the empty deny file)" run_unit dormant-sync
+# dormant-review.service (installed disabled: it mails reviewers and
+# revokes at the due date): each of its commands, as root like systemd,
+# succeeds with no campaign open (exit 0, or 1: its SuccessExitStatus).
+check "dormant-review.service and .timer installed, the timer not enabled" in_root '
+	u=$(ls -d /lib/systemd/system /usr/lib/systemd/system 2>/dev/null | head -n 1)
+	test -f "$u/dormant-review.service" && test -f "$u/dormant-review.timer" &&
+	grep -qx "SuccessExitStatus=1" "$u/dormant-review.service" &&
+	! test -e /etc/systemd/system/timers.target.wants/dormant-review.timer'
+review_unit_runs() {
+	local cmd rc
+	local -a cmds
+	mapfile -t cmds < <(unit_cmd dormant-review.service)
+	[ "${#cmds[@]}" -eq 2 ] || { echo "dormant-review.service: ${#cmds[@]} ExecStart"; return 1; }
+	for cmd in "${cmds[@]}"; do
+		rc=0
+		in_root "$cmd" < /dev/null || rc=$?
+		[ "$rc" -le 1 ] || { echo "$cmd: exit $rc"; return 1; }
+	done
+}
+check "dormant-review.service's commands with no campaign: success" review_unit_runs
 check "deny file exists, readable by everyone" in_root 'test -f /etc/dovecot/dormant.deny && [ "$(stat -c %a /etc/dovecot/dormant.deny | cut -c3)" -ge 4 ]'
 in_root 'dormant check' > "$root.check.log" 2>&1
 check "dormant check: no PROBLEM about the deny file" bash -c "! grep -i 'PROBLEM.*deny' '$root.check.log'" ||

@@ -378,14 +378,55 @@ int review_import(struct cli *cli, int argc, char **argv)
 	return failed > 0 ? EXIT_RUNTIME : refused > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
+/* From the due day on (c.due is its last second). */
+static bool campaign_due(const struct cli *cli, const struct review_campaign *c)
+{
+	return cli->now >= c->due - 86399;
+}
+
+/* --if-due: 1 when an open campaign's due day is over (close it), 0
+   when there is nothing to do (said so), -1 after printing the error. */
+static int close_if_due(struct cli *cli)
+{
+	char id[REVIEW_ID_MAX + 1], due[RFC3339_MAX];
+	struct review_campaign c;
+	struct store *store;
+	const char *error;
+	int ret;
+
+	store = cli_store_open(cli, true);
+	if (store == NULL)
+		return -1;
+	ret = review_latest(store, id, &c, &error);
+	store_close(&store);
+	if (ret < 0) {
+		cli_error("%s", error);
+		return -1;
+	}
+	if (ret == 0 || c.state != REVIEW_OPEN) {
+		fputs(_("no review campaign is open: nothing to close\n"), stdout);
+		return 0;
+	}
+	/* a timer waits until the due day is over: the reviewers have all
+	   of it (an admin's close may start on the day itself) */
+	if (cli->now <= c.due) {
+		time_format_rfc3339(c.due, due);
+		due[10] = '\0';
+		printf(_("campaign %s is due %s: it closes after that day\n"), id, due);
+		return 0;
+	}
+	return 1;
+}
+
 int review_close(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "apply", no_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "if-due", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
-	bool apply = false, force = false, revoke_never;
+	bool apply = false, force = false, if_due = false, revoke_never;
 	char id[REVIEW_ID_MAX + 1], json[AUDIT_JSON_MAX], reason[128], due[RFC3339_MAX];
 	struct review_campaign c;
 	struct review_unit *units;
@@ -399,17 +440,22 @@ int review_close(struct cli *cli, int argc, char **argv)
 		switch (opt) {
 		case 'a': apply = true; break;
 		case 'f': force = true; break;
+		case 'i': if_due = true; break;
 		default: return cli_usage(&cmd_review, NULL);
 		}
 	}
 	if (optind != argc)
 		return cli_usage(&cmd_review, _("unexpected argument '%s'"), argv[optind]);
+	if (force && if_due)
+		return cli_usage(&cmd_review, _("--force and --if-due exclude each other"));
+	if (if_due && (opt = close_if_due(cli)) <= 0)
+		return opt < 0 ? EXIT_RUNTIME : EXIT_OK;
 	store = review_open_units(cli, !apply, id, &c, &units, &nunits, &opt);
 	if (store == NULL)
 		return opt;
 	time_format_rfc3339(c.due, due);
 	due[10] = '\0';
-	if (cli->now < c.due - 86399 && !force) {
+	if (!campaign_due(cli, &c) && !force) {
 		cli_error(_("campaign %s is due %s: it closes on or after that day "
 			  "(--force closes it now)"), id, due);
 		free(units);

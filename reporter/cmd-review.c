@@ -655,6 +655,7 @@ static const struct {
 	{ "status", review_status },
 	{ "remind", review_remind },
 	{ "close", review_close },
+	{ "report", review_report },
 };
 
 static int review_run(struct cli *cli, int argc, char **argv)
@@ -672,7 +673,8 @@ const struct cli_command cmd_review = {
 	"review", review_run,
 	"start --due YYYY-MM-DD [--unit U]... [--apply] | import FILE... "
 	"[--keep-until YYYY-MM-DD] [--apply] | status [--format text|csv|json] | "
-	"remind [--apply] | close [--force] [--apply]",
+	"remind [--apply] | close [--force | --if-due] [--apply] | "
+	"report [--campaign ID] [--format text|csv|json|html] [-o FILE]",
 	"review campaigns: each unit's reviewer keeps or revokes its accounts",
 	"start freezes per unit its accounts (the directory's, dormant and\n"
 	"never-used first), writes per unit a CSV and an HTML sheet into\n"
@@ -684,8 +686,13 @@ const struct cli_command cmd_review = {
 	"with any error is refused as a whole. status shows per unit what is\n"
 	"answered and the days left; remind mails the reviewers of units with\n"
 	"undecided accounts (once a day); close applies review_default to the\n"
-	"undecided accounts (on or after the due date unless --force).\n"
-	"Every subcommand but status is a dry run without --apply.\n"
+	"undecided accounts (on or after the due date unless --force;\n"
+	"--if-due: nothing and exit 0 when no campaign is open or it is not\n"
+	"due yet, for a daily timer). report shows a campaign's outcome per\n"
+	"unit (the latest unless --campaign), the kept accounts with their\n"
+	"reasons and the revoked ones; -o FILE writes it atomically, gzip if\n"
+	"it ends in .gz.\n"
+	"Every subcommand but status and report is a dry run without --apply.\n"
 	"Exit: 0 done, 1 findings (a refused sheet, an open campaign),\n"
 	"2 usage or configuration, 3 database, file or mail failure.\n",
 };

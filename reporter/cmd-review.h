@@ -7,13 +7,14 @@
 #include "review.h"
 #include "sheet.h"
 
-/* review start / import / status / remind / close: each returns an exit
+/* review start / import / status / remind / close / report: each returns an exit
    code (doc/DESIGN.md §8.1). argv[0] is the subcommand. */
 int review_start(struct cli *cli, int argc, char **argv);
 int review_import(struct cli *cli, int argc, char **argv);
 int review_status(struct cli *cli, int argc, char **argv);
 int review_remind(struct cli *cli, int argc, char **argv);
 int review_close(struct cli *cli, int argc, char **argv);
+int review_report(struct cli *cli, int argc, char **argv);
 
 /* The open campaign (printing why not and returning -1 when there is
    none or the latest is closed). */

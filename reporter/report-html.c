@@ -7,6 +7,7 @@
 #include "month.h"
 #include "lang.h"
 #include "output.h"
+#include "review-report.h"
 #include "trend.h"
 
 #include <string.h>
@@ -14,13 +15,15 @@
 static const char html_head[] =
 	"<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<title>%s</title>\n<style>\n"
+	"<title>";
+static const char html_style[] =
+	"</title>\n<style>\n"
 	"body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
 	"color:#1c2530;margin:2em auto;max-width:72em;padding:0 1em;line-height:1.4}\n"
 	"h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;"
 	"border-bottom:2px solid #d0d7de;padding-bottom:.2em}\n"
 	".meta{color:#57606a;margin-top:0}\n"
-	"table{border-collapse:collapse;width:100%%;font-size:.9em;margin:.5em 0}\n"
+	"table{border-collapse:collapse;width:100%;font-size:.9em;margin:.5em 0}\n"
 	"th,td{padding:.3em .6em;border-bottom:1px solid #d8dee4;text-align:left;"
 	"vertical-align:top}\n"
 	"th{background:#f3f5f7;font-weight:600}td.n,th.n{text-align:right;"
@@ -41,6 +44,13 @@ static const char html_head[] =
 static void esc(FILE *out, const char *s)
 {
 	html_escape(out, s, strlen(s));
+}
+
+void report_html_begin(FILE *out, const char *title)
+{
+	fprintf(out, html_head, lang_current());
+	esc(out, title);
+	fputs(html_style, out);
 }
 
 /* Counts by status per name of t (domains or units), then the totals. */
@@ -257,13 +267,14 @@ int report_write_html(struct report *rep, FILE *out, const char **error_r)
 	};
 	char stamp[LANG_DATE_MAX], mon[LANG_DATE_MAX], title[256];
 	const char *month;
+	struct review_report review;
 
 	if (report_gather(rep, error_r) < 0)
 		return -1;
 	lang_date(rep->generated, LANG_DATE_TIME, stamp);
 	month = lang_month(rep->month, mon);
 	snprintf(title, sizeof(title), _("Dormant mailbox report %s"), month);
-	fprintf(out, html_head, lang_current(), title);
+	report_html_begin(out, title);
 	fprintf(out, "<h1>");
 	fprintf(out, _("Dormant mailbox report: %s"), month);
 	fputs("</h1>\n<p class=\"meta\">", out);
@@ -277,6 +288,12 @@ int report_write_html(struct report *rep, FILE *out, const char **error_r)
 	html_histogram(rep, out);
 	if (html_trend(rep, out, error_r) < 0)
 		return -1;
+	if (report_review(rep, &review, error_r) < 0)
+		return -1;
+	if (review.id[0] != '\0') {
+		review_report_html(&review, false, out);
+		review_report_free(&review);
+	}
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
 		enum account_status want = listed[i];
 

@@ -7,6 +7,7 @@
 #include "trend.h"
 #include "lang.h"
 #include "output.h"
+#include "review-report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +360,18 @@ static void text_event(struct report *rep, int64_t time, const char *account,
 	fputc('\n', out);
 }
 
+int report_review(struct report *rep, struct review_report *review_r,
+		  const char **error_r)
+{
+	int ret = review_report_month(rep->store, rep->month_start, rep->month_end,
+				      rep->warn, review_r, error_r);
+
+	if (ret < 0)
+		return -1;
+	rep->errors += review_r->errors;
+	return 0;
+}
+
 /* Counts by status per name of t, then the totals. */
 static void text_summary(const struct report *rep, const struct tally *t,
 			 const char *const columns[STATUS_COUNT],
@@ -407,6 +420,7 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 		C_("column", "exempt"), C_("column", "suspended"),
 	};
 	char stamp[LANG_DATE_MAX], mon[LANG_DATE_MAX];
+	struct review_report review;
 	struct table_rows tr;
 
 	if (report_gather(rep, error_r) < 0)
@@ -424,6 +438,13 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r)
 				     &rep->errors, out,
 				     error_r) < 0)
 		return -1;
+	if (report_review(rep, &review, error_r) < 0)
+		return -1;
+	if (review.id[0] != '\0') {
+		fprintf(out, "\n%s: ", _("unit review"));
+		review_report_text(&review, false, out);
+		review_report_free(&review);
+	}
 	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
 		enum account_status want = listed[i];
 		fprintf(out, _("\n%s accounts (%lu)\n"), view_status_label(want),
@@ -547,6 +568,7 @@ static void json_counts(FILE *out, const unsigned long counts[STATUS_COUNT],
 
 int report_write_json(struct report *rep, FILE *out, const char **error_r)
 {
+	struct review_report review;
 	char stamp[RFC3339_MAX];
 	unsigned long n = 0;
 
@@ -584,6 +606,15 @@ int report_write_json(struct report *rep, FILE *out, const char **error_r)
 				   &rep->errors, out,
 				   error_r) < 0)
 		return -1;
+	fputs(",\"review\":", out);
+	if (report_review(rep, &review, error_r) < 0)
+		return -1;
+	if (review.id[0] != '\0') {
+		review_report_json(&review, false, true, out);
+		review_report_free(&review);
+	} else {
+		fputs("null", out);
+	}
 	fputs(",\"accounts\":", out);
 	if (report_table(rep, &table_json, out, true, error_r) < 0)
 		return -1;

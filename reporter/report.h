@@ -80,6 +80,15 @@ int report_write_text(struct report *rep, FILE *out, const char **error_r);
 int report_write_csv(struct report *rep, FILE *out, const char **error_r);
 int report_write_json(struct report *rep, FILE *out, const char **error_r);
 int report_write_html(struct report *rep, FILE *out, const char **error_r);
+/* The review campaign of the report's month (review_report_month), its
+   records left out added to rep->errors; review_r->id "" when none.
+   0, or -1 with *error_r. */
+struct review_report;
+int report_review(struct report *rep, struct review_report *review_r,
+		  const char **error_r);
+/* The HTML page's head (title escaped) and its style, up to <body>: for
+   the other self-contained pages (review report). */
+void report_html_begin(FILE *out, const char *title);
 
 /* Visit the accounts again, calling fn for every row; for the writers. */
 typedef void report_row_fn(struct report *rep, const struct row *row,

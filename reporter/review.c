@@ -11,6 +11,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+int review_campaign_get(struct store *store, const char *id,
+			struct review_campaign *c_r, const char **error_r)
+{
+	uint8_t key[REVIEW_KEY_MAX], buf[REVIEW_CAMPAIGN_SIZE + 64];
+	size_t klen, size;
+	int ret;
+
+	/* the id bounds the key (review_key trusts it) */
+	if (!review_id_valid(id, strlen(id)))
+		return 0;
+	klen = review_key(key, REVIEW_KEY_CAMPAIGN, id, 0, NULL);
+	ret = store_review_get(store, key, klen, buf, sizeof(buf), &size, error_r);
+	if (ret <= 0)
+		return ret;
+	if (review_campaign_decode(buf, size, c_r, error_r) < 0) {
+		*error_r = errmsg_printf("review campaign %s: %s", id, *error_r);
+		return -1;
+	}
+	return 1;
+}
+
 int review_latest(struct store *store, char id[REVIEW_ID_MAX + 1],
 		  struct review_campaign *c_r, const char **error_r)
 {
@@ -28,16 +49,10 @@ int review_latest(struct store *store, char id[REVIEW_ID_MAX + 1],
 	}
 	memcpy(id, buf, size);
 	id[size] = '\0';
-	klen = review_key(key, REVIEW_KEY_CAMPAIGN, id, 0, NULL);
-	ret = store_review_get(store, key, klen, buf, sizeof(buf), &size, error_r);
-	if (ret < 0)
-		return -1;
-	if (ret == 0 || review_campaign_decode(buf, size, c_r, error_r) < 0) {
-		*error_r = errmsg_printf("review campaign %s: %s", id,
-					 ret == 0 ? "missing" : *error_r);
-		return -1;
-	}
-	return 1;
+	ret = review_campaign_get(store, id, c_r, error_r);
+	if (ret == 0)
+		*error_r = errmsg_printf("review campaign %s: missing", id);
+	return ret == 1 ? 1 : -1;
 }
 
 struct units_load {
@@ -239,29 +254,23 @@ int review_unit_counts(struct store *store, const char *id,
 		       const char **error_r)
 {
 	char latest[REVIEW_ID_MAX + 1];
-	uint8_t prefix[REVIEW_KEY_MAX], key[REVIEW_KEY_MAX], buf[64];
+	uint8_t prefix[REVIEW_KEY_MAX];
 	struct review_campaign c;
 	struct review_unit *units;
 	struct counts_ctx ctx;
-	size_t nunits, size, klen;
+	size_t nunits;
 	int ret;
 
 	*counts_r = NULL;
 	*count_r = 0;
 	if (id == NULL) {
 		ret = review_latest(store, latest, &c, error_r);
-		if (ret <= 0)
-			return ret;
 		id = latest;
 	} else {
-		klen = review_key(key, REVIEW_KEY_CAMPAIGN, id, 0, NULL);
-		ret = store_review_get(store, key, klen, buf, sizeof(buf), &size,
-				       error_r);
-		if (ret <= 0)
-			return ret;
-		if (review_campaign_decode(buf, size, &c, error_r) < 0)
-			return -1;
+		ret = review_campaign_get(store, id, &c, error_r);
 	}
+	if (ret <= 0)
+		return ret;
 	if (review_units_load(store, id, &c, &units, &nunits, error_r) < 0)
 		return -1;
 	memset(&ctx, 0, sizeof(ctx));

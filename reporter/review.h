@@ -20,6 +20,11 @@
 int review_latest(struct store *store, char id[REVIEW_ID_MAX + 1],
 		  struct review_campaign *c_r, const char **error_r);
 
+/* Campaign id's record: 1, 0 no such campaign (or id is no campaign id),
+   -1 (a record that does not decode). */
+int review_campaign_get(struct store *store, const char *id,
+			struct review_campaign *c_r, const char **error_r);
+
 /* The units of campaign id, in number order: (*units_r)[i] is unit i.
    A unit record that does not decode, or a gap, is an error. Free with
    free(). */

@@ -191,7 +191,7 @@ static void newline(struct table *t)
 }
 
 const struct table_format table_text = {
-	"text", TABLE_NO_TEXT, text_begin, NULL, text_value, newline, nothing,
+	"text", TABLE_NO_TEXT | TABLE_CSV_ONLY, text_begin, NULL, text_value, newline, nothing,
 };
 
 /* ---- CSV (RFC 4180): a header line, CRLF ---- */
@@ -302,7 +302,7 @@ void table_json_members(FILE *out, const struct table_column *columns,
 	bool first = true;
 
 	for (size_t i = 0; i < ncolumns; i++) {
-		if (columns[i].flags & TABLE_TEXT_ONLY)
+		if (columns[i].flags & (TABLE_TEXT_ONLY | TABLE_CSV_ONLY))
 			continue;
 		json_member(out, &columns[i], &values[i], first);
 		first = false;
@@ -338,7 +338,7 @@ static void json_end(struct table *t)
 }
 
 const struct table_format table_json = {
-	"json", TABLE_TEXT_ONLY, json_begin, json_row_begin, json_value, json_row_end,
+	"json", TABLE_TEXT_ONLY | TABLE_CSV_ONLY, json_begin, json_row_begin, json_value, json_row_end,
 	json_end,
 };
 
@@ -351,5 +351,5 @@ static void json_lines_value(struct table *t, const struct table_column *col,
 }
 
 const struct table_format table_json_lines = {
-	"json", TABLE_TEXT_ONLY, nothing, NULL, json_lines_value, newline, nothing,
+	"json", TABLE_TEXT_ONLY | TABLE_CSV_ONLY, nothing, NULL, json_lines_value, newline, nothing,
 };

@@ -35,6 +35,9 @@ enum table_flags {
 	TABLE_NO_CSV = 1 << 3,
 	TABLE_SIGNED = 1 << 4,       /* NUMBER: a negative one is a number
 					(days left), not unknown */
+	/* only in CSV: a column that tells rows of one flat table apart
+	   where JSON and text show them apart anyway (a totals row) */
+	TABLE_CSV_ONLY = 1 << 5,
 };
 
 struct table_column {

@@ -95,7 +95,7 @@ def test_report_csv_and_json_match_golden():
     data = json.loads(out)
     assert set(data) == {"generated", "month", "summary", "totals", "accounts",
                          "events", "alerts_by_account", "units_are_domains",
-                         "by_unit", "trend"}
+                         "by_unit", "trend", "review"}
     assert data["month"] == "2026-11"
     assert data["summary"]["example.org"]["dormant"] == 1
     assert data["summary"]["example.org"]["never-used"] == 1

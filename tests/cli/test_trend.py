@@ -100,6 +100,9 @@ def test_read_only_commands_never_write_history():
                 ["report", "--month", "2026-10", "--format", "json"],
                 ["audit"], ["exempt", "list"], ["check"], ["notify"],
                 ["suspend"], ["alerts"],
+                ["review", "status"], ["review", "report"],
+                ["review", "report", "--format", "json"],
+                ["review", "close", "--if-due"],
                 ["import-log", "--dry-run", db.path("nov.log")],
                 ["export", "-o", db.path("snap.gz")]]
     data = read(db.path("data.mdb"))
