@@ -420,6 +420,12 @@ metrics_ok() {
 	grep -q dormant "$root/var/lib/prometheus/node-exporter/dormant.prom"
 }
 check "metrics -o" metrics_ok
+# the catalogue the dormant package ships: Vietnamese without a vi_VN
+# locale (a fresh root has none), English when nothing asks otherwise
+check "dormant help in Vietnamese (LANGUAGE=vi)" \
+	in_root "LANGUAGE=vi LANG=C.UTF-8 dormant help | grep -q 'cách dùng'"
+check "dormant help in English by default" \
+	in_root "dormant help | grep -q '^usage:'"
 
 later=$(date -u -d '+4 days' +%Y-%m-%dT%H:%M:%SZ)
 in_root "dormant exempt add alice@$DOMAIN --reason 'install test' &&
