@@ -52,6 +52,15 @@ static int trend_one(void *ctx, const char *key, size_t key_len,
 		t->errors++;
 		return 0;
 	}
+	/* the key files the record: a point recorded outside its month (a
+	   time from the future, or another month's counts) is not believed */
+	if (pt.recorded < month_start(month) || pt.recorded >= month_start(month + 1)) {
+		s->warn(errmsg_printf("history %s: recorded at %lld, outside its "
+				      "month (left out of the trend)", text,
+				      (long long)pt.recorded));
+		t->errors++;
+		return 0;
+	}
 	if (s->unit != NULL && !pt.unit_found)
 		return 0;
 	/* keep the latest nmonths: a window sliding over the older ones */

@@ -18,6 +18,7 @@
 import csv
 import io
 import json
+import struct
 
 from clitest import Db
 from taplib import run_tests
@@ -243,6 +244,10 @@ def test_a_planted_history_record_is_reported_and_skipped():
     plant(db, "history", b"2026-06", good + b"x")                  # trailing
     plant(db, "history", b"2026-05", good[:2] + b"\xff\xff" + good[4:])  # units
     plant(db, "history", b"20\x1b[2J-1", good)                     # no month
+    # times that are not the key's month: October's counts filed under
+    # April, and a time from the far future
+    plant(db, "history", b"2026-04", good)
+    plant(db, "history", b"2026-03", good[:8] + struct.pack("<q", 1 << 62) + good[16:])
     rc, out, err = db.run("trend", "--format", "csv")
     assert rc == 1, (rc, out, err)
     months = [r["month"] for r in csv.DictReader(io.StringIO(out.decode()))]
@@ -252,6 +257,8 @@ def test_a_planted_history_record_is_reported_and_skipped():
     assert "history 2026-06: history record has trailing bytes" in err, err
     assert "history 2026-05: history record has too many units" in err, err
     assert "is no month" in err and "\x1b" not in err, err
+    assert "history 2026-04: recorded at " in err and "outside its month" in err, err
+    assert "history 2026-03: recorded at 4611686018427387904, outside" in err, err
     rc, out, err = db.run("report", "--format", "json")
     assert rc == 1 and "newer dormant" in err, (rc, err)
     assert [p["month"] for p in json.loads(out)["trend"]] == \
