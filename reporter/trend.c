@@ -93,10 +93,11 @@ int trend_load(struct store *store, const char *unit, int last, size_t nmonths,
 	memset(trend_r, 0, sizeof(*trend_r));
 	if (nmonths == 0)
 		return 0;
-	if (store_history_foreach(store, trend_one, &s, error_r) < 0)
-		return -1;
-	if (s.oom) {
-		*error_r = "out of memory";
+	if (store_history_foreach(store, trend_one, &s, error_r) < 0 || s.oom) {
+		if (s.oom)
+			*error_r = "out of memory";
+		/* the points gathered so far: callers free only a loaded trend */
+		trend_free(trend_r);
 		return -1;
 	}
 	return 0;
