@@ -233,6 +233,36 @@ def test_metrics_per_unit_escaped_and_bounded():
             f.write("\n".join(lines) + "\n")
 
 
+def test_hostile_unit_names_are_escaped_in_every_output():
+    """Unit contacts are the mail uid's to plant (any byte from 0x20 on,
+    up to 320): every output prints them escaped, JSON stays valid."""
+    db = trend_db("hostile-units")
+    units = [b"\xff\xfe bad <b>\"x\"</b>", b"evil\xe2\x80\xaegro", b"A" * 320,
+             b"\xc3\x28 \\ ,;\xc2\x85"]
+    db.write("contacts.csv", b"account,unit,manager,alternate\n" + b"".join(
+        b"user0%d@example.org,\"%s\",,\n" % (i, u.replace(b'"', b'""'))
+        for i, u in enumerate(units)))
+    with open(db.conf, "a") as f:
+        f.write(f"contacts_file = {db.path('contacts.csv')}\n")
+    db.run("sync", "--file", db.path("users"), check=0)
+    data = json.loads(db.run("report", "--format", "json", check=0)[1].decode("utf-8"))
+    assert data["units_are_domains"] is False
+    assert sorted(u["unit"] for u in data["by_unit"]) == sorted([
+        "A" * 320, "evil\u202egro", "example.org", "\ufffd( \\ ,;\x85",
+        '\ufffd\ufffd bad <b>"x"</b>']), data["by_unit"]
+    text = db.run("report", check=0)[1]
+    html = db.run("report", "--format", "html", check=0)[1]
+    metrics = db.run("metrics", check=0)[1]
+    for out in (text, html, metrics):
+        out.decode("utf-8")                     # strict: no stray byte
+        assert b"\xe2\x80\xae" not in out and b"\xc2\x85" not in out
+    assert b"evil\\u202egro" in text and b"\\xff\\xfe bad" in text, text
+    assert b"evil\\u202egro" in html and b"\\u0085" in html, html
+    assert b"&lt;b&gt;&quot;x&quot;&lt;/b&gt;" in html and b"<b>\"x" not in html
+    assert b'unit="evil\\\\u202egro"' in metrics, metrics
+    assert b'unit="\\\\xff\\\\xfe bad <b>\\"x\\"</b>"' in metrics, metrics
+
+
 def test_history_stays_on_its_host():
     """export/merge carry activity and the directory, not history: each
     host's counts are of its own accounts, and adding two hosts' counts
