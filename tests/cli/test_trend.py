@@ -5,8 +5,8 @@
   later sync of the same month replacing the point; dormant trend shows
   the months in text (with one sentence), CSV and JSON, and per unit;
 - read-only commands never write history (nor anything: data.mdb stays
-  byte for byte), while the report of the current month records it and
-  a past month's or a CSV report does not;
+  byte for byte): only sync records a month, the report in every format
+  and month only reads;
 - the report carries the trend (text, HTML, JSON "trend") and, when some
   account has a unit contact, a per-unit summary (text, HTML; JSON
   by_unit always, units_are_domains otherwise);
@@ -102,6 +102,8 @@ def test_read_only_commands_never_write_history():
                 ["trend"], ["trend", "--format", "json"], ["trend", "--format", "csv"],
                 ["trend", "--unit", "example.org", "--months", "1200"],
                 ["metrics"], ["metrics", "-o", db.path("dormant.prom")],
+                ["report"], ["report", "--format", "json"],
+                ["report", "--format", "html", "-o", db.path("r.html")],
                 ["report", "--format", "csv"], ["report", "--month", "2026-10"],
                 ["report", "--month", "2026-10", "--format", "json"],
                 ["report", "--month", "2026-10", "--format", "html"],
@@ -118,14 +120,22 @@ def test_read_only_commands_never_write_history():
         assert rc in (0, 1), (args, rc)      # ran (1: a dry run's findings)
         assert read(db.path("data.mdb")) == data, f"{args} wrote the database"
     assert os.path.exists(db.path("reports/dormant-2026-10.html"))
-    # the report of the current month records it, in the formats that count
-    db.run("report", "--format", "json", check=0)
-    assert b"2026-11" in dump(db, "history")
-    assert dump(db, "history")[b"2026-10"] == history[b"2026-10"]
+    assert dump(db, "history") == history
+    # nor does a report create a database where there is none
+    empty = Db("ro-empty")                  # a directory, no database yet
+    for fmt in ("text", "json", "html"):
+        rc, _, err = empty.run("report", "--format", fmt)
+        assert rc == 3 and "no database here yet" in err, (fmt, rc, err)
+        assert not os.path.exists(empty.path("data.mdb")), fmt
 
 
 def test_the_report_carries_the_trend():
     db = trend_db("report")
+    # the report shows what sync recorded; this month's point is sync's
+    data = json.loads(db.out("report", "--format", "json"))
+    assert [p["month"] for p in data["trend"]] == ["2025-06", "2026-09", "2026-10"], \
+        data["trend"]
+    db.run("sync", "--file", db.path("users"), check=0)
     data = json.loads(db.out("report", "--format", "json"))
     assert [p["month"] for p in data["trend"]] == ["2025-06", "2026-09", "2026-10",
                                                    "2026-11"], data["trend"]
@@ -301,7 +311,7 @@ def test_a_planted_history_record_is_reported_and_skipped():
     rc, out, err = db.run("report", "--format", "json")
     assert rc == 1 and "newer dormant" in err, (rc, err)
     assert [p["month"] for p in json.loads(out)["trend"]] == \
-        ["2025-06", "2026-09", "2026-10", "2026-11"]
+        ["2025-06", "2026-09", "2026-10"]
 
 
 if __name__ == "__main__":
