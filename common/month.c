@@ -38,6 +38,12 @@ int month_of(int64_t t)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
+	/* the bounds first: past 9999 the year times 12 overflows an int long
+	   before gmtime_r gives up */
+	if (t < 0)
+		return MONTH_MIN;
+	if (t >= month_start(MONTH_MAX + 1))
+		return MONTH_MAX;
 	if (gmtime_r(&tt, &tm) == NULL)
 		return MONTH_MIN;
 	return (tm.tm_year + 1900) * 12 + tm.tm_mon;

@@ -16,7 +16,8 @@
 int month_parse(const char *text, int *month_r);
 /* "YYYY-MM"; month must lie in [MONTH_MIN, MONTH_MAX]. */
 void month_format(int month, char buf[MONTH_TEXT_MAX]);
-/* The month containing t (seconds since the epoch, t >= 0). */
+/* The month containing t (seconds since the epoch), clamped to
+   [MONTH_MIN, MONTH_MAX]. */
 int month_of(int64_t t);
 /* The first second of month (UTC). */
 int64_t month_start(int month);

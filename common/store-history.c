@@ -1,7 +1,7 @@
 /* store-history.c - the history database: one record a month, keyed
  * "YYYY-MM", the month's counts as last recorded (history.h,
  * doc/DESIGN.md §3.2). Written only by commands that change the database
- * (sync, report of the current month); read by the trend. */
+ * (sync); read by the trend and the reports. */
 #include "store-private.h"
 
 #include <string.h>

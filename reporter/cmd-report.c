@@ -8,7 +8,6 @@
 #include "outfile.h"
 #include "month.h"
 #include "report.h"
-#include "trend.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -89,7 +88,7 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *month = NULL, *output = "-";
-	bool monthly = false, mail = false, record, history_failed = false;
+	bool monthly = false, mail = false;
 	char prev[8], path[4096];
 	const char *format = "text";
 	int c, ret = 0;
@@ -121,13 +120,10 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		month_format(month_of(cli->now) - 1, prev);
 		month = prev;
 	}
-	/* The report of the current month records the month's counts for the
-	   trend (trend.h), so it writes; CSV, which lists rows and counts
-	   nothing, and a past month, which cannot be recounted, do not. */
-	record = !monthly && strcmp(format, "csv") != 0 &&
-		(month == NULL || (month_parse(month, &c) == 0 &&
-				   c == month_of(cli->now)));
-	store = cli_open_view(cli, !record, &view);
+	/* read-only in every form: the month's counts for the trend are
+	   sync's to record (trend.h), so a report never creates, locks or
+	   fails on the database's writer side */
+	store = cli_open_view(cli, true, &view);
 	if (store == NULL)
 		return EXIT_RUNTIME;
 	if (report_init(&rep, store, &view, cli->now, month, cli_warn,
@@ -136,10 +132,6 @@ static int report_run(struct cli *cli, int argc, char **argv)
 		report_free(&rep);
 		store_close(&store);
 		return EXIT_USAGE;
-	}
-	if (record && trend_record(&rep, &error) < 0) {
-		cli_error("recording this month's counts: %s", error);
-		history_failed = true;
 	}
 	if (!monthly) {
 		ret = report_to_file(&rep, format, output);
@@ -166,7 +158,7 @@ static int report_run(struct cli *cli, int argc, char **argv)
 	c = rep.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 	report_free(&rep);
 	store_close(&store);
-	return ret < 0 || history_failed ? EXIT_RUNTIME : c;
+	return ret < 0 ? EXIT_RUNTIME : c;
 }
 
 const struct cli_command cmd_report = {

@@ -1,6 +1,6 @@
 /* cmd-trend.c - "dormant trend": the counts recorded month by month
  * (doc/DESIGN.md §8.11), overall or for one unit. Read-only: the history
- * is written by sync and by the report of the current month. */
+ * is written by sync alone. */
 #include "cli.h"
 #include "i18n.h"
 #include "month.h"
@@ -90,5 +90,5 @@ const struct cli_command cmd_trend = {
 	"             dormant_change,never_used,never_used_change,suspended,\n"
 	"             suspended_change\n"
 	"The counts are recorded by every sync (the month's latest sync is its\n"
-	"value) and by the report of the current month.\n",
+	"value).\n",
 };

@@ -149,6 +149,7 @@ void text_safe(FILE *out, const char *str, size_t len)
 void html_escape(FILE *out, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	unsigned int cp;
 	size_t i = 0, n;
 
 	while (i < len) {
@@ -165,8 +166,13 @@ void html_escape(FILE *out, const char *str, size_t len)
 			i++;
 		} else if (s[i] < 0x80) {
 			fputc(s[i++], out);
-		} else if ((n = utf8_seq_len(s + i, len - i)) > 0) {
-			fwrite(s + i, 1, n, out);
+		} else if ((n = utf8_decode(s + i, len - i, &cp)) > 0) {
+			/* a page reorders and hides these as a terminal does: a
+			   unit or account name shows them as text_safe() does */
+			if (text_is_hidden(cp))
+				fprintf(out, cp <= 0xffff ? "\\u%04x" : "\\U%08x", cp);
+			else
+				fwrite(s + i, 1, n, out);
 			i += n;
 		} else {
 			fputs("&#xfffd;", out);

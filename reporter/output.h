@@ -20,8 +20,9 @@ void json_string(FILE *out, const char *s, size_t len);
    UTF-8 as \xNN. Every escape starts with a backslash, so distinct
    strings print distinctly. */
 void text_safe(FILE *out, const char *s, size_t len);
-/* HTML text content / attribute value: & < > " ' escaped, invalid UTF-8
-   as U+FFFD. */
+/* HTML text content / attribute value: & < > " ' escaped, control bytes
+   and invalid UTF-8 as U+FFFD, and the code points text_safe() shows as
+   \uXXXX (C1, bidi, invisible) shown the same way. */
 void html_escape(FILE *out, const char *s, size_t len);
 /* The characters (terminal columns, for Latin scripts such as Vietnamese)
    of the UTF-8 text s: for padding translated titles and labels. */

@@ -216,6 +216,8 @@ int report_gather(struct report *rep, const char **error_r)
 		return -1;
 	}
 	alerted_group(rep);
+	tally_sort(&rep->domains);
+	tally_sort(&rep->units);
 	rep->gathered = true;
 	return 0;
 }

@@ -52,6 +52,15 @@ static int trend_one(void *ctx, const char *key, size_t key_len,
 		t->errors++;
 		return 0;
 	}
+	/* the key files the record: a point recorded outside its month (a
+	   time from the future, or another month's counts) is not believed */
+	if (pt.recorded < month_start(month) || pt.recorded >= month_start(month + 1)) {
+		s->warn(errmsg_printf("history %s: recorded at %lld, outside its "
+				      "month (left out of the trend)", text,
+				      (long long)pt.recorded));
+		t->errors++;
+		return 0;
+	}
 	if (s->unit != NULL && !pt.unit_found)
 		return 0;
 	/* keep the latest nmonths: a window sliding over the older ones */
@@ -84,10 +93,11 @@ int trend_load(struct store *store, const char *unit, int last, size_t nmonths,
 	memset(trend_r, 0, sizeof(*trend_r));
 	if (nmonths == 0)
 		return 0;
-	if (store_history_foreach(store, trend_one, &s, error_r) < 0)
-		return -1;
-	if (s.oom) {
-		*error_r = "out of memory";
+	if (store_history_foreach(store, trend_one, &s, error_r) < 0 || s.oom) {
+		if (s.oom)
+			*error_r = "out of memory";
+		/* the points gathered so far: callers free only a loaded trend */
+		trend_free(trend_r);
 		return -1;
 	}
 	return 0;

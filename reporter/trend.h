@@ -33,7 +33,8 @@ struct trend {
 /* The latest nmonths months recorded up to month last, for unit (NULL:
    all accounts; a month that does not list the unit is left out). A key
    that is no month or a record that does not decode goes to warn and is
-   left out. 0, or -1 with *error_r (the store failed). */
+   left out. 0, or -1 with *error_r (the store failed, or out of memory;
+   *trend_r is then empty, nothing to free). */
 int trend_load(struct store *store, const char *unit, int last, size_t nmonths,
 	       errstr_warn_fn *warn, struct trend *trend_r, const char **error_r);
 void trend_free(struct trend *trend);

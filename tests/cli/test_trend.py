@@ -5,8 +5,8 @@
   later sync of the same month replacing the point; dormant trend shows
   the months in text (with one sentence), CSV and JSON, and per unit;
 - read-only commands never write history (nor anything: data.mdb stays
-  byte for byte), while the report of the current month records it and
-  a past month's or a CSV report does not;
+  byte for byte): only sync records a month, the report in every format
+  and month only reads;
 - the report carries the trend (text, HTML, JSON "trend") and, when some
   account has a unit contact, a per-unit summary (text, HTML; JSON
   by_unit always, units_are_domains otherwise);
@@ -18,6 +18,8 @@
 import csv
 import io
 import json
+import os
+import struct
 
 from clitest import Db
 from taplib import run_tests
@@ -94,10 +96,18 @@ def test_trend_before_any_month_and_usage_errors():
 
 def test_read_only_commands_never_write_history():
     db = trend_db("ro")
+    with open(db.conf, "a") as f:
+        f.write(f"report_dir = {db.path('reports')}\n")
     readonly = [["list"], ["list", "--format", "json"], ["show", "user01@example.org"],
-                ["trend"], ["trend", "--format", "json"], ["metrics"],
+                ["trend"], ["trend", "--format", "json"], ["trend", "--format", "csv"],
+                ["trend", "--unit", "example.org", "--months", "1200"],
+                ["metrics"], ["metrics", "-o", db.path("dormant.prom")],
+                ["report"], ["report", "--format", "json"],
+                ["report", "--format", "html", "-o", db.path("r.html")],
                 ["report", "--format", "csv"], ["report", "--month", "2026-10"],
                 ["report", "--month", "2026-10", "--format", "json"],
+                ["report", "--month", "2026-10", "--format", "html"],
+                ["report", "--monthly"],
                 ["audit"], ["exempt", "list"], ["check"], ["notify"],
                 ["suspend"], ["alerts"],
                 ["review", "status"], ["review", "report"],
@@ -109,16 +119,26 @@ def test_read_only_commands_never_write_history():
     history = dump(db, "history")
     assert sorted(history) == [b"2025-06", b"2026-09", b"2026-10"], history
     for args in readonly:
-        db.run(*args)
+        rc = db.run(*args)[0]
+        assert rc in (0, 1), (args, rc)      # ran (1: a dry run's findings)
         assert read(db.path("data.mdb")) == data, f"{args} wrote the database"
-    # the report of the current month records it, in the formats that count
-    db.run("report", "--format", "json", check=0)
-    assert b"2026-11" in dump(db, "history")
-    assert dump(db, "history")[b"2026-10"] == history[b"2026-10"]
+    assert os.path.exists(db.path("reports/dormant-2026-10.html"))
+    assert dump(db, "history") == history
+    # nor does a report create a database where there is none
+    empty = Db("ro-empty")                  # a directory, no database yet
+    for fmt in ("text", "json", "html"):
+        rc, _, err = empty.run("report", "--format", fmt)
+        assert rc == 3 and "no database here yet" in err, (fmt, rc, err)
+        assert not os.path.exists(empty.path("data.mdb")), fmt
 
 
 def test_the_report_carries_the_trend():
     db = trend_db("report")
+    # the report shows what sync recorded; this month's point is sync's
+    data = json.loads(db.out("report", "--format", "json"))
+    assert [p["month"] for p in data["trend"]] == ["2025-06", "2026-09", "2026-10"], \
+        data["trend"]
+    db.run("sync", "--file", db.path("users"), check=0)
     data = json.loads(db.out("report", "--format", "json"))
     assert [p["month"] for p in data["trend"]] == ["2025-06", "2026-09", "2026-10",
                                                    "2026-11"], data["trend"]
@@ -226,6 +246,36 @@ def test_metrics_per_unit_escaped_and_bounded():
             f.write("\n".join(lines) + "\n")
 
 
+def test_hostile_unit_names_are_escaped_in_every_output():
+    """Unit contacts are the mail uid's to plant (any byte from 0x20 on,
+    up to 320): every output prints them escaped, JSON stays valid."""
+    db = trend_db("hostile-units")
+    units = [b"\xff\xfe bad <b>\"x\"</b>", b"evil\xe2\x80\xaegro", b"A" * 320,
+             b"\xc3\x28 \\ ,;\xc2\x85"]
+    db.write("contacts.csv", b"account,unit,manager,alternate\n" + b"".join(
+        b"user0%d@example.org,\"%s\",,\n" % (i, u.replace(b'"', b'""'))
+        for i, u in enumerate(units)))
+    with open(db.conf, "a") as f:
+        f.write(f"contacts_file = {db.path('contacts.csv')}\n")
+    db.run("sync", "--file", db.path("users"), check=0)
+    data = json.loads(db.run("report", "--format", "json", check=0)[1].decode("utf-8"))
+    assert data["units_are_domains"] is False
+    assert sorted(u["unit"] for u in data["by_unit"]) == sorted([
+        "A" * 320, "evil\u202egro", "example.org", "\ufffd( \\ ,;\x85",
+        '\ufffd\ufffd bad <b>"x"</b>']), data["by_unit"]
+    text = db.run("report", check=0)[1]
+    html = db.run("report", "--format", "html", check=0)[1]
+    metrics = db.run("metrics", check=0)[1]
+    for out in (text, html, metrics):
+        out.decode("utf-8")                     # strict: no stray byte
+        assert b"\xe2\x80\xae" not in out and b"\xc2\x85" not in out
+    assert b"evil\\u202egro" in text and b"\\xff\\xfe bad" in text, text
+    assert b"evil\\u202egro" in html and b"\\u0085" in html, html
+    assert b"&lt;b&gt;&quot;x&quot;&lt;/b&gt;" in html and b"<b>\"x" not in html
+    assert b'unit="evil\\\\u202egro"' in metrics, metrics
+    assert b'unit="\\\\xff\\\\xfe bad <b>\\"x\\"</b>"' in metrics, metrics
+
+
 def test_history_stays_on_its_host():
     """export/merge carry activity and the directory, not history: each
     host's counts are of its own accounts, and adding two hosts' counts
@@ -246,6 +296,10 @@ def test_a_planted_history_record_is_reported_and_skipped():
     plant(db, "history", b"2026-06", good + b"x")                  # trailing
     plant(db, "history", b"2026-05", good[:2] + b"\xff\xff" + good[4:])  # units
     plant(db, "history", b"20\x1b[2J-1", good)                     # no month
+    # times that are not the key's month: October's counts filed under
+    # April, and a time from the far future
+    plant(db, "history", b"2026-04", good)
+    plant(db, "history", b"2026-03", good[:8] + struct.pack("<q", 1 << 62) + good[16:])
     rc, out, err = db.run("trend", "--format", "csv")
     assert rc == 1, (rc, out, err)
     months = [r["month"] for r in csv.DictReader(io.StringIO(out.decode()))]
@@ -255,10 +309,12 @@ def test_a_planted_history_record_is_reported_and_skipped():
     assert "history 2026-06: history record has trailing bytes" in err, err
     assert "history 2026-05: history record has too many units" in err, err
     assert "is no month" in err and "\x1b" not in err, err
+    assert "history 2026-04: recorded at " in err and "outside its month" in err, err
+    assert "history 2026-03: recorded at 4611686018427387904, outside" in err, err
     rc, out, err = db.run("report", "--format", "json")
     assert rc == 1 and "newer dormant" in err, (rc, err)
     assert [p["month"] for p in json.loads(out)["trend"]] == \
-        ["2025-06", "2026-09", "2026-10", "2026-11"]
+        ["2025-06", "2026-09", "2026-10"]
 
 
 if __name__ == "__main__":

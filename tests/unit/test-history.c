@@ -72,6 +72,25 @@ static void test_month_bounds(void **state)
 	T_END();
 }
 
+/* Times outside 1970..9999 clamp to the first or last month (and never
+   overflow the year arithmetic: UBSan). */
+static void test_month_of_clamps(void **state)
+{
+	static const struct { int64_t t; int month; } cases[] = {
+		{ -1, MONTH_MIN }, { INT64_MIN, MONTH_MIN },
+		{ 253402300799LL, MONTH_MAX }, { 253402300800LL, MONTH_MAX },
+		{ 1LL << 53, MONTH_MAX }, { 1LL << 55, MONTH_MAX },
+		{ INT64_MAX, MONTH_MAX },
+	};
+
+	T_BEGIN();
+	for (size_t i = 0; i < N(cases); i++)
+		T_CHECK(month_of(cases[i].t) == cases[i].month, "month_of(%lld) = %d, "
+			"expected %d", (long long)cases[i].t, month_of(cases[i].t),
+			cases[i].month);
+	T_END();
+}
+
 /* ---- the record ---- */
 
 static struct history_counts counts(uint32_t active, uint32_t dormant,
@@ -275,6 +294,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_month_parse),
 		cmocka_unit_test(test_month_bounds),
+		cmocka_unit_test(test_month_of_clamps),
 		cmocka_unit_test(test_history_roundtrip),
 		cmocka_unit_test(test_history_truncated_and_long),
 		cmocka_unit_test(test_history_hostile),

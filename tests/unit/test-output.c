@@ -155,6 +155,13 @@ static const struct escape_case escape_cases[] = {
 	{ ESC_HTML, "a&b \"c\"", 0, "a&amp;b &quot;c&quot;" },
 	{ ESC_HTML, "\x1b\x7f\xff", 0, "&#xfffd;&#xfffd;&#xfffd;" },
 	{ ESC_HTML, "j\xc3\xb6rg", 0, "j\xc3\xb6rg" },
+	/* what reorders or hides text, as text_safe shows it: a unit named
+	   "evil<RLO>gro" must not read as "evilorg" on the page */
+	{ ESC_HTML, "evil\xe2\x80\xaegro", 0, "evil\\u202egro" },
+	{ ESC_HTML, "ad\xe2\x80\x8bmin \xc2\x85 \xf3\xa0\x80\x81", 0,
+	  "ad\\u200bmin \\u0085 \\U000e0001" },
+	{ ESC_HTML, "S\xe1\xbb\x9f T\xc3\xa0i ch\xc3\xadnh", 0,
+	  "S\xe1\xbb\x9f T\xc3\xa0i ch\xc3\xadnh" },
 };
 
 static void test_escape_table(void **state)
