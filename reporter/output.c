@@ -124,26 +124,31 @@ void json_string(FILE *out, const char *str, size_t len)
 	fputc('"', out);
 }
 
-void text_safe(FILE *out, const char *str, size_t len)
+size_t text_safe(FILE *out, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	unsigned int cp;
-	size_t i = 0, n;
+	size_t i = 0, n, cols = 0;
 
 	while (i < len) {
 		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
 			fputc(s[i++], out);
+			cols++;
 		} else if (s[i] < 0x80 || (n = utf8_decode(s + i, len - i, &cp)) == 0) {
 			/* controls, the backslash itself, invalid UTF-8 */
 			fprintf(out, "\\x%02x", s[i++]);
+			cols += 4;
 		} else if (text_is_hidden(cp)) {
 			fprintf(out, cp <= 0xffff ? "\\u%04x" : "\\U%08x", cp);
+			cols += cp <= 0xffff ? 6 : 10;
 			i += n;
 		} else {
 			fwrite(s + i, 1, n, out);
+			cols++;
 			i += n;
 		}
 	}
+	return cols;
 }
 
 void html_escape(FILE *out, const char *str, size_t len)

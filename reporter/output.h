@@ -18,8 +18,9 @@ void json_string(FILE *out, const char *s, size_t len);
    C1 controls, bidi controls and invisible format characters as \uXXXX
    (\UXXXXXXXX above U+FFFF); control bytes, the backslash and invalid
    UTF-8 as \xNN. Every escape starts with a backslash, so distinct
-   strings print distinctly. */
-void text_safe(FILE *out, const char *s, size_t len);
+   strings print distinctly. Returns the columns written (a character
+   one, an escape its length), for the text tables' padding. */
+size_t text_safe(FILE *out, const char *s, size_t len);
 /* HTML text content / attribute value: & < > " ' escaped, control bytes
    and invalid UTF-8 as U+FFFD, and the code points text_safe() shows as
    \uXXXX (C1, bidi, invisible) shown the same way. */

@@ -146,13 +146,14 @@ static void text_value(struct table *t, const struct table_column *col,
 			text_padded(t->out, none, strlen(none), width);
 			break;
 		}
-		/* padded by the bytes, as the columns of plain names line up */
-		pad = (long)(width < 0 ? -width : width) - (long)v->len;
+		/* padded by the columns written (text_safe counts a UTF-8
+		   character, a Vietnamese unit's, as one, an escape as its
+		   length); right-aligned, by the bytes, known beforehand */
 		if (width > 0)
-			text_pad(t->out, pad);
-		text_safe(t->out, v->str, v->len);
+			text_pad(t->out, (long)width - (long)v->len);
+		pad = (long)text_safe(t->out, v->str, v->len);
 		if (width < 0)
-			text_pad(t->out, pad);
+			text_pad(t->out, (long)-width - pad);
 		break;
 	case TABLE_PLAIN:
 		p = v->str[0] != '\0' ? v->str : none;

@@ -60,12 +60,24 @@ static const struct view_case view_cases[] = {
 	/* control bytes, a bidi override and invalid UTF-8 in the name */
 	{ "a\x1b[2J\xe2\x80\xae\xff@x.org", NOW - 95 * DAY, 0, 0, NULL, NULL,
 	  "imap", 0,
-	  /* padded by the name's 15 bytes, not by what the escapes take */
-	  "a\\x1b[2J\\u202e\\xff@x.org" "                  dormant                95d  "
+	  /* padded by the 24 columns the escapes take, not by its 16 bytes */
+	  "a\\x1b[2J\\u202e\\xff@x.org" "         dormant                95d  "
 	  "2026-08-21T12:00:00Z imap        -                -                    -\n",
 	  "a\x1b[2J\xe2\x80\xae\xff@x.org,dormant,95,2026-08-21T12:00:00Z,imap,"
 	  ",,,,,x.org\r\n",
 	  "{\"account\":\"a\\u001b[2J\xe2\x80\xae\\ufffd@x.org\","
+	  "\"status\":\"dormant\",\"idle_days\":95,"
+	  "\"last_login\":\"2026-08-21T12:00:00Z\",\"login_service\":\"imap\","
+	  "\"login_ip\":null,\"last_send\":null,\"send_ip\":null,"
+	  "\"last_receive\":null,\"first_seen\":null,\"domain\":\"x.org\",\"unit\":\"x.org\"}" },
+	/* a Vietnamese name lines up by its 16 characters, not its 19 bytes */
+	{ "nguy\xe1\xbb\x85n.v\xc4\x83n@x.org", NOW - 95 * DAY, 0, 0, NULL, NULL,
+	  "imap", 0,
+	  "nguy\xe1\xbb\x85n.v\xc4\x83n@x.org" "                 dormant                95d  "
+	  "2026-08-21T12:00:00Z imap        -                -                    -\n",
+	  "nguy\xe1\xbb\x85n.v\xc4\x83n@x.org,dormant,95,2026-08-21T12:00:00Z,imap,"
+	  ",,,,,x.org\r\n",
+	  "{\"account\":\"nguy\xe1\xbb\x85n.v\xc4\x83n@x.org\","
 	  "\"status\":\"dormant\",\"idle_days\":95,"
 	  "\"last_login\":\"2026-08-21T12:00:00Z\",\"login_service\":\"imap\","
 	  "\"login_ip\":null,\"last_send\":null,\"send_ip\":null,"
