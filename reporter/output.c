@@ -146,6 +146,20 @@ void text_safe(FILE *out, const char *str, size_t len)
 	}
 }
 
+size_t text_safe_width(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n, width = 0;
+	unsigned int cp;
+
+	for (; i < len; i += n, width++) {
+		n = s[i] < 0x80 ? 0 : utf8_decode(s + i, len - i, &cp);
+		if (n == 0 || text_is_hidden(cp))
+			n = 1;
+	}
+	return width;
+}
+
 void html_escape(FILE *out, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;

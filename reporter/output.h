@@ -20,6 +20,10 @@ void json_string(FILE *out, const char *s, size_t len);
    UTF-8 as \xNN. Every escape starts with a backslash, so distinct
    strings print distinctly. */
 void text_safe(FILE *out, const char *s, size_t len);
+/* The width a text table pads s to (text_safe() writing it): a printed
+   UTF-8 character counts one (a unit's or a person's name lines up),
+   every other byte one, escaped or not (as the columns always did). */
+size_t text_safe_width(const char *s, size_t len);
 /* HTML text content / attribute value: & < > " ' escaped, invalid UTF-8
    as U+FFFD. */
 void html_escape(FILE *out, const char *s, size_t len);

@@ -143,11 +143,15 @@ static void text_value(struct table *t, const struct table_column *col,
 	case TABLE_TEXT:
 	case TABLE_JSON:
 		if (v->len == 0) {
-			text_padded(t->out, none, strlen(none), width);
+			/* by characters: a translated word may be UTF-8 */
+			text_padded(t->out, none, strlen(none), width + (width < 0 ? -1 : 1) *
+				    (int)(strlen(none) - text_width(none)));
 			break;
 		}
-		/* padded by the bytes, as the columns of plain names line up */
-		pad = (long)(width < 0 ? -width : width) - (long)v->len;
+		/* a UTF-8 name (a unit, a person) padded by its characters,
+		   a hostile one by its bytes as before (output.h) */
+		pad = (long)(width < 0 ? -width : width) -
+			(long)text_safe_width(v->str, v->len);
 		if (width > 0)
 			text_pad(t->out, pad);
 		text_safe(t->out, v->str, v->len);

@@ -187,11 +187,25 @@ static void test_escape_table(void **state)
 	T_END();
 }
 
+/* A text table's width of a name: printed UTF-8 characters count one (a
+   Vietnamese unit lines up), escaped bytes one each, as before. */
+static void test_text_safe_width(void **state)
+{
+	(void)state;
+	assert_int_equal(text_safe_width("Lab", 3), 3);
+	assert_int_equal(text_safe_width("T\xc3\xa0i ch\xc3\xadnh", 11), 9);
+	assert_int_equal(text_safe_width("\xe1\xbb\xaf", 3), 1);       /* ữ */
+	assert_int_equal(text_safe_width("a\x1b[2J\xe2\x80\xae\xff@x.org", 15), 15);
+	assert_int_equal(text_safe_width("\xc3", 1), 1);      /* cut short */
+	assert_int_equal(text_safe_width("", 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_safe_table),
 		cmocka_unit_test(test_text_safe_random),
+		cmocka_unit_test(test_text_safe_width),
 		cmocka_unit_test(test_escape_table),
 	};
 
