@@ -95,9 +95,11 @@ static const char *decision_label(enum review_decision d)
 void sheet_write_html(FILE *out, const struct sheet_info *info,
 		      const struct review_acct *accts, size_t count)
 {
-	fputs("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, "
-	      "initial-scale=1\">\n<title>", out);
+	/* lang: the reader's fonts, hyphenation and screen reader */
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
+		"<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+		"content=\"width=device-width, initial-scale=1\">\n<title>",
+		lang_current());
 	fputs(_("Account review"), out);
 	fputs(": ", out);
 	esc(out, info->unit);

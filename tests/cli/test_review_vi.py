@@ -31,6 +31,7 @@ def test_golden_vietnamese_sheets_and_the_csv_unchanged():
         golden(f"review-sheet-vi.{ext}",
                read(sheet_path(db, "T__i", ext)).replace(key, b"K" * 32))
     html = read(sheet_path(db, "T__i", "html")).decode()
+    assert html.startswith("<!DOCTYPE html>\n<html lang=\"vi\">\n"), html[:100]
     assert "<h1>Rà soát tài khoản: Tài chính</h1>" in html, html[:800]
     assert "hạn chót 10/12/2026" in html and "2026-12-10" not in html, html[:1200]
     assert "<b>giữ lại</b>" in html and "<b>thu hồi</b>" in html
