@@ -13,8 +13,8 @@ import re
 from clitest import golden
 from taplib import run_tests
 from test_language import env
-from test_review import (DUE, ID, LATER, NOW, audit, fill, mails, read, review_db,
-                         rows, sheet_path, started)
+from test_review import (DUE, ID, LATER, NOW, audit, fill, mails, read,
+                         render_in_chromium, review_db, rows, sheet_path, started)
 from test_trend import trend_db
 
 
@@ -148,6 +148,13 @@ def test_trend_in_vietnamese_months_as_mm_yyyy():
     # the report's trend section
     text = db.out("report", env=env())
     assert "\ndiễn biến theo tháng (4)\nTHÁNG" in text and "\n11/2026 " in text, text
+
+
+def test_vietnamese_sheet_renders_in_headless_chromium():
+    pdf = render_in_chromium(sheet_path(started_vi("render-vi"), "T__i", "html"),
+                             "review-chromium-vi")
+    # the PDF names the fonts Chromium found for the text: one at least
+    assert b"/FontName" in pdf, len(pdf)
 
 
 if __name__ == "__main__":
