@@ -79,6 +79,18 @@ void review_id_make(int64_t t, char id[REVIEW_ID_MAX + 1])
 
 static const char *const decision_names[] = { "", "keep", "revoke" };
 
+static const struct {
+	const char *word;
+	enum review_decision decision;
+} decision_words[] = {
+	{ "gi\xe1\xbb\xaf l\xe1\xba\xa1i", REVIEW_KEEP },      /* giữ lại */
+	{ "GI\xe1\xbb\xae L\xe1\xba\xa0I", REVIEW_KEEP },      /* GIỮ LẠI */
+	{ "giu lai", REVIEW_KEEP },
+	{ "thu h\xe1\xbb\x93i", REVIEW_REVOKE },             /* thu hồi */
+	{ "THU H\xe1\xbb\x92I", REVIEW_REVOKE },             /* THU HỒI */
+	{ "thu hoi", REVIEW_REVOKE },
+};
+
 const char *review_decision_name(enum review_decision d)
 {
 	return (unsigned)d < 3 ? decision_names[d] : "?";
@@ -96,6 +108,14 @@ int review_decision_parse(const char *s)
 		if (strlen(decision_names[i]) == len &&
 		    strncasecmp(s, decision_names[i], len) == 0)
 			return i;
+	}
+	/* the words of a Vietnamese sheet, whatever language imports it: with
+	   or without diacritics (a keyboard without Telex), in lower, title
+	   or upper case (precomposed UTF-8, as spreadsheets save) */
+	for (size_t i = 0; i < sizeof(decision_words) / sizeof(decision_words[0]); i++) {
+		if (strlen(decision_words[i].word) == len &&
+		    strncasecmp(s, decision_words[i].word, len) == 0)
+			return (int)decision_words[i].decision;
 	}
 	return -1;
 }

@@ -114,7 +114,9 @@ struct review_revoked {
 #define REVIEW_REVOKED_MAX (16 + 1 + REVIEW_ID_MAX + 1 + REVIEW_NAME_MAX)
 
 /* A decision's name ("keep", "revoke", "" undecided) and back (the name
-   as a sheet cell: case and surrounding blanks ignored; -1 unknown). */
+   as a sheet cell: case and surrounding blanks ignored; the Vietnamese
+   sheet's "giữ lại" and "thu hồi", with or without diacritics, too;
+   -1 unknown). */
 const char *review_decision_name(enum review_decision d);
 int review_decision_parse(const char *s);
 

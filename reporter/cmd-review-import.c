@@ -3,6 +3,7 @@
  * "review close" (review_default for what nobody decided, then the
  * campaign closes). doc/DESIGN.md §7.7. */
 #include "cmd-review.h"
+#include "lang.h"
 #include "audit.h"
 #include "i18n.h"
 #include "output.h"
@@ -110,8 +111,8 @@ static int review_keep(struct cli *cli, struct store *store, const char *id,
 	if (ret < 0)
 		return -1;
 	if (ret > 0 && cur.kind == STATE_SUSPENDED) {
-		*error_r = "suspended: the keep is recorded, the account stays "
-			"suspended (dormant reactivate)";
+		*error_r = _("suspended: the keep is recorded, the account "
+			     "stays suspended (dormant reactivate)");
 	} else {
 		memset(&st, 0, sizeof(st));
 		st.kind = STATE_EXEMPT;
@@ -427,7 +428,7 @@ int review_close(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	bool apply = false, force = false, if_due = false, revoke_never;
-	char id[REVIEW_ID_MAX + 1], json[AUDIT_JSON_MAX], reason[128], due[RFC3339_MAX];
+	char id[REVIEW_ID_MAX + 1], json[AUDIT_JSON_MAX], reason[128], due[LANG_DATE_MAX];
 	struct review_campaign c;
 	struct review_unit *units;
 	struct store *store;
@@ -453,8 +454,7 @@ int review_close(struct cli *cli, int argc, char **argv)
 	store = review_open_units(cli, !apply, id, &c, &units, &nunits, &opt);
 	if (store == NULL)
 		return opt;
-	time_format_rfc3339(c.due, due);
-	due[10] = '\0';
+	lang_date(c.due, LANG_DATE_DAY, due);
 	if (!campaign_due(cli, &c) && !force) {
 		cli_error(_("campaign %s is due %s: it closes on or after that day "
 			  "(--force closes it now)"), id, due);

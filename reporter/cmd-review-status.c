@@ -5,9 +5,11 @@
 #include "cmd-review.h"
 #include "audit.h"
 #include "i18n.h"
+#include "lang.h"
 #include "output.h"
 #include "table.h"
 #include "timeutil.h"
+#include "view.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -19,19 +21,6 @@ enum status_column {
 	ST_NCOLUMNS
 };
 
-static const struct table_column status_columns[ST_NCOLUMNS] = {
-	{ "unit", TABLE_TEXT, 0, "UNIT", NULL, -24, NULL, NULL, NULL, NULL },
-	{ "reviewer", TABLE_TEXT, TABLE_NULL_EMPTY, "REVIEWER", " ", -28, NULL,
-	  "(no reviewer)", NULL, NULL },
-	{ "accounts", TABLE_NUMBER, 0, "ACCTS", " ", 6, NULL, "-", NULL, NULL },
-	{ "kept", TABLE_NUMBER, 0, "KEPT", " ", 5, NULL, "-", NULL, NULL },
-	{ "revoked", TABLE_NUMBER, 0, "REVOKED", " ", 8, NULL, "-", NULL, NULL },
-	{ "undecided", TABLE_NUMBER, 0, "UNDECIDED", " ", 10, NULL, "-", NULL, NULL },
-	{ "sheets", TABLE_NUMBER, 0, "SHEETS", " ", 7, NULL, "-", NULL, NULL },
-	{ "last_answer", TABLE_PLAIN, TABLE_NULL_EMPTY, "LAST ANSWER", "  ", -20,
-	  NULL, "-", NULL, NULL },
-	{ "days_left", TABLE_NUMBER, TABLE_SIGNED, "DAYS LEFT", " ", 10, NULL, "-", NULL, NULL },
-};
 
 static const struct table_format *const status_formats[] = {
 	&table_text, &table_csv, &table_json, NULL
@@ -50,9 +39,26 @@ int review_status(struct cli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* the text titles are read by people (table.c translates them); the
+	   CSV and JSON names are a contract */
+	const struct table_column status_columns[ST_NCOLUMNS] = {
+		{ "unit", TABLE_TEXT, 0, N_("UNIT"), NULL, -24, NULL, NULL, NULL, NULL },
+		{ "reviewer", TABLE_TEXT, TABLE_NULL_EMPTY, N_("REVIEWER"), " ", -28,
+		  NULL, _("(no reviewer)"), NULL, NULL },
+		{ "accounts", TABLE_NUMBER, 0, N_("ACCTS"), " ", 6, NULL, "-", NULL, NULL },
+		{ "kept", TABLE_NUMBER, 0, N_("KEPT"), " ", 5, NULL, "-", NULL, NULL },
+		{ "revoked", TABLE_NUMBER, 0, N_("REVOKED"), " ", 8, NULL, "-", NULL, NULL },
+		{ "undecided", TABLE_NUMBER, 0, N_("UNDECIDED"), " ", 10, NULL, "-",
+		  NULL, NULL },
+		{ "sheets", TABLE_NUMBER, 0, N_("SHEETS"), " ", 7, NULL, "-", NULL, NULL },
+		{ "last_answer", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("LAST ANSWER"), "  ",
+		  -20, NULL, "-", NULL, NULL, view_date_text },
+		{ "days_left", TABLE_NUMBER, TABLE_SIGNED, N_("DAYS LEFT"), " ", 10, NULL,
+		  "-", NULL, NULL },
+	};
 	const struct table_format *format;
 	const char *format_name = "text", *error;
-	char id[REVIEW_ID_MAX + 1], due[RFC3339_MAX];
+	char id[REVIEW_ID_MAX + 1], due[LANG_DATE_MAX];
 	struct review_counts *counts;
 	struct review_campaign c;
 	struct store *store;
@@ -88,8 +94,7 @@ int review_status(struct cli *cli, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	store_close(&store);
-	time_format_rfc3339(c.due, due);
-	due[10] = '\0';
+	lang_date(c.due, LANG_DATE_DAY, due);
 	if (format == &table_text)
 		printf(_("campaign %s (%s), due %s, %lld days left: %u units, "
 			 "%u accounts\n"), id,

@@ -3,6 +3,7 @@
  * each unit's sheets and mails them to the unit's reviewer
  * (doc/DESIGN.md §7.7). The other subcommands are in cmd-review-*.c. */
 #include "cmd-review.h"
+#include "lang.h"
 #include "array.h"
 #include "audit.h"
 #include "i18n.h"
@@ -492,7 +493,7 @@ int review_start(struct cli *cli, int argc, char **argv)
 		{ "apply", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char id[REVIEW_ID_MAX + 1], latest[REVIEW_ID_MAX + 1], due_text[16] = "";
+	char id[REVIEW_ID_MAX + 1], latest[REVIEW_ID_MAX + 1], due_text[LANG_DATE_MAX];
 	struct review_unitmap map = { NULL, 0, 0 };
 	struct review_campaign c, old;
 	struct account_rules rules;
@@ -518,7 +519,6 @@ int review_start(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
-			snprintf(due_text, sizeof(due_text), "%s", optarg);
 			if (review_parse_date(optarg, &c.due) < 0) {
 				free(s.only);
 				free(s.only_seen);
@@ -541,9 +541,10 @@ int review_start(struct cli *cli, int argc, char **argv)
 	if (optind != argc || c.due == 0 || c.due <= cli->now) {
 		free(s.only);
 		free(s.only_seen);
-		return cli_usage(&cmd_review, optind != argc ? "unexpected argument" :
-				 c.due == 0 ? "review start needs --due YYYY-MM-DD" :
-				 "--due: that day is over");
+		return cli_usage(&cmd_review, "%s", optind != argc ?
+				 _("unexpected argument") : c.due == 0 ?
+				 _("review start needs --due YYYY-MM-DD") :
+				 _("--due: that day is over"));
 	}
 	if (cli->cfg.units_file[0] != '\0') {
 		FILE *f = fopen(cli->cfg.units_file, "r");
@@ -607,6 +608,7 @@ int review_start(struct cli *cli, int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
+	lang_date(c.due, LANG_DATE_DAY, due_text);
 	plan_print(&s, &p, id, due_text, apply);
 	if (!apply) {
 		fputs(_("dry run: nothing written (add --apply)\n"), stdout);
@@ -675,8 +677,8 @@ const struct cli_command cmd_review = {
 	"[--keep-until YYYY-MM-DD] [--apply] | status [--format text|csv|json] | "
 	"remind [--apply] | close [--force | --if-due] [--apply] | "
 	"report [--campaign ID] [--format text|csv|json|html] [-o FILE]",
-	"review campaigns: each unit's reviewer keeps or revokes its accounts",
-	"start freezes per unit its accounts (the directory's, dormant and\n"
+	N_("review campaigns: each unit's reviewer keeps or revokes its accounts"),
+	N_("start freezes per unit its accounts (the directory's, dormant and\n"
 	"never-used first), writes per unit a CSV and an HTML sheet into\n"
 	"report_dir/review-ID/ and mails them to the unit's reviewer\n"
 	"(units_file, else the manager most of its accounts name, else\n"
@@ -694,5 +696,5 @@ const struct cli_command cmd_review = {
 	"it ends in .gz.\n"
 	"Every subcommand but status and report is a dry run without --apply.\n"
 	"Exit: 0 done, 1 findings (a refused sheet, an open campaign),\n"
-	"2 usage or configuration, 3 database, file or mail failure.\n",
+	"2 usage or configuration, 3 database, file or mail failure.\n"),
 };

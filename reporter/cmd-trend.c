@@ -35,8 +35,8 @@ static int trend_run(struct cli *cli, int argc, char **argv)
 		case 'n':
 			if (uint_parse(optarg, TREND_MONTHS_MAX, &months) < 0 ||
 			    months == 0)
-				return cli_usage(&cmd_trend, "--months: not a number "
-						 "from 1 to %d: %s", TREND_MONTHS_MAX,
+				return cli_usage(&cmd_trend, _("--months: not a number "
+						   "from 1 to %d: %s"), TREND_MONTHS_MAX,
 						 optarg);
 			break;
 		case 'u':
@@ -52,7 +52,7 @@ static int trend_run(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage(&cmd_trend, "unexpected argument '%s'", argv[optind]);
+		return cli_usage(&cmd_trend, _("unexpected argument '%s'"), argv[optind]);
 	store = cli_store_open(cli, true);
 	if (store == NULL)
 		return EXIT_RUNTIME;
@@ -72,7 +72,7 @@ static int trend_run(struct cli *cli, int argc, char **argv)
 	c = trend.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 	trend_free(&trend);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("writing output failed");
+		cli_error(_("writing output failed"));
 		return EXIT_RUNTIME;
 	}
 	return c;
@@ -81,8 +81,8 @@ static int trend_run(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_trend = {
 	"trend", trend_run,
 	"[--months N] [--unit UNIT] [--format text|csv|json]",
-	"dormant and never-used accounts month by month",
-	"  --months   the latest N months recorded (default 12, at most 1200)\n"
+	N_("dormant and never-used accounts month by month"),
+	N_("  --months   the latest N months recorded (default 12, at most 1200)\n"
 	"  --unit     one unit's counts (a unit contact, or a domain); months\n"
 	"             whose record does not list it are left out\n"
 	"  --format   text (default: a table and one sentence), csv or json;\n"
@@ -90,5 +90,5 @@ const struct cli_command cmd_trend = {
 	"             dormant_change,never_used,never_used_change,suspended,\n"
 	"             suspended_change\n"
 	"The counts are recorded by every sync (the month's latest sync is its\n"
-	"value).\n",
+	"value).\n"),
 };

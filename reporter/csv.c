@@ -1,6 +1,7 @@
 /* csv.c - splitting a CSV line (csv.h). */
 #include "csv.h"
 #include "errmsg.h"
+#include "i18n.h"
 #include "lines.h"
 
 #include <errno.h>
@@ -21,7 +22,7 @@ int csv_split(char *line, char sep, char **fields, size_t max,
 		char *start, *out;
 
 		if (n == max) {
-			*error_r = errmsg_printf("more than %zu fields (%s)", max,
+			*error_r = errmsg_printf(_("more than %zu fields (%s)"), max,
 						 columns);
 			return -1;
 		}
@@ -30,7 +31,7 @@ int csv_split(char *line, char sep, char **fields, size_t max,
 			start = out = ++p;
 			for (;;) {
 				if (*p == '\0') {
-					*error_r = "unterminated quoted field";
+					*error_r = _("unterminated quoted field");
 					return -1;
 				}
 				if (*p == '"' && p[1] == '"') {
@@ -45,7 +46,7 @@ int csv_split(char *line, char sep, char **fields, size_t max,
 			}
 			p += strspn(p, " \t");
 			if (*p != sep && *p != '\0') {
-				*error_r = "text after a closing quote";
+				*error_r = _("text after a closing quote");
 				return -1;
 			}
 			*out = '\0';
@@ -55,7 +56,7 @@ int csv_split(char *line, char sep, char **fields, size_t max,
 			start = p;
 			p += strcspn(p, seps);
 			if (memchr(start, '"', (size_t)(p - start)) != NULL) {
-				*error_r = "a quote inside an unquoted field";
+				*error_r = _("a quote inside an unquoted field");
 				return -1;
 			}
 			end = p;
@@ -97,13 +98,13 @@ int csv_file_read(FILE *f, const char *name, char sep, size_t min, size_t max,
 
 		lineno++;
 		if (r != LINE_OK) {
-			err = r == LINE_NUL ? "NUL byte" : "line longer than 4096 bytes";
+			err = r == LINE_NUL ? _("NUL byte") : _("line longer than 4096 bytes");
 			goto fail;
 		}
 		if (lineno == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
 			p += 3;      /* a BOM, as spreadsheets write */
 		if (strpbrk(p, "\r\n") != NULL) {
-			err = "a CR or LF inside a line";
+			err = _("a CR or LF inside a line");
 			goto fail;
 		}
 		p += strspn(p, " \t");
@@ -113,8 +114,8 @@ int csv_file_read(FILE *f, const char *name, char sep, size_t min, size_t max,
 			goto fail;
 		if (n < min) {
 			err = min == max ?
-				errmsg_printf("expected %zu fields: %s", min, columns) :
-				errmsg_printf("expected %zu to %zu fields: %s", min, max,
+				errmsg_printf(_("expected %zu fields: %s"), min, columns) :
+				errmsg_printf(_("expected %zu to %zu fields: %s"), min, max,
 					      columns);
 			goto fail;
 		}
@@ -123,7 +124,7 @@ int csv_file_read(FILE *f, const char *name, char sep, size_t min, size_t max,
 			/* the header line, first or not at all (with a
 			   default_domain it would pass for an account) */
 			if (seen_data) {
-				err = "a header line after the first line";
+				err = _("a header line after the first line");
 				goto fail;
 			}
 			seen_data = true;
@@ -134,7 +135,7 @@ int csv_file_read(FILE *f, const char *name, char sep, size_t min, size_t max,
 			goto fail;
 	}
 	if (ferror(f)) {
-		*error_r = errmsg_printf("%s: read error: %s", name, strerror(errno));
+		*error_r = errmsg_printf(_("%s: read error: %s"), name, strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -3,6 +3,7 @@
 #include "cmd-review.h"
 #include "contacts.h"
 #include "i18n.h"
+#include "lang.h"
 #include "mail.h"
 #include "timeutil.h"
 
@@ -43,7 +44,7 @@ int review_mail_unit(const struct cli *cli, const struct sheet_info *info,
 		     unsigned long undecided, bool reminder, const char **error_r)
 {
 	char *csv = NULL, *html = NULL, stem[64], name[80], boundary[64];
-	char subject[CONTACT_TEXT_MAX + 200], due[RFC3339_MAX];
+	char subject[CONTACT_TEXT_MAX + 200], due[LANG_DATE_MAX];
 	const char *from = cli->cfg.notice_from[0] != '\0' ?
 		cli->cfg.notice_from : cli->cfg.report_to;
 	size_t csv_len = 0, html_len = 0;
@@ -52,7 +53,7 @@ int review_mail_unit(const struct cli *cli, const struct sheet_info *info,
 	int ret = 0;
 
 	if (!contact_address_plain(info->reviewer)) {
-		*error_r = "the unit's reviewer is not a plain mail address";
+		*error_r = _("the unit's reviewer is not a plain mail address");
 		return -1;
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
@@ -66,14 +67,13 @@ int review_mail_unit(const struct cli *cli, const struct sheet_info *info,
 	    render(info, accts, count, true, &html, &html_len) < 0) {
 		free(csv);
 		free(html);
-		*error_r = "out of memory";
+		*error_r = _("out of memory");
 		return -1;
 	}
-	time_format_rfc3339(info->due, due);
-	due[10] = '\0';
-	snprintf(subject, sizeof(subject), "%s%s %s (%s %s)",
-		 reminder ? _("Reminder: ") : "", _("Account review of unit"),
-		 info->unit, _("due"), due);
+	lang_date(info->due, LANG_DATE_DAY, due);
+	snprintf(subject, sizeof(subject), reminder ?
+		 _("Reminder: Account review of unit %s (due %s)") :
+		 _("Account review of unit %s (due %s)"), info->unit, due);
 	if (mail_open(&m, cli->cfg.sendmail, error_r) < 0) {
 		free(csv);
 		free(html);
@@ -103,7 +103,7 @@ int review_mail_unit(const struct cli *cli, const struct sheet_info *info,
 	if (mail_close(&m, error_r) < 0)
 		return -1;
 	if (ret < 0)
-		*error_r = "writing the mail failed";
+		*error_r = _("writing the mail failed");
 	return ret;
 }
 

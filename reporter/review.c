@@ -4,6 +4,7 @@
 #include "array.h"
 #include "contacts.h"
 #include "csv.h"
+#include "i18n.h"
 #include "policy.h"
 #include "byteorder.h"
 
@@ -44,14 +45,14 @@ int review_latest(struct store *store, char id[REVIEW_ID_MAX + 1],
 	if (ret <= 0)
 		return ret;
 	if (!review_id_valid((const char *)buf, size)) {
-		*error_r = "review database: the latest campaign's id is malformed";
+		*error_r = _("review database: the latest campaign's id is malformed");
 		return -1;
 	}
 	memcpy(id, buf, size);
 	id[size] = '\0';
 	ret = review_campaign_get(store, id, c_r, error_r);
 	if (ret == 0)
-		*error_r = errmsg_printf("review campaign %s: missing", id);
+		*error_r = errmsg_printf(_("review campaign %s: %s"), id, _("missing"));
 	return ret == 1 ? 1 : -1;
 }
 
@@ -68,11 +69,11 @@ static int unit_one(void *_ctx, const void *key, size_t klen, const void *val,
 	uint32_t n = (uint32_t)byteorder_get_be((const uint8_t *)key + klen - 4, 4);
 
 	if (n != ctx->count || n >= ctx->max) {
-		ctx->error = "review database: a unit is missing or out of order";
+		ctx->error = _("review database: a unit is missing or out of order");
 		return 1;
 	}
 	if (review_unit_decode(val, vlen, &ctx->units[n], &ctx->error) < 0) {
-		ctx->error = errmsg_printf("review unit %u: %s", n, ctx->error);
+		ctx->error = errmsg_printf(_("review unit %u: %s"), n, ctx->error);
 		return 1;
 	}
 	ctx->count++;
@@ -91,12 +92,12 @@ int review_units_load(struct store *store, const char *id,
 
 	ctx.units = calloc(c->units > 0 ? c->units : 1, sizeof(*ctx.units));
 	if (ctx.units == NULL) {
-		*error_r = "out of memory";
+		*error_r = _("out of memory");
 		return -1;
 	}
 	ret = store_review_foreach(store, prefix, plen, unit_one, &ctx, error_r);
 	if (ret == 0 && ctx.count != c->units)
-		ctx.error = "review database: units missing";
+		ctx.error = _("review database: units missing");
 	if (ret < 0 || ctx.error != NULL) {
 		if (ret >= 0)
 			*error_r = ctx.error;
@@ -139,8 +140,8 @@ static int acct_one(void *_ctx, const void *key, size_t klen, const void *val,
 
 	if (review_key_item_account(key, klen, ctx->plen, name, &error) < 0 ||
 	    review_item_decode(val, vlen, &it, &error) < 0) {
-		ctx->warn(errmsg_printf("review: an account of unit %u: %s "
-					"(skipped)", ctx->unit, error));
+		ctx->warn(errmsg_printf(_("review: an account of unit %u: %s "
+					  "(skipped)"), ctx->unit, error));
 		return 0;
 	}
 	if (array_grow(&ctx->accts, &ctx->alloc, ctx->count, sizeof(*ctx->accts)) < 0 ||
@@ -170,7 +171,7 @@ int review_accts_load(struct store *store, const char *id, uint32_t n,
 	ret = store_review_foreach(store, prefix, ctx.plen, acct_one, &ctx, error_r);
 	if (ret != 0 || ctx.oom) {
 		if (ctx.oom)
-			*error_r = "out of memory";
+			*error_r = _("out of memory");
 		review_accts_free(ctx.accts, ctx.count);
 		return -1;
 	}
@@ -278,7 +279,7 @@ int review_unit_counts(struct store *store, const char *id,
 	ctx.counts = calloc(nunits > 0 ? nunits : 1, sizeof(*ctx.counts));
 	if (ctx.counts == NULL) {
 		free(units);
-		*error_r = "out of memory";
+		*error_r = _("out of memory");
 		return -1;
 	}
 	for (size_t i = 0; i < nunits; i++) {
@@ -325,20 +326,20 @@ static int unitmap_line(void *_ctx, char **fields, size_t n, unsigned long line,
 
 	if (fields[0][0] == '\0' ||
 	    !contact_text_valid(fields[0], strlen(fields[0]))) {
-		*error_r = "unit: empty, longer than 320 bytes or a control byte";
+		*error_r = _("unit: empty, longer than 320 bytes or a control byte");
 		return -1;
 	}
 	if (contact_address_normalize(fields[1], strlen(fields[1]), ctx->rules,
 				      addr, error_r) < 0) {
-		*error_r = errmsg_printf("reviewer: %s", *error_r);
+		*error_r = errmsg_printf(_("reviewer: %s"), *error_r);
 		return -1;
 	}
 	if (!contact_text_valid(name, strlen(name))) {
-		*error_r = "name: longer than 320 bytes or a control byte";
+		*error_r = _("name: longer than 320 bytes or a control byte");
 		return -1;
 	}
 	if (map->count >= REVIEW_UNITS_MAX) {
-		*error_r = "too many units";
+		*error_r = _("too many units");
 		return -1;
 	}
 	if (array_grow(&map->entries, &map->alloc, map->count, sizeof(e)) < 0)
@@ -356,7 +357,7 @@ static int unitmap_line(void *_ctx, char **fields, size_t n, unsigned long line,
 	map->entries[map->count++] = e;
 	return 0;
 oom:
-	*error_r = "out of memory";
+	*error_r = _("out of memory");
 	return -1;
 }
 
@@ -379,8 +380,8 @@ int review_units_file_read(FILE *f, const char *name,
 			*b = &map.entries[i];
 
 		if (strcmp(a->unit, b->unit) == 0) {
-			*error_r = errmsg_printf("%s:%lu: unit listed again (first on "
-						 "line %lu)", name,
+			*error_r = errmsg_printf(_("%s:%lu: unit listed again (first "
+						   "on line %lu)"), name,
 						 a->line > b->line ? a->line : b->line,
 						 a->line < b->line ? a->line : b->line);
 			review_unitmap_free(&map);

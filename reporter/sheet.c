@@ -3,10 +3,12 @@
 #include "array.h"
 #include "csv.h"
 #include "i18n.h"
+#include "lang.h"
 #include "lines.h"
 #include "output.h"
 #include "policy.h"
 #include "timeutil.h"
+#include "view.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -69,22 +71,35 @@ static void esc(FILE *out, const char *s)
 
 static void html_date(FILE *out, int64_t t)
 {
-	char stamp[RFC3339_MAX];
+	char day[LANG_DATE_MAX];
 
 	if (t <= 0) {
 		fputs("-", out);
 		return;
 	}
-	time_format_rfc3339(t, stamp);
-	fwrite(stamp, 1, 10, out);   /* the date: YYYY-MM-DD */
+	lang_date(t, LANG_DATE_DAY, day);
+	fputs(day, out);
+}
+
+/* A decision as the HTML sheet names it: the word a reviewer writes into
+   the CSV sheet in this language (review_decision_parse takes it back). */
+static const char *decision_label(enum review_decision d)
+{
+	switch (d) {
+	case REVIEW_KEEP: return C_("decision", "keep");
+	case REVIEW_REVOKE: return C_("decision", "revoke");
+	default: return review_decision_name(d);
+	}
 }
 
 void sheet_write_html(FILE *out, const struct sheet_info *info,
 		      const struct review_acct *accts, size_t count)
 {
-	fputs("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, "
-	      "initial-scale=1\">\n<title>", out);
+	/* lang: the reader's fonts, hyphenation and screen reader */
+	fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
+		"<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+		"content=\"width=device-width, initial-scale=1\">\n<title>",
+		lang_current());
 	fputs(_("Account review"), out);
 	fputs(": ", out);
 	esc(out, info->unit);
@@ -106,10 +121,10 @@ void sheet_write_html(FILE *out, const struct sheet_info *info,
 	fputs(_("Please say for every account of your unit whether it is still "
 		"needed. In the attached CSV sheet (open it with a spreadsheet), "
 		"write in the decision column:"), out);
-	fputs("</p>\n<ul>\n<li><b>keep</b>: ", out);
+	fprintf(out, "</p>\n<ul>\n<li><b>%s</b>: ", decision_label(REVIEW_KEEP));
 	fputs(_("the account is in use or needed; give the reason in the "
 		"reason column (required)."), out);
-	fputs("</li>\n<li><b>revoke</b>: ", out);
+	fprintf(out, "</li>\n<li><b>%s</b>: ", decision_label(REVIEW_REVOKE));
 	fputs(_("nobody needs it; it will be suspended (reversibly)."), out);
 	fputs("</li>\n<li>", out);
 	fputs(_("leave it empty if you do not know yet."), out);
@@ -129,7 +144,9 @@ void sheet_write_html(FILE *out, const struct sheet_info *info,
 
 		fputs("<tr><td class=\"mono\">", out);
 		esc(out, accts[i].account);
-		fprintf(out, "</td><td class=\"%s\">%s</td><td>", status, status);
+		fprintf(out, "</td><td class=\"%s\">", status);
+		esc(out, view_status_label(it->status));
+		fputs("</td><td>", out);
 		html_date(out, it->last_login);
 		fputs("</td><td>", out);
 		html_date(out, it->last_send);
@@ -139,7 +156,7 @@ void sheet_write_html(FILE *out, const struct sheet_info *info,
 		else
 			fputs("-", out);
 		fprintf(out, "</td><td class=\"fill\">%s</td><td class=\"fill\">",
-			review_decision_name(it->decision));
+			decision_label(it->decision));
 		esc(out, it->reason);
 		fputs("</td></tr>\n", out);
 	}
@@ -234,16 +251,16 @@ static int sheet_row_add(struct sheet *sheet, char **f, size_t n,
 	for (size_t i = n; i < SHEET_NCOLUMNS; i++)
 		f[i] = (char *)"";
 	if (!review_id_valid(f[COL_CAMPAIGN], strlen(f[COL_CAMPAIGN]))) {
-		*error_r = "campaign: not a campaign id";
+		*error_r = _("campaign: not a campaign id");
 		return -1;
 	}
 	if (f[COL_UNIT][0] == '\0' ||
 	    !review_text_valid(f[COL_UNIT], strlen(f[COL_UNIT]), CONTACT_TEXT_MAX)) {
-		*error_r = "unit: empty, longer than 320 bytes or a control byte";
+		*error_r = _("unit: empty, longer than 320 bytes or a control byte");
 		return -1;
 	}
 	if (!hex32(f[COL_KEY])) {
-		*error_r = "sheet_key: not the 32 hex digits of a sheet key";
+		*error_r = _("sheet_key: not the 32 hex digits of a sheet key");
 		return -1;
 	}
 	if (sheet->count == 0) {
@@ -253,33 +270,34 @@ static int sheet_row_add(struct sheet *sheet, char **f, size_t n,
 	} else if (strcmp(sheet->id, f[COL_CAMPAIGN]) != 0 ||
 		   strcmp(sheet->unit, f[COL_UNIT]) != 0 ||
 		   strcmp(sheet->key_hex, f[COL_KEY]) != 0) {
-		*error_r = "campaign, unit or sheet_key differs from the first row's "
-			"(one sheet is one unit)";
+		*error_r = _("campaign, unit or sheet_key differs from the first row's "
+			     "(one sheet is one unit)");
 		return -1;
 	}
 	if (f[COL_ACCOUNT][0] == '\0' ||
 	    !review_text_valid(f[COL_ACCOUNT], strlen(f[COL_ACCOUNT]), ACCOUNT_MAX)) {
-		*error_r = "account: empty, longer than 320 bytes or a control byte";
+		*error_r = _("account: empty, longer than 320 bytes or a control byte");
 		return -1;
 	}
 	d = review_decision_parse(f[COL_DECISION]);
 	if (d < 0) {
-		*error_r = errmsg_printf("unknown decision '%.40s' (keep, revoke, or "
-					 "empty)", f[COL_DECISION]);
+		*error_r = errmsg_printf(_("unknown decision '%.40s' (keep, "
+					   "revoke, or empty)"),
+					 f[COL_DECISION]);
 		return -1;
 	}
 	if (!review_text_valid(f[COL_REASON], strlen(f[COL_REASON]),
 			       REVIEW_REASON_MAX)) {
-		*error_r = "reason: longer than 500 bytes or a control byte";
+		*error_r = _("reason: longer than 500 bytes or a control byte");
 		return -1;
 	}
 	if (d == REVIEW_KEEP && f[COL_REASON][0] == '\0') {
-		*error_r = "keep needs a reason";
+		*error_r = _("keep needs a reason");
 		return -1;
 	}
 	if (!review_text_valid(f[COL_REVIEWER], strlen(f[COL_REVIEWER]),
 			       REVIEW_NAME_MAX)) {
-		*error_r = "reviewer: longer than 64 bytes or a control byte";
+		*error_r = _("reviewer: longer than 64 bytes or a control byte");
 		return -1;
 	}
 	if (array_grow(&sheet->rows, &sheet->alloc, sheet->count, sizeof(row)) < 0)
@@ -298,7 +316,7 @@ static int sheet_row_add(struct sheet *sheet, char **f, size_t n,
 	sheet->rows[sheet->count++] = row;
 	return 0;
 oom:
-	*error_r = "out of memory";
+	*error_r = _("out of memory");
 	return -1;
 }
 
@@ -318,24 +336,25 @@ int sheet_parse(FILE *f, const char *name, struct sheet *sheet_r,
 
 		lineno++;
 		if (r != LINE_OK) {
-			err = r == LINE_NUL ? "a NUL byte (not a CSV text file)" :
-				"line longer than 4096 bytes";
+			err = r == LINE_NUL ? _("a NUL byte (not a CSV text file)") :
+				_("line longer than 4096 bytes");
 			goto fail;
 		}
 		if (lineno == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
 			p += 3;
 		if (!utf8_valid(p, strlen(p))) {
-			err = "not UTF-8: save the sheet as \"CSV UTF-8\"";
+			err = _("not UTF-8: save the sheet as \"CSV UTF-8\"");
 			goto fail;
 		}
 		if (strpbrk(p, "\r\n") != NULL) {
-			err = "a CR or LF inside a line (a line break in a cell?)";
+			err = _("a CR or LF inside a line (a line break in a cell?)");
 			goto fail;
 		}
 		if (sep == 0) {
 			if (header_sep(p, &sep) < 0) {
-				err = "not a review sheet: the first line must be the "
-					"header " SHEET_COLUMNS;
+				err = errmsg_printf(_("not a review sheet: the first "
+							    "line must be the header %s"),
+							  SHEET_COLUMNS);
 				goto fail;
 			}
 			continue;
@@ -346,7 +365,7 @@ int sheet_parse(FILE *f, const char *name, struct sheet *sheet_r,
 			      &err) < 0)
 			goto fail;
 		if (n <= COL_DECISION) {
-			err = "fewer fields than the header's";
+			err = _("fewer fields than the header's");
 			goto fail;
 		}
 		if (sheet_row_add(&sheet, fields, n, &err) < 0)
@@ -354,13 +373,14 @@ int sheet_parse(FILE *f, const char *name, struct sheet *sheet_r,
 		sheet.rows[sheet.count - 1].line = lineno;
 	}
 	if (ferror(f)) {
-		*error_r = errmsg_printf("%s: read error: %s", name, strerror(errno));
+		*error_r = errmsg_printf(_("%s: read error: %s"), name, strerror(errno));
 		sheet_free(&sheet);
 		return -1;
 	}
 	if (sheet.count == 0) {
 		*error_r = errmsg_printf("%s: %s", name, lineno == 0 ?
-					 "empty file" : "no account in the sheet");
+					 _("empty file") :
+					 _("no account in the sheet"));
 		sheet_free(&sheet);
 		return -1;
 	}
@@ -369,7 +389,7 @@ int sheet_parse(FILE *f, const char *name, struct sheet *sheet_r,
 	for (size_t i = 1; i < sheet.count; i++) {
 		if (strcmp(sheet.rows[i - 1].account, sheet.rows[i].account) == 0) {
 			lineno = sheet.rows[i].line;
-			err = "an account listed twice";
+			err = _("an account listed twice");
 			goto fail;
 		}
 	}

@@ -143,7 +143,9 @@ static void text_value(struct table *t, const struct table_column *col,
 	case TABLE_TEXT:
 	case TABLE_JSON:
 		if (v->len == 0) {
-			text_padded(t->out, none, strlen(none), width);
+			/* by characters: a translated word may be UTF-8 */
+			text_padded(t->out, none, strlen(none), width + (width < 0 ? -1 : 1) *
+				    (int)(strlen(none) - text_width(none)));
 			break;
 		}
 		/* padded by the columns written (text_safe counts a UTF-8

@@ -4,6 +4,7 @@
  * reported and left out, never believed. */
 #include "trend.h"
 #include "i18n.h"
+#include "lang.h"
 #include "month.h"
 #include "report.h"
 #include "timeutil.h"
@@ -31,23 +32,23 @@ static int trend_one(void *ctx, const char *key, size_t key_len,
 	int month;
 
 	if (key_len != 7) {
-		s->warn(errmsg_printf("history key of %zu bytes is no month "
-				      "(left out of the trend)", key_len));
+		s->warn(errmsg_printf(_("history key of %zu bytes is no month "
+					"(left out of the trend)"), key_len));
 		t->errors++;
 		return 0;
 	}
 	memcpy(text, key, 7);
 	text[7] = '\0';
 	if (month_parse(text, &month) < 0) {
-		s->warn(errmsg_printf("history key %s is no month (left out of "
-				      "the trend)", text));
+		s->warn(errmsg_printf(_("history key %s is no month (left out "
+					"of the trend)"), text));
 		t->errors++;
 		return 0;
 	}
 	if (month > s->last)
 		return 1;       /* keys sort by month: the rest are later */
 	if (record_history_decode(rec, size, s->unit, &pt, &error) < 0) {
-		s->warn(errmsg_printf("history %s: %s (left out of the trend)",
+		s->warn(errmsg_printf(_("history %s: %s (left out of the trend)"),
 				      text, error));
 		t->errors++;
 		return 0;
@@ -95,7 +96,7 @@ int trend_load(struct store *store, const char *unit, int last, size_t nmonths,
 		return 0;
 	if (store_history_foreach(store, trend_one, &s, error_r) < 0 || s.oom) {
 		if (s.oom)
-			*error_r = "out of memory";
+			*error_r = _("out of memory");
 		/* the points gathered so far: callers free only a loaded trend */
 		trend_free(trend_r);
 		return -1;
@@ -113,7 +114,8 @@ void trend_sentence(const struct trend *trend, char buf[TREND_SENTENCE_MAX])
 {
 	const struct trend_point *first, *last;
 	uint32_t from, to;
-	char since[MONTH_TEXT_MAX];
+	char month[MONTH_TEXT_MAX], buf_since[LANG_DATE_MAX];
+	const char *since;
 
 	if (trend->n == 0) {
 		snprintf(buf, TREND_SENTENCE_MAX, "%s", _("No month recorded yet: "
@@ -122,7 +124,8 @@ void trend_sentence(const struct trend *trend, char buf[TREND_SENTENCE_MAX])
 	}
 	first = &trend->points[0];
 	last = &trend->points[trend->n - 1];
-	month_format(first->month, since);
+	month_format(first->month, month);
+	since = lang_month(month, buf_since);
 	if (trend->n == 1) {
 		snprintf(buf, TREND_SENTENCE_MAX,
 			 _("Only %s is recorded: no trend yet."), since);
@@ -155,13 +158,20 @@ static const int trend_statuses[] = {
 	-1, STATUS_DORMANT, STATUS_NEVER_USED, STATUS_SUSPENDED,
 };
 
+/* The text format's month (table_column.text): "11/2026" in Vietnamese. */
+static const char *trend_month_text(const char *value, char *buf, size_t size)
+{
+	return size < LANG_DATE_MAX ? value : lang_month(value, buf);
+}
+
 void trend_write(const struct trend *trend, const struct table_format *format,
 		 bool embedded, FILE *out)
 {
 	/* the text titles are read by people; the CSV and JSON names are a
 	   contract (doc/DESIGN.md §8.11) */
 	const struct table_column columns[TC_COUNT] = {
-		{ "month", TABLE_PLAIN, 0, _("MONTH"), NULL, -8, NULL, NULL, NULL, NULL },
+		{ "month", TABLE_PLAIN, 0, _("MONTH"), NULL, -8, NULL, NULL, NULL, NULL,
+		  trend_month_text },
 		{ "recorded", TABLE_PLAIN, TABLE_NO_TEXT, NULL, NULL, 0, NULL, NULL, NULL, NULL },
 		{ "total", TABLE_NUMBER, 0, _("TOTAL"), " ", 8, NULL, NULL, NULL, NULL },
 		{ "total_change", TABLE_CHANGE, 0, "+/-", " ", 6, NULL, "-", NULL, NULL },
@@ -275,7 +285,7 @@ int trend_record(struct report *rep, const char **error_r)
 	int ret = -1;
 
 	if (!rep->current) {
-		*error_r = "only the current month's counts can be recorded";
+		*error_r = _("only the current month's counts can be recorded");
 		return -1;
 	}
 	if (report_gather(rep, error_r) < 0)
@@ -287,7 +297,7 @@ int trend_record(struct report *rep, const char **error_r)
 	buf = malloc(RECORD_HISTORY_MAX);
 	if (kept == NULL || keep == NULL || buf == NULL ||
 	    tally_top(units, HISTORY_UNITS_MAX, history_unit_ok, keep) < 0) {
-		*error_r = "out of memory";
+		*error_r = _("out of memory");
 		goto out;
 	}
 	/* kept in the tally's order: by name, as the record wants them */

@@ -84,7 +84,7 @@ static const char *view_status_text(const char *value, char *buf, size_t size)
 	return status < 0 ? value : view_status_label((enum account_status)status);
 }
 
-static const char *view_date_text(const char *value, char *buf, size_t size)
+const char *view_date_text(const char *value, char *buf, size_t size)
 {
 	int64_t t;
 

@@ -56,6 +56,9 @@ enum view_column {
 /* A status as people read it (text and HTML, in the configured
    language); CSV, JSON and metrics use policy_status_name(). */
 const char *view_status_label(enum account_status status);
+/* A text table's RFC 3339 column as people read it (table_column.text):
+   lang_date(LANG_DATE_COLUMN), or value itself when it is no time. */
+const char *view_date_text(const char *value, char *buf, size_t size);
 
 extern const struct table_column view_columns[VIEW_NCOLUMNS];
 

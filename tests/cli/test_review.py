@@ -446,13 +446,17 @@ def test_hostile_review_records_are_skipped():
 
 
 def test_sheet_renders_in_headless_chromium():
+    render_in_chromium(sheet_path(started("render"), "T__i", "html"), "review-chromium")
+
+
+def render_in_chromium(html, name):
+    """The sheet printed to PDF and shot as PNG by headless Chromium;
+    returns the PDF's bytes."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         from taplib import Skip
         raise Skip("no chromium")
-    db = started("render")
-    html = sheet_path(db, "T__i", "html")
-    d = tmpdir("review-chromium")
+    d = tmpdir(name)
     pdf = os.path.join(d, "sheet.pdf")
     p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
                         "--no-first-run", "--disable-background-networking",
@@ -469,6 +473,7 @@ def test_sheet_renders_in_headless_chromium():
                         "--window-size=1000,800", f"--screenshot={png}",
                         "file://" + html], capture_output=True, timeout=120)
     assert p.returncode == 0 and os.path.getsize(png) > 10000, p.stderr[-2000:]
+    return data
 
 
 if __name__ == "__main__":

@@ -194,11 +194,41 @@ static void test_escape_table(void **state)
 	T_END();
 }
 
+/* A text table's width of a name: printed UTF-8 characters count one (a
+   Vietnamese unit lines up), escaped bytes one each, as before. */
+/* text_safe returns the columns it wrote: a text table pads by them */
+static size_t safe_cols(const char *s, size_t len, char out[256])
+{
+	FILE *f = fmemopen(out, 256, "w");
+	size_t cols;
+
+	assert_non_null(f);
+	cols = text_safe(f, s, len);
+	fclose(f);
+	return cols;
+}
+
+static void test_text_safe_columns(void **state)
+{
+	char out[256];
+
+	(void)state;
+	assert_int_equal(safe_cols("Lab", 3, out), 3);
+	assert_int_equal(safe_cols("T\xc3\xa0i ch\xc3\xadnh", 11, out), 9);
+	assert_int_equal(safe_cols("\xe1\xbb\xaf", 3, out), 1);       /* ữ */
+	/* a\x1b[2J\u202e\xff@x.org: every escape counts its length */
+	assert_int_equal(safe_cols("a\x1b[2J\xe2\x80\xae\xff@x.org", 15, out), 24);
+	assert_int_equal(strlen(out), 24);
+	assert_int_equal(safe_cols("\xc3", 1, out), 4);      /* cut short: \xc3 */
+	assert_int_equal(safe_cols("", 0, out), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_safe_table),
 		cmocka_unit_test(test_text_safe_random),
+		cmocka_unit_test(test_text_safe_columns),
 		cmocka_unit_test(test_escape_table),
 	};
 

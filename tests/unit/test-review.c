@@ -197,6 +197,23 @@ static void test_keys(void **state)
 	assert_int_equal(review_decision_parse(""), REVIEW_UNDECIDED);
 	assert_int_equal(review_decision_parse("delete"), -1);
 	assert_int_equal(review_decision_parse("keepx"), -1);
+	/* a Vietnamese sheet's words (doc/DESIGN.md §7.7), with or without
+	   diacritics, in any case a spreadsheet or a keyboard gives */
+	assert_int_equal(review_decision_parse("gi\xe1\xbb\xaf l\xe1\xba\xa1i"),
+			 REVIEW_KEEP);                        /* giữ lại */
+	assert_int_equal(review_decision_parse(" Gi\xe1\xbb\xaf L\xe1\xba\xa1i "),
+			 REVIEW_KEEP);                        /* Giữ Lại */
+	assert_int_equal(review_decision_parse("GI\xe1\xbb\xae L\xe1\xba\xa0I"),
+			 REVIEW_KEEP);                        /* GIỮ LẠI */
+	assert_int_equal(review_decision_parse("Giu lai"), REVIEW_KEEP);
+	assert_int_equal(review_decision_parse("Thu h\xe1\xbb\x93i"),
+			 REVIEW_REVOKE);                      /* Thu hồi */
+	assert_int_equal(review_decision_parse("THU H\xe1\xbb\x92I"),
+			 REVIEW_REVOKE);                      /* THU HỒI */
+	assert_int_equal(review_decision_parse("thu hoi"), REVIEW_REVOKE);
+	assert_int_equal(review_decision_parse("gi\xe1\xbb\xaf"), -1);   /* giữ */
+	assert_int_equal(review_decision_parse("thu"), -1);
+	assert_int_equal(review_decision_parse("x\xc3\xb3\x61"), -1);    /* xóa */
 }
 
 #define HDR "campaign,unit,sheet_key,account,status,last_login,last_send," \
