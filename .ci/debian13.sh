@@ -45,7 +45,7 @@ PACKAGES="autoconf automake libtool pkg-config make gcc gettext autopoint
 	dovecot-dev liblmdb-dev libmilter-dev zlib1g-dev libcmocka-dev
 	dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	dovecot-submissiond dovecot-managesieved postfix swaks
-	python3 lmdb-utils miltertest procps"
+	python3 lmdb-utils miltertest procps locales"
 
 status=0
 t_start=$(date +%s)
@@ -240,6 +240,7 @@ run "host: debootstrap" ensure_debootstrap &&
 run "root: debootstrap trixie" make_root &&
 run "root: mounts, policy-rc.d" prepare_root &&
 run "root: apt-get install" install_packages &&
+run "root: the vi_VN.UTF-8 locale" in_root "localedef -i vi_VN -f UTF-8 vi_VN.UTF-8" &&
 run "copy tree" copy_tree &&
 { show_versions || true; } &&
 run "autoreconf + configure" build_tree &&

@@ -5,6 +5,7 @@
 #include "timeutil.h"
 
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,43 @@ const char *lang_choose(const char *configured, const char *language,
 	return found != NULL ? found : "en";
 }
 
-void lang_init(const char *configured, const char *localedir)
+/* The locale of a language's messages where the system has it: gettext
+   then needs nothing else. */
+static const struct {
+	const char *lang, *locale;
+} lang_locales[] = {
+	{ "vi", "vi_VN" },
+};
+
+/* Point LC_MESSAGES at a locale under which gettext reads LANGUAGE: the
+   language's own (vi_VN.UTF-8) where it is installed, else C.UTF-8,
+   which every glibc system has and where glibc before 2.41 reads
+   LANGUAGE (2.41, Debian 13's, treats C.UTF-8 as C there). The other
+   categories stay "C": output elsewhere is unchanged. */
+static bool lang_locale(const char *chosen)
+{
+	char name[32];
+
+	for (size_t i = 0; i < sizeof(lang_locales) / sizeof(lang_locales[0]); i++) {
+		if (strcmp(lang_locales[i].lang, chosen) != 0)
+			continue;
+		snprintf(name, sizeof(name), "%s.UTF-8", lang_locales[i].locale);
+		if (setlocale(LC_MESSAGES, name) != NULL)
+			return true;
+		snprintf(name, sizeof(name), "%s.utf8", lang_locales[i].locale);
+		if (setlocale(LC_MESSAGES, name) != NULL)
+			return true;
+	}
+	return setlocale(LC_MESSAGES, "C.UTF-8") != NULL ||
+		setlocale(LC_MESSAGES, "C.utf8") != NULL;
+}
+
+void lang_set(const char *lang)
+{
+	current = lang;
+}
+
+int lang_init(const char *configured, const char *localedir)
 {
 	const char *chosen = lang_choose(configured, getenv("LANGUAGE"),
 					 getenv("LC_ALL"), getenv("LC_MESSAGES"),
@@ -73,36 +110,42 @@ void lang_init(const char *configured, const char *localedir)
 	size_t n = 0;
 
 	if (strcmp(chosen, "en") == 0)
-		return;
+		return 0;
 #ifdef ENABLE_NLS
-	/* gettext reads LANGUAGE only when LC_MESSAGES is not "C", and
-	   vi_VN.UTF-8 is seldom generated: C.UTF-8 always is (glibc 2.35+
-	   has it built in). The catalogue is UTF-8 whatever LC_CTYPE says
-	   (LC_CTYPE, LC_TIME and LC_NUMERIC stay "C": output elsewhere is
-	   unchanged). */
-	if (setlocale(LC_MESSAGES, "C.UTF-8") == NULL &&
-	    setlocale(LC_MESSAGES, "C.utf8") == NULL)
-		return;
+	/* TRANSLATORS: the language's own name, in it ("Tiếng Việt"):
+	   dormant asks for it to know the catalogue is reachable */
+	static const char probe[] = N_("English");
+
+	if (!lang_locale(chosen))
+		return -1;
 	/* Children (sendmail, doveadm, suspend commands) get the environment
 	   as it was: an array of the same strings, taken before setenv */
 	while (environ[n] != NULL)
 		n++;
 	saved = malloc((n + 1) * sizeof(*saved));
 	if (saved == NULL)
-		return;
+		return -1;
 	memcpy(saved, environ, (n + 1) * sizeof(*saved));
 	if (setenv("LANGUAGE", chosen, 1) < 0) {
 		free(saved);
-		return;
+		return -1;
 	}
 	spawn_set_environ(saved);
 	bindtextdomain("dormant", localedir);
 	bind_textdomain_codeset("dormant", "UTF-8");
-	current = chosen;
+	if (strcmp(dgettext("dormant", probe), probe) == 0) {
+		/* no catalogue, or a C library that will not read it here:
+		   all English, dates too, rather than half of each */
+		setlocale(LC_MESSAGES, "C");
+		return -1;
+	}
+	lang_set(chosen);
+	return 0;
 #else
 	(void)localedir;
 	(void)saved;
 	(void)n;
+	return -1;
 #endif
 }
 

@@ -31,11 +31,18 @@ const char *lang_choose(const char *configured, const char *language,
 /* Switch the process's messages to the language chosen from configured and
    the environment; localedir is where the catalogues are (LOCALEDIR, or
    DORMANT_LOCALEDIR for tests in the build tree). English changes nothing
-   in the process. Otherwise LC_MESSAGES becomes C.UTF-8 (present on every
-   glibc system, unlike vi_VN) with LANGUAGE set to the language, and
-   programs dormant runs (spawn.c) get the environment dormant started
-   with. Call once, before any other thread exists. */
-void lang_init(const char *configured, const char *localedir);
+   in the process. Otherwise LC_MESSAGES becomes the language's own locale
+   where it is installed (vi_VN.UTF-8), else C.UTF-8 with LANGUAGE set to
+   the language (read there by glibc before 2.41), and programs dormant
+   runs (spawn.c) get the environment dormant started with. -1 when a
+   language other than English was chosen but its catalogue cannot be
+   read here (no catalogue, or glibc 2.41 without the language's locale):
+   everything stays English, dates too. Call once, before any other
+   thread exists. */
+int lang_init(const char *configured, const char *localedir);
+/* What lang_current() and the dates follow ("en", "vi"): lang_init sets
+   it once its catalogue answers; the unit tests set it directly. */
+void lang_set(const char *lang);
 
 /* "en" or "vi": for <html lang=...>. */
 const char *lang_current(void);

@@ -162,8 +162,14 @@ int main(int argc, char **argv)
 	{
 		/* the build tree's tests point at their own catalogues */
 		const char *localedir = getenv("DORMANT_LOCALEDIR");
-		lang_init(config_error == NULL ? cli.cfg.language : "",
-			  localedir != NULL && localedir[0] == '/' ? localedir : LOCALEDIR);
+		const char *configured = config_error == NULL ? cli.cfg.language : "";
+
+		if (lang_init(configured, localedir != NULL && localedir[0] == '/' ?
+			      localedir : LOCALEDIR) < 0 && configured[0] != '\0')
+			fprintf(stderr, "dormant: language = %s: its messages "
+				"cannot be read here (no catalogue, or Debian 13 "
+				"without the %s_* locale: see README.Debian); "
+				"English is used\n", configured, configured);
 	}
 	if (strcmp(argv[0], "help") == 0) {
 		ret = help(argc, argv);

@@ -223,6 +223,27 @@ def test_language_from_the_locale_when_unset():
         assert db.out("help", env=e) == english
 
 
+def test_an_unreadable_catalogue_is_said_and_all_english():
+    # no catalogue where dormant looks (as on Debian 13 without the
+    # vi_VN.UTF-8 locale, where glibc ignores LANGUAGE under C.UTF-8):
+    # one warning, then English throughout, dates too, never half of each
+    db = fixture_db("nocat")
+    set_language(db, "vi")
+    empty = tmpdir("no-catalogue")
+    rc, out, err = db.run("report", "--month", "2026-11",
+                          env=env(DORMANT_LOCALEDIR=empty))
+    assert rc == 0, (rc, err)
+    assert "language = vi: its messages cannot be read here" in err, err
+    first = out.decode().splitlines()[0]
+    assert first == ("Dormant mailbox report for 2026-11 "
+                     "(generated 2026-11-24T12:00:00Z)"), first
+    # asked by the environment only: no warning (gettext's own rule)
+    set_language(db, "")
+    rc, out, err = db.run("help", env=env(DORMANT_LOCALEDIR=empty,
+                                          LANGUAGE="vi"))
+    assert rc == 0 and err == "" and out.decode().startswith("usage:"), err
+
+
 def test_a_bad_language_is_a_configuration_error():
     db = fixture_db("badlang")
     set_language(db, "fr")
