@@ -8,6 +8,7 @@
 #include "output.h"
 #include "report.h"
 #include "timeutil.h"
+#include "lang.h"
 
 #include <string.h>
 
@@ -16,16 +17,16 @@ static void esc(FILE *out, const char *s)
 	html_escape(out, s, strlen(s));
 }
 
-/* A time as the reports print it; "-" for never. */
+/* A time as people read it in the report's language; "-" for never. */
 static void stamp(FILE *out, int64_t t)
 {
-	char buf[RFC3339_MAX];
+	char buf[LANG_DATE_MAX];
 
 	if (t <= 0) {
 		fputs("-", out);
 		return;
 	}
-	time_format_rfc3339(t, buf);
+	lang_date(t, LANG_DATE_COLUMN, buf);
 	fputs(buf, out);
 }
 
@@ -99,7 +100,7 @@ static void kept_table(const struct review_report *rep, FILE *out)
 		_("Kept until"));
 	for (size_t i = 0; i < rep->nkept; i++) {
 		const struct review_report_acct *a = &rep->kept[i];
-		char until[RFC3339_MAX];
+		char until[LANG_DATE_MAX];
 
 		fputs("<tr><td>", out);
 		esc(out, unit_name(rep, a));
@@ -113,8 +114,7 @@ static void kept_table(const struct review_report *rep, FILE *out)
 		stamp(out, a->item.decided);
 		fputs("</td><td>", out);
 		if (a->item.keep_until > 0) {
-			time_format_rfc3339(a->item.keep_until, until);
-			until[10] = '\0';
+			lang_date(a->item.keep_until, LANG_DATE_DAY, until);
 			fputs(until, out);
 		} else {
 			esc(out, _("the next campaign"));

@@ -2,6 +2,8 @@
  * it, and writing it as text, CSV and JSON through table.h. The HTML is in
  * review-report-html.c. */
 #include "review-report.h"
+#include "lang.h"
+#include "view.h"
 #include "array.h"
 #include "i18n.h"
 #include "output.h"
@@ -156,21 +158,21 @@ enum unit_column {
 
 static const struct table_column unit_columns[U_NCOLUMNS] = {
 	{ "row", TABLE_PLAIN, TABLE_CSV_ONLY, "", NULL, 0, NULL, NULL, NULL, NULL },
-	{ "unit", TABLE_TEXT, 0, "UNIT", NULL, -24, NULL, NULL, NULL, NULL },
-	{ "reviewer", TABLE_TEXT, TABLE_NULL_EMPTY, "REVIEWER", " ", -28, NULL,
+	{ "unit", TABLE_TEXT, 0, N_("UNIT"), NULL, -24, NULL, NULL, NULL, NULL },
+	{ "reviewer", TABLE_TEXT, TABLE_NULL_EMPTY, N_("REVIEWER"), " ", -28, NULL,
 	  "-", NULL, NULL },
-	{ "accounts", TABLE_NUMBER, 0, "ACCTS", " ", 6, NULL, "-", NULL, NULL },
-	{ "reviewed", TABLE_NUMBER, 0, "REVIEWED", " ", 9, NULL, "-", NULL, NULL },
-	{ "kept", TABLE_NUMBER, 0, "KEPT", " ", 5, NULL, "-", NULL, NULL },
-	{ "revoked", TABLE_NUMBER, 0, "REVOKED", " ", 8, NULL, "-", NULL, NULL },
+	{ "accounts", TABLE_NUMBER, 0, N_("ACCTS"), " ", 6, NULL, "-", NULL, NULL },
+	{ "reviewed", TABLE_NUMBER, 0, N_("REVIEWED"), " ", 9, NULL, "-", NULL, NULL },
+	{ "kept", TABLE_NUMBER, 0, N_("KEPT"), " ", 5, NULL, "-", NULL, NULL },
+	{ "revoked", TABLE_NUMBER, 0, N_("REVOKED"), " ", 8, NULL, "-", NULL, NULL },
 	{ "revoked_by_reviewer", TABLE_NUMBER, 0, "BY-REVIEWER", " ", 12, NULL,
 	  "-", NULL, NULL },
 	{ "revoked_by_default", TABLE_NUMBER, 0, "BY-DEFAULT", " ", 11, NULL, "-",
 	  NULL, NULL },
-	{ "open", TABLE_NUMBER, 0, "OPEN", " ", 5, NULL, "-", NULL, NULL },
-	{ "sheets", TABLE_NUMBER, 0, "SHEETS", " ", 7, NULL, "-", NULL, NULL },
-	{ "last_answer", TABLE_PLAIN, TABLE_NULL_EMPTY, "LAST ANSWER", "  ", -20,
-	  NULL, "-", NULL, NULL },
+	{ "open", TABLE_NUMBER, 0, N_("OPEN"), " ", 5, NULL, "-", NULL, NULL },
+	{ "sheets", TABLE_NUMBER, 0, N_("SHEETS"), " ", 7, NULL, "-", NULL, NULL },
+	{ "last_answer", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("LAST ANSWER"), "  ", -20,
+	  NULL, "-", NULL, NULL, view_date_text },
 };
 
 /* The values of one row (pointing into rc and answered). */
@@ -228,29 +230,29 @@ enum list_column {
 #define HIDDEN (TABLE_NO_TEXT | TABLE_TEXT_ONLY)
 
 static const struct table_column kept_columns[] = {
-	{ "unit", TABLE_TEXT, 0, "UNIT", NULL, -24, NULL, NULL, NULL, NULL },
-	{ "account", TABLE_TEXT, 0, "ACCOUNT", " ", -32, NULL, NULL, NULL, NULL },
-	{ "reason", TABLE_TEXT, 0, "REASON", " ", -30, NULL, "-", NULL, NULL },
-	{ "reviewer", TABLE_TEXT, 0, "REVIEWER", " ", -20, NULL, "-", NULL, NULL },
+	{ "unit", TABLE_TEXT, 0, N_("UNIT"), NULL, -24, NULL, NULL, NULL, NULL },
+	{ "account", TABLE_TEXT, 0, N_("ACCOUNT"), " ", -32, NULL, NULL, NULL, NULL },
+	{ "reason", TABLE_TEXT, 0, N_("REASON"), " ", -30, NULL, "-", NULL, NULL },
+	{ "reviewer", TABLE_TEXT, 0, N_("REVIEWER"), " ", -20, NULL, "-", NULL, NULL },
 	{ "by_default", TABLE_BOOL, HIDDEN, "", NULL, 0, NULL, NULL, NULL, NULL },
-	{ "decided", TABLE_PLAIN, TABLE_NULL_EMPTY, "DECIDED", " ", -20, NULL, "-",
-	  NULL, NULL },
-	{ "until", TABLE_PLAIN, TABLE_NULL_EMPTY, "UNTIL", " ", -10, NULL, "-",
-	  NULL, NULL },
+	{ "decided", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("DECIDED"), " ", -20, NULL, "-",
+	  NULL, NULL, view_date_text },
+	{ "until", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("UNTIL"), " ", -10, NULL, "-",
+	  NULL, NULL, view_day_text },
 	{ "suspended", TABLE_BOOL, HIDDEN, "", NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 static const struct table_column revoked_columns[] = {
-	{ "unit", TABLE_TEXT, 0, "UNIT", NULL, -24, NULL, NULL, NULL, NULL },
-	{ "account", TABLE_TEXT, 0, "ACCOUNT", " ", -32, NULL, NULL, NULL, NULL },
+	{ "unit", TABLE_TEXT, 0, N_("UNIT"), NULL, -24, NULL, NULL, NULL, NULL },
+	{ "account", TABLE_TEXT, 0, N_("ACCOUNT"), " ", -32, NULL, NULL, NULL, NULL },
 	{ "reason", TABLE_TEXT, TABLE_NO_TEXT, "", NULL, 0, NULL, NULL, NULL, NULL },
-	{ "reviewer", TABLE_TEXT, 0, "DECIDED BY", " ", -20, NULL, "-", NULL, NULL },
-	{ "by_default", TABLE_BOOL, 0, "HOW", " ", -10, NULL, NULL, "default",
-	  "reviewer" },
-	{ "decided", TABLE_PLAIN, TABLE_NULL_EMPTY, "DECIDED", " ", -20, NULL, "-",
-	  NULL, NULL },
+	{ "reviewer", TABLE_TEXT, 0, N_("DECIDED BY"), " ", -20, NULL, "-", NULL, NULL },
+	{ "by_default", TABLE_BOOL, 0, N_("HOW"), " ", -10, NULL, NULL, N_("default"),
+	  N_("reviewer") },
+	{ "decided", TABLE_PLAIN, TABLE_NULL_EMPTY, N_("DECIDED"), " ", -20, NULL, "-",
+	  NULL, NULL, view_date_text },
 	{ "until", TABLE_PLAIN, HIDDEN, "", NULL, 0, NULL, NULL, NULL, NULL },
-	{ "suspended", TABLE_BOOL, 0, "SUSPENDED", " ", -9, NULL, NULL, "yes", "no" },
+	{ "suspended", TABLE_BOOL, 0, N_("SUSPENDED"), " ", -9, NULL, NULL, N_("yes"), N_("no") },
 };
 
 /* A decided account as a row of kept_columns or revoked_columns. */
@@ -296,13 +298,12 @@ static void list_table(const struct review_report *rep,
 void review_report_heading(const struct review_report *rep,
 			   char buf[REVIEW_HEADING_MAX])
 {
-	char started[RFC3339_MAX], due[RFC3339_MAX], closed[RFC3339_MAX];
+	char started[LANG_DATE_MAX], due[LANG_DATE_MAX], closed[LANG_DATE_MAX];
 	int n;
 
-	time_format_rfc3339(rep->c.started, started);
-	time_format_rfc3339(rep->c.due, due);
-	time_format_rfc3339(rep->c.closed, closed);
-	started[10] = due[10] = closed[10] = '\0';
+	lang_date(rep->c.started, LANG_DATE_DAY, started);
+	lang_date(rep->c.due, LANG_DATE_DAY, due);
+	lang_date(rep->c.closed, LANG_DATE_DAY, closed);
 	n = snprintf(buf, REVIEW_HEADING_MAX, _("campaign %s (%s), started %s, due %s"),
 		     rep->id, rep->c.state == REVIEW_OPEN ? _("open") : _("closed"),
 		     started, due);

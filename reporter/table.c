@@ -176,7 +176,8 @@ static void text_value(struct table *t, const struct table_column *col,
 		fputs_unlocked(unit, t->out);
 		break;
 	case TABLE_BOOL:
-		fputs_unlocked(v->yes ? col->yes : col->no, t->out);
+		/* words people read: the catalogue's (N_ where declared) */
+		fputs_unlocked(_(v->yes ? col->yes : col->no), t->out);
 		break;
 	case TABLE_CHANGE:
 		if (!v->yes)

@@ -94,6 +94,16 @@ const char *view_date_text(const char *value, char *buf, size_t size)
 	return buf;
 }
 
+const char *view_day_text(const char *value, char *buf, size_t size)
+{
+	int64_t t;
+
+	if (size < LANG_DATE_MAX || time_parse_rfc3339(value, &t) < 0)
+		return value;
+	lang_date(t, LANG_DATE_DAY, buf);
+	return buf;
+}
+
 /* The text layout (dormant list, the report's lists) keeps the columns
    that fit a terminal; CSV and JSON have them all. */
 const struct table_column view_columns[VIEW_NCOLUMNS] = {

@@ -59,6 +59,8 @@ const char *view_status_label(enum account_status status);
 /* A text table's RFC 3339 column as people read it (table_column.text):
    lang_date(LANG_DATE_COLUMN), or value itself when it is no time. */
 const char *view_date_text(const char *value, char *buf, size_t size);
+/* The same for a day ("2026-12-31"): lang_date(LANG_DATE_DAY). */
+const char *view_day_text(const char *value, char *buf, size_t size);
 
 extern const struct table_column view_columns[VIEW_NCOLUMNS];
 

@@ -85,6 +85,26 @@ def test_vietnamese_sheet_filled_in_imports():
     assert rc == 0 and "1 keep, 1 revoke" in out.decode(), (rc, out, err)
 
 
+def test_review_report_in_vietnamese_dates_and_titles():
+    # the ministry's report: words and dates people read in Vietnamese,
+    # CSV and JSON as in English (machine formats)
+    db = started_vi("report-vi")
+    sheet = fill(db, "T__i", {"user00@example.org": ("giữ lại", "Kế toán trưởng"),
+                              "user01@example.org": ("thu hồi", "")}, "back.csv")
+    db.run("review", "import", sheet, "--apply", now=LATER, env=env(), check=0)
+    out = db.out("review", "report", now=LATER, env=env())
+    assert "bắt đầu 24/11/2026, hạn chót 10/12/2026" in out, out
+    assert "NGƯỜI QĐ" in out and "26/11/2026 09:00" in out, out
+    assert "2026-11-26T09:00:00Z" not in out, out
+    for fmt in ("csv", "json"):
+        vi = db.out("review", "report", "--format", fmt, now=LATER, env=env())
+        en = db.out("review", "report", "--format", fmt, now=LATER)
+        assert vi == en, fmt
+        assert "2026-11-26T09:00:00Z" in en, en
+    html = db.out("review", "report", "--format", "html", now=LATER, env=env())
+    assert '<html lang="vi">' in html and "26/11/2026 09:00" in html, html
+
+
 def test_refused_sheet_and_status_in_vietnamese():
     db = started_vi("refuse-vi")
     sheet = fill(db, "T__i", {"user00@example.org": ("xóa", ""),
