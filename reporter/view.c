@@ -84,24 +84,26 @@ static const char *view_status_text(const char *value, char *buf, size_t size)
 	return status < 0 ? value : view_status_label((enum account_status)status);
 }
 
-const char *view_date_text(const char *value, char *buf, size_t size)
+/* value (RFC 3339) in style, or value itself when it is no time */
+static const char *date_text(const char *value, enum lang_date_style style,
+			     char *buf, size_t size)
 {
 	int64_t t;
 
 	if (size < LANG_DATE_MAX || time_parse_rfc3339(value, &t) < 0)
 		return value;
-	lang_date(t, LANG_DATE_COLUMN, buf);
+	lang_date(t, style, buf);
 	return buf;
+}
+
+const char *view_date_text(const char *value, char *buf, size_t size)
+{
+	return date_text(value, LANG_DATE_COLUMN, buf, size);
 }
 
 const char *view_day_text(const char *value, char *buf, size_t size)
 {
-	int64_t t;
-
-	if (size < LANG_DATE_MAX || time_parse_rfc3339(value, &t) < 0)
-		return value;
-	lang_date(t, LANG_DATE_DAY, buf);
-	return buf;
+	return date_text(value, LANG_DATE_DAY, buf, size);
 }
 
 /* The text layout (dormant list, the report's lists) keeps the columns
